@@ -1,0 +1,43 @@
+"""In-memory journal: the reference implementation of the ``Journal`` contract, for tests and benchmarks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from vigil.errors import StorageError
+from vigil.model import Decision, Event
+
+
+class MemoryJournal:
+    def __init__(self) -> None:
+        self._events: list[Event] = []
+        self._decisions: dict[str, Decision] = {}
+        self._by_account: dict[str, list[str]] = {}
+
+    def record(self, event: Event, decision: Decision) -> None:
+        if event.event_id != decision.event_id:
+            raise StorageError(f"decision for {decision.event_id!r} recorded with event {event.event_id!r}")
+        if event.event_id in self._decisions:
+            raise StorageError(f"event {event.event_id!r} is already recorded")
+        self._events.append(event)
+        self._decisions[event.event_id] = decision
+        self._by_account.setdefault(event.account_id, []).append(event.event_id)
+
+    def get(self, event_id: str) -> Decision | None:
+        return self._decisions.get(event_id)
+
+    def for_account(self, account_id: str, limit: int = 50) -> list[Decision]:
+        ids = self._by_account.get(account_id, [])
+        return [self._decisions[i] for i in reversed(ids[-limit:])] if limit > 0 else []
+
+    def events(self) -> Iterator[Event]:
+        return iter(list(self._events))
+
+    def count(self) -> int:
+        return len(self._events)
+
+    def flush(self) -> None:
+        """Nothing to flush: memory is as durable as it gets."""
+
+    def close(self) -> None:
+        """Nothing to release."""

@@ -1,0 +1,160 @@
+"""SQLite journal (WAL): the embedded default.
+
+Events and decisions go in one transaction. With ``batch_size`` above 1, records are buffered
+and committed together (group commit) when the buffer fills, on ``flush`` and on ``close``:
+replay uses this for throughput, the synchronous path keeps ``batch_size=1`` so an event is
+durable before its decision is returned. ``synchronous=NORMAL`` in WAL mode survives a crash
+of the process; ``FULL`` also survives power loss, at about a quarter of the write rate.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Literal
+
+from vigil.codec import decode_decision, decode_event, encode_decision, encode_event
+from vigil.errors import ConfigError, StorageError
+from vigil.model import Decision, Event
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id   TEXT NOT NULL UNIQUE,
+    account_id TEXT NOT NULL,
+    type       TEXT NOT NULL,
+    ts_us      INTEGER NOT NULL,
+    body       BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS decisions (
+    event_id   TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    outcome    INTEGER NOT NULL,
+    score      REAL NOT NULL,
+    body       BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS decisions_by_account ON decisions (account_id);
+CREATE INDEX IF NOT EXISTS events_by_account ON events (account_id, seq);
+"""
+
+_Row = tuple[str, str, str, int, bytes, int, float, bytes]
+
+
+class SqliteJournal:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        batch_size: int = 1,
+        synchronous: Literal["NORMAL", "FULL"] = "NORMAL",
+    ) -> None:
+        if batch_size < 1:
+            raise ConfigError(f"batch_size must be at least 1, got {batch_size}")
+        self.path = str(path)
+        if self.path != ":memory:":
+            parent = Path(self.path).parent
+            if not parent.is_dir():
+                raise ConfigError(f"cannot open journal {self.path}: directory {parent} does not exist")
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(f"PRAGMA synchronous={synchronous}")
+            self._db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise ConfigError(f"cannot open journal {self.path}: {exc}") from None
+        self.batch_size = batch_size
+        self._pending: dict[str, tuple[_Row, Decision]] = {}
+
+    # -- writing ---------------------------------------------------------------------------
+    def record(self, event: Event, decision: Decision) -> None:
+        if event.event_id != decision.event_id:
+            raise StorageError(f"decision for {decision.event_id!r} recorded with event {event.event_id!r}")
+        if event.event_id in self._pending:
+            raise StorageError(f"event {event.event_id!r} is already recorded")
+        row: _Row = (
+            event.event_id,
+            event.account_id,
+            event.TYPE.value,
+            event.ts_us,
+            encode_event(event),
+            int(decision.outcome),
+            decision.score,
+            encode_decision(decision),
+        )
+        self._pending[event.event_id] = (row, decision)
+        if len(self._pending) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        rows = [row for row, _ in self._pending.values()]
+        try:
+            self._write(rows)
+        except sqlite3.IntegrityError:
+            duplicates = self._write_one_by_one(rows)
+            self._pending.clear()
+            raise StorageError(f"events already recorded, not stored again: {', '.join(duplicates)}") from None
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot write to journal {self.path}: {exc}") from exc
+        self._pending.clear()
+
+    def _write(self, rows: list[_Row]) -> None:
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany(
+                "INSERT INTO events (event_id, account_id, type, ts_us, body) VALUES (?, ?, ?, ?, ?)",
+                [r[:5] for r in rows],
+            )
+            db.executemany(
+                "INSERT INTO decisions (event_id, account_id, outcome, score, body) VALUES (?, ?, ?, ?, ?)",
+                [(r[0], r[1], r[5], r[6], r[7]) for r in rows],
+            )
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def _write_one_by_one(self, rows: list[_Row]) -> list[str]:
+        duplicates = []
+        for row in rows:
+            try:
+                self._write([row])
+            except sqlite3.IntegrityError:
+                duplicates.append(row[0])
+        return duplicates
+
+    # -- reading ---------------------------------------------------------------------------
+    def get(self, event_id: str) -> Decision | None:
+        pending = self._pending.get(event_id)
+        if pending is not None:
+            return pending[1]
+        row = self._db.execute("SELECT body FROM decisions WHERE event_id = ?", (event_id,)).fetchone()
+        return None if row is None else decode_decision(row[0])
+
+    def for_account(self, account_id: str, limit: int = 50) -> list[Decision]:
+        self.flush()
+        rows = self._db.execute(
+            "SELECT d.body FROM events e JOIN decisions d USING (event_id)"
+            " WHERE e.account_id = ? ORDER BY e.seq DESC LIMIT ?",
+            (account_id, limit),
+        ).fetchall()
+        return [decode_decision(r[0]) for r in rows]
+
+    def events(self) -> Iterator[Event]:
+        self.flush()
+        cursor = self._db.execute("SELECT body FROM events ORDER BY seq")
+        for (body,) in cursor:
+            yield decode_event(body)
+
+    def count(self) -> int:
+        self.flush()
+        return int(self._db.execute("SELECT count(*) FROM events").fetchone()[0])
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        finally:
+            self._db.close()

@@ -1,0 +1,87 @@
+"""Replaying a stream of JSON lines through the engine: the batch face of ``decide``."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from time import perf_counter
+
+from vigil.codec import decode_event
+from vigil.engine.decide import Engine
+from vigil.errors import InvalidEvent
+from vigil.model import Decision, Outcome
+
+
+@dataclass(slots=True)
+class ReplaySummary:
+    decided: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    reasons: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.decided / self.seconds if self.seconds > 0 else 0.0
+
+    def lines(self) -> list[str]:
+        out = [
+            f"decided {self.decided:,} events in {self.seconds:.2f} s ({self.rate:,.0f}/s); "
+            f"{self.duplicates:,} already decided, {self.rejected:,} rejected"
+        ]
+        out.append("outcomes: " + ", ".join(f"{o.label} {self.outcomes.get(o.label, 0):,}" for o in Outcome))
+        if self.reasons:
+            top = ", ".join(f"{code} {n:,}" for code, n in self.reasons.most_common(8))
+            out.append(f"top reasons: {top}")
+        return out
+
+
+Reject = Callable[[int, bytes, InvalidEvent], None]
+
+
+def replay(
+    engine: Engine,
+    lines: Iterable[bytes],
+    emit: Callable[[Decision], None],
+    *,
+    reject: Reject | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ReplaySummary:
+    """Decide every line. A bad line goes to ``reject`` when given; without it, replay stops there
+    raising ``InvalidEvent`` with the line number, after flushing everything already decided.
+    """
+    summary = ReplaySummary()
+    start = perf_counter()
+    journal = engine.journal
+    try:
+        for number, raw in enumerate(lines, start=1):
+            if not raw.strip():
+                continue
+            try:
+                event = decode_event(raw)
+            except InvalidEvent as exc:
+                error = exc.at_line(number)
+                assert isinstance(error, InvalidEvent)
+                if reject is None:
+                    raise error from None
+                summary.rejected += 1
+                reject(number, raw, error)
+                continue
+            known = journal.get(event.event_id)
+            decision = known if known is not None else engine.decide(event)
+            if known is not None:
+                summary.duplicates += 1
+            else:
+                summary.decided += 1
+                summary.outcomes[decision.outcome.label] += 1
+                for reason in decision.reasons:
+                    summary.reasons[reason.code.value] += 1
+            emit(decision)
+            if progress is not None and number % 1000 == 0:
+                progress(number)
+    finally:
+        journal.flush()
+        summary.seconds = perf_counter() - start
+    return summary

@@ -1,0 +1,67 @@
+"""One error tree for Vigil.
+
+::
+
+    VigilError                      base of everything Vigil raises on purpose
+    ├── InvalidInput (ValueError)   data from outside is wrong; names the field (and line, when known)
+    │   ├── InvalidEvent            an event that cannot be decided (bad JSON, unknown type, bad field)
+    │   └── InvalidRules            a rule file that does not load (names the file, rule and field)
+    ├── ConfigError                 settings or wiring that cannot work (missing file, bad path)
+    └── StorageError                a port adapter failed to read or write durably
+
+The domain never speaks HTTP: the API layer maps these to statuses in one table.
+"""
+
+from __future__ import annotations
+
+
+class VigilError(Exception):
+    """Base class of every error Vigil raises on purpose."""
+
+
+class InvalidInput(VigilError, ValueError):
+    """Input from outside Vigil is malformed; ``field`` names what is wrong."""
+
+    def __init__(self, message: str, *, field: str | None = None, line: int | None = None) -> None:
+        self.message = message
+        self.field = field
+        self.line = line
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = []
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.field is not None:
+            where.append(f"field {self.field!r}")
+        prefix = ", ".join(where)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+    def at_line(self, line: int) -> InvalidInput:
+        """A copy of this error that also names the input line."""
+        return type(self)(self.message, field=self.field, line=line)
+
+
+class InvalidEvent(InvalidInput):
+    """An event that cannot be decided: bad JSON, unknown type, a missing or mistyped field."""
+
+
+class InvalidRules(InvalidInput):
+    """A rule file that does not load; the message names the file, the rule and the field."""
+
+    def __init__(self, message: str, *, file: str, rule: str | None = None, field: str | None = None) -> None:
+        self.file = file
+        self.rule = rule
+        loc = file if rule is None else f"{file}: rule {rule!r}"
+        super().__init__(f"{loc}: {message}", field=field)
+
+    def at_line(self, line: int) -> InvalidInput:
+        return InvalidInput(self.message, field=self.field, line=line)
+
+
+class ConfigError(VigilError):
+    """Settings or wiring that cannot work (a missing file, an unreadable database)."""
+
+
+class StorageError(VigilError):
+    """A storage adapter failed to read or write durably."""

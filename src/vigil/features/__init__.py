@@ -1,0 +1,18 @@
+"""Streaming features: statistics, time windows and the one catalog (pure: no I/O)."""
+
+from vigil.features.catalog import Catalog, FeatureVector
+from vigil.features.context import EventContext, context_of, to_cents
+from vigil.features.definitions import default_catalog
+from vigil.features.specs import Key, Scope, Spec
+
+__all__ = [
+    "Catalog",
+    "EventContext",
+    "FeatureVector",
+    "Key",
+    "Scope",
+    "Spec",
+    "context_of",
+    "default_catalog",
+    "to_cents",
+]

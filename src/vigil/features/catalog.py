@@ -1,0 +1,154 @@
+"""The one feature catalog: live decisions and training sets read features through it alone.
+
+``Catalog.observe(ctx)`` steps every spec whose scope matches the event (updating its state) and
+returns a ``FeatureVector``: values of the stepped specs are computed at once, the others lazily
+when a rule asks for them (reading state never changes it). Entity state is created on the
+first event that changes it, so an account that only logs in carries no withdrawal windows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from vigil.features.context import EventContext
+from vigil.features.specs import Derived, Key, Spec
+from vigil.model import EventType
+
+_LAZY: Any = object()
+
+
+class FeatureVector(Mapping[str, float | None]):
+    """Feature values for one event, as they were at decision time."""
+
+    __slots__ = ("_catalog", "_ctx", "_rows", "_values")
+
+    def __init__(
+        self, catalog: Catalog, ctx: EventContext, values: list[Any], rows: dict[Key, list[Any] | None]
+    ) -> None:
+        self._catalog = catalog
+        self._ctx = ctx
+        self._values = values
+        self._rows = rows
+
+    def at(self, index: int) -> float | None:
+        value = self._values[index]
+        if value is _LAZY:
+            value = self._values[index] = self._catalog._peek(index, self._ctx, self._rows)
+        return value  # type: ignore[no-any-return]
+
+    def __getitem__(self, name: str) -> float | None:
+        return self.at(self._catalog.index[name])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._catalog.names)
+
+    def __len__(self) -> int:
+        return len(self._catalog.names)
+
+    def materialise(self) -> dict[str, float | None]:
+        """Every feature's value (what a training row holds)."""
+        return {name: self.at(i) for i, name in enumerate(self._catalog.names)}
+
+
+class Catalog:
+    """An ordered set of feature specs, with the per-entity state they need."""
+
+    def __init__(self, specs: Sequence[Spec], derived: Sequence[Derived] = ()) -> None:
+        self.specs = tuple(specs)
+        self.derived = tuple(derived)
+        self.names: tuple[str, ...] = tuple(s.name for s in self.specs) + tuple(d.name for d in self.derived)
+        self.index: dict[str, int] = {}
+        for i, name in enumerate(self.names):
+            if name in self.index:
+                raise ValueError(f"duplicate feature name {name!r} in the catalog")
+            self.index[name] = i
+        for d in self.derived:
+            for name in d.inputs:
+                if name not in self.index or self.index[name] >= len(self.specs):
+                    raise ValueError(f"derived feature {d.name!r} needs unknown base feature {name!r}")
+        # Per key: (slot in the entity's state row, global index, spec).
+        self._keys: dict[Key, list[tuple[int, int, Spec]]] = {}
+        self._slot: list[tuple[Key, int]] = []
+        for i, spec in enumerate(self.specs):
+            entries = self._keys.setdefault(spec.key, [])
+            self._slot.append((spec.key, len(entries)))
+            entries.append((len(entries), i, spec))
+        # Per event type, per key: the specs that event type may step.
+        self._dispatch: dict[EventType, list[tuple[Key, list[tuple[int, int, Spec]]]]] = {}
+        for etype in EventType:
+            plan = []
+            for key, entries in self._keys.items():
+                stepping = [e for e in entries if etype in e[2].scope.types]
+                plan.append((key, stepping))
+            self._dispatch[etype] = plan
+        self._derived_for: dict[EventType, list[tuple[int, Derived]]] = {
+            etype: [(len(self.specs) + j, d) for j, d in enumerate(self.derived) if etype in d.applies_to]
+            for etype in EventType
+        }
+        self._state: dict[Key, dict[str, list[Any]]] = {key: {} for key in self._keys}
+        self.hash = hashlib.sha256(
+            "\n".join(f"{n}|{self._describe(i)}" for i, n in enumerate(self.names)).encode()
+        ).hexdigest()[:16]
+
+    def _describe(self, index: int) -> str:
+        if index < len(self.specs):
+            return repr(self.specs[index])
+        d = self.derived[index - len(self.specs)]
+        return f"{d.name}({','.join(d.inputs)})"
+
+    def describe(self, name: str) -> str:
+        """One readable sentence for a feature (used in reasons and docs)."""
+        i = self.index[name]
+        if i < len(self.specs):
+            return self.specs[i].describe()
+        return self.derived[i - len(self.specs)].describe()
+
+    def observe(self, ctx: EventContext) -> FeatureVector:
+        """Step the state with one event and return the features as of that event."""
+        n_specs = len(self.specs)
+        values: list[Any] = [_LAZY] * len(self.names)
+        rows: dict[Key, list[Any] | None] = {}
+        for key, stepping in self._dispatch[ctx.type]:
+            k = key.of(ctx)
+            if k is None:
+                for _, i, _spec in self._keys[key]:
+                    values[i] = None
+                rows[key] = None
+                continue
+            table = self._state[key]
+            row = table.get(k)
+            for slot, i, spec in stepping:
+                if spec.matches(ctx):
+                    if row is None:
+                        row = table[k] = [None] * len(self._keys[key])
+                    state = row[slot]
+                    if state is None:
+                        state = row[slot] = spec.new_state()
+                    values[i] = spec.step(state, ctx)
+            rows[key] = row
+        vector = FeatureVector(self, ctx, values, rows)
+        for i, d in self._derived_for[ctx.type]:
+            values[i] = d.fn(vector, ctx)
+        for i in range(n_specs, len(values)):
+            if values[i] is _LAZY:
+                values[i] = None
+        return vector
+
+    def _peek(self, index: int, ctx: EventContext, rows: dict[Key, list[Any] | None]) -> float | None:
+        key, slot = self._slot[index]
+        row = rows.get(key)
+        if row is None and key not in rows:
+            k = key.of(ctx)
+            row = None if k is None else self._state[key].get(k)
+        return self.specs[index].peek(None if row is None else row[slot], ctx)
+
+    def entity_count(self) -> dict[str, int]:
+        """How many entities of each key hold state (for memory accounting)."""
+        return {key.value: len(table) for key, table in self._state.items()}
+
+    def reset(self) -> None:
+        """Forget all state (a fresh replay starts from here)."""
+        for table in self._state.values():
+            table.clear()

@@ -1,0 +1,106 @@
+"""The view of an event that features read: keys and values extracted once per event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from vigil.model import (
+    AddressBookChanged,
+    Deposit,
+    Event,
+    EventType,
+    Geo,
+    InternalTransfer,
+    Login,
+    NetworkOrigin,
+    P2POrder,
+    Side,
+    Trade,
+    Withdrawal,
+    address_key,
+)
+
+_CENT = Decimal("0.01")
+
+
+def to_cents(value: Decimal) -> int:
+    """Fiat value in integer minor units (banker's rounding), so sums stay exact."""
+    return int(value.quantize(_CENT, rounding=ROUND_HALF_EVEN) * 100)
+
+
+@dataclass(slots=True)
+class EventContext:
+    """What the catalog needs from an event, computed once.
+
+    ``fiat`` is the fiat value in cents (None for events that move no value); ``country`` is the
+    network origin's country; ``destination``/``source`` are address keys (``CHAIN:address``);
+    ``pair`` keys the account with its counterparty; ``asset`` is the asset received (bought,
+    deposited) or sent (withdrawn, transferred).
+    """
+
+    event: Event
+    type: EventType
+    t: int
+    account: str
+    device: str | None
+    ip: str | None
+    country: str | None
+    network: NetworkOrigin | None
+    geo: Geo | None
+    fiat: int | None = None
+    asset: str | None = None
+    side: Side | None = None
+    success: bool | None = None
+    destination: str | None = None
+    source: str | None = None
+    counterparty: str | None = None
+    pair: str | None = None
+    book_address: str | None = None
+
+
+def context_of(event: Event, network: NetworkOrigin | None = None) -> EventContext:
+    """Build the context; ``network`` (looked up by the engine) overrides the event's own."""
+    origin = network if network is not None else event.network
+    ctx = EventContext(
+        event=event,
+        type=event.TYPE,
+        t=event.ts_us,
+        account=event.account_id,
+        device=event.device_id,
+        ip=event.ip,
+        country=origin.country if origin is not None else None,
+        network=origin,
+        geo=event.geo,
+    )
+    if isinstance(event, Withdrawal):
+        ctx.fiat = to_cents(event.fiat_value)
+        ctx.asset = event.asset
+        if event.chain is not None and event.destination_address is not None:
+            ctx.destination = address_key(event.chain, event.destination_address)
+    elif isinstance(event, Deposit):
+        ctx.fiat = to_cents(event.fiat_value)
+        ctx.asset = event.asset
+        if event.chain is not None and event.source_address is not None:
+            ctx.source = address_key(event.chain, event.source_address)
+    elif isinstance(event, Trade):
+        ctx.fiat = to_cents(event.fiat_value)
+        ctx.asset = event.asset
+        ctx.side = event.side
+        ctx.counterparty = event.counterparty_account_id
+    elif isinstance(event, InternalTransfer):
+        ctx.fiat = to_cents(event.fiat_value)
+        ctx.asset = event.asset
+        ctx.counterparty = event.counterparty_account_id
+    elif isinstance(event, P2POrder):
+        ctx.fiat = to_cents(event.fiat_value)
+        ctx.asset = event.asset
+        ctx.side = event.side
+        ctx.counterparty = event.counterparty_account_id
+    elif isinstance(event, Login):
+        ctx.success = event.success
+    elif isinstance(event, AddressBookChanged):
+        ctx.book_address = address_key(event.chain, event.address)
+    if ctx.counterparty is not None:
+        ctx.pair = f"{ctx.account}>{ctx.counterparty}"
+    return ctx

@@ -1,0 +1,178 @@
+"""The default feature catalog, shared by the engine and (later) training.
+
+Add a feature here and it exists everywhere: rules can name it, models can learn from it, the
+parity test checks it. Names derive from the parameters (see ``specs``); ``vigil catalog``
+lists every name with its sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from vigil.features.catalog import Catalog
+from vigil.features.context import EventContext
+from vigil.features.specs import (
+    DAY,
+    HOUR,
+    LIFETIME,
+    Age,
+    BookAge,
+    Derived,
+    HourShare,
+    IsNew,
+    Key,
+    Latest,
+    SinceLast,
+    Spec,
+    TravelSpeed,
+    Window,
+    ZScore,
+    scope,
+)
+from vigil.model import EventType as E
+from vigil.model import Side
+
+ANY = scope()
+DEPOSIT = scope(E.DEPOSIT)
+WITHDRAWAL = scope(E.WITHDRAWAL)
+TRADE = scope(E.TRADE)
+LOGIN = scope(E.LOGIN)
+LOGIN_FAILED = scope(E.LOGIN, success=False)
+CASH_IN_OUT = (E.DEPOSIT, E.WITHDRAWAL, E.INTERNAL_TRANSFER)
+# Reporting thresholds structuring tries to stay under: 10% below 1,000 and 10,000.
+NEAR_1K = scope(*CASH_IN_OUT, label="cashflow", min_fiat=900, max_fiat=1000)
+NEAR_10K = scope(*CASH_IN_OUT, label="cashflow", min_fiat=9000, max_fiat=10000)
+HIGH_VALUE_OUT = scope(E.WITHDRAWAL, E.INTERNAL_TRANSFER, label="outflow", min_fiat=10000)
+PROFILE_CHANGE = scope(E.PASSWORD_RESET, E.TWOFA_CHANGED, E.ADDRESS_BOOK_CHANGED, label="profile_change")
+TRADE_BUY = scope(E.TRADE, side=Side.BUY)
+MONEY = scope(E.DEPOSIT, E.WITHDRAWAL, E.TRADE, E.INTERNAL_TRANSFER, E.P2P_ORDER, label="money")
+PAIR_FLOW = scope(E.TRADE, E.INTERNAL_TRANSFER, label="pair_flow")
+
+
+def passthrough_ratio_2h(f: Mapping[str, float | None], ctx: EventContext) -> float | None:
+    """Withdrawal value over deposits of the last 2 h, when nothing was traded in between (else 0).
+
+    None when there was no deposit in the last 2 h.
+    """
+    deposits = f["account.deposit.sum_fiat_2h"]
+    if not deposits or ctx.fiat is None:
+        return None
+    if f["account.trade.count_2h"]:
+        return 0.0
+    return (ctx.fiat / 100.0) / deposits
+
+
+def outflow_inflow_ratio_48h(f: Mapping[str, float | None], ctx: EventContext) -> float | None:
+    """Withdrawals over deposits in the last 48 h, this event included; None without deposits."""
+    deposits = f["account.deposit.sum_fiat_48h"]
+    if not deposits:
+        return None
+    return (f["account.withdrawal.sum_fiat_48h"] or 0.0) / deposits
+
+
+def withdrawn_share_of_deposits(f: Mapping[str, float | None], ctx: EventContext) -> float | None:
+    """All withdrawals over all deposits of the account so far; None before any deposit."""
+    deposits = f["account.deposit.sum_fiat_all"]
+    if not deposits:
+        return None
+    return (f["account.withdrawal.sum_fiat_all"] or 0.0) / deposits
+
+
+def pair_share_of_trade_volume_30d(f: Mapping[str, float | None], ctx: EventContext) -> float | None:
+    """Share of the account's 30-day trade value done with this trade's counterparty."""
+    total = f["account.trade.sum_fiat_30d"]
+    pair = f["pair.trade.sum_fiat_30d"]
+    if not total or pair is None:
+        return None
+    return pair / total
+
+
+
+def default_specs() -> list[Spec]:
+    a, d, ip, dest, pair = Key.ACCOUNT, Key.DEVICE, Key.IP, Key.DESTINATION, Key.PAIR
+    return [
+        # Velocity
+        Window(a, ANY, "count", HOUR),
+        Window(a, LOGIN_FAILED, "count", HOUR),
+        Window(a, LOGIN, "distinct", DAY, "ip"),
+        Window(a, WITHDRAWAL, "count", DAY),
+        Window(a, WITHDRAWAL, "sum", DAY, "fiat"),
+        Window(a, WITHDRAWAL, "sum", 2 * DAY, "fiat"),
+        Window(a, WITHDRAWAL, "sum", LIFETIME, "fiat"),
+        Window(a, DEPOSIT, "count", DAY),
+        Window(a, DEPOSIT, "sum", 2 * HOUR, "fiat"),
+        Window(a, DEPOSIT, "sum", DAY, "fiat"),
+        Window(a, DEPOSIT, "sum", 2 * DAY, "fiat"),
+        Window(a, DEPOSIT, "sum", LIFETIME, "fiat"),
+        Window(a, DEPOSIT, "count", LIFETIME),
+        Window(a, DEPOSIT, "distinct", 7 * DAY, "source"),
+        Window(a, TRADE, "count", 2 * HOUR),
+        Window(a, TRADE, "sum", 30 * DAY, "fiat"),
+        Window(a, TRADE_BUY, "distinct", DAY, "asset"),
+        Window(a, TRADE_BUY, "sum", 30 * DAY, "fiat"),
+        Window(a, MONEY, "count", 30 * DAY),
+        Window(a, NEAR_1K, "count", DAY),
+        Window(a, NEAR_10K, "count", DAY),
+        Window(a, HIGH_VALUE_OUT, "count", DAY),
+        Window(a, PROFILE_CHANGE, "count", 7 * DAY),
+        Window(a, scope(E.P2P_ORDER), "distinct", 30 * DAY, "counterparty"),
+        # Baselines and history
+        ZScore(a, WITHDRAWAL),
+        ZScore(a, DEPOSIT),
+        Age(a),
+        SinceLast(a, ANY),
+        SinceLast(a, DEPOSIT),
+        SinceLast(a, scope(E.PASSWORD_RESET)),
+        SinceLast(a, scope(E.TWOFA_CHANGED)),
+        HourShare(a),
+        IsNew(a, "device"),
+        IsNew(a, "ip"),
+        IsNew(a, "country"),
+        IsNew(a, "destination", scope(E.WITHDRAWAL)),
+        TravelSpeed(a),
+        BookAge(),
+        Latest(a, scope(E.KYC_SUBMITTED), "expected_monthly_volume_fiat"),
+        Latest(a, scope(E.KYC_SUBMITTED), "birth_year"),
+        Latest(a, scope(E.KYC_SUBMITTED), "declared_annual_income_fiat"),
+        # Shared devices and IPs, repeated sign-ups
+        Window(d, ANY, "distinct", 30 * DAY, "account"),
+        Window(ip, ANY, "distinct", 30 * DAY, "account"),
+        Window(ip, scope(E.ACCOUNT_OPENED), "count", DAY),
+        # Destinations used by several accounts
+        Window(dest, WITHDRAWAL, "distinct", 7 * DAY, "account"),
+        # Counterparties
+        Window(pair, PAIR_FLOW, "count", DAY),
+        Window(pair, scope(E.TRADE), "sum", 30 * DAY, "fiat"),
+    ]
+
+
+def default_catalog() -> Catalog:
+    """A fresh catalog with empty state."""
+    return Catalog(
+        default_specs(),
+        [
+            Derived(
+                Key.ACCOUNT,
+                passthrough_ratio_2h,
+                ("account.deposit.sum_fiat_2h", "account.trade.count_2h"),
+                frozenset({E.WITHDRAWAL}),
+            ),
+            Derived(
+                Key.ACCOUNT,
+                outflow_inflow_ratio_48h,
+                ("account.deposit.sum_fiat_48h", "account.withdrawal.sum_fiat_48h"),
+            ),
+            Derived(
+                Key.ACCOUNT,
+                withdrawn_share_of_deposits,
+                ("account.deposit.sum_fiat_all", "account.withdrawal.sum_fiat_all"),
+                frozenset({E.WITHDRAWAL}),
+            ),
+            Derived(
+                Key.PAIR,
+                pair_share_of_trade_volume_30d,
+                ("account.trade.sum_fiat_30d", "pair.trade.sum_fiat_30d"),
+                frozenset({E.TRADE}),
+            ),
+        ],
+    )

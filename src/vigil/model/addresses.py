@@ -1,0 +1,17 @@
+"""Address keys: one spelling per address, so equal addresses compare equal within a chain.
+
+This is the minimal canonical form the engine needs to key features (case-insensitive formats
+folded to lower case, the chain always part of the key); full per-chain parsing with checksum
+validation belongs to screening.
+"""
+
+from __future__ import annotations
+
+from vigil.model.enums import Chain
+
+
+def address_key(chain: Chain, address: str) -> str:
+    """``CHAIN:address`` with case folded where the chain's format ignores case."""
+    if chain.is_evm or address[:3].lower() in {"bc1", "tb1", "ltc"}:
+        address = address.lower()
+    return f"{chain.value}:{address}"

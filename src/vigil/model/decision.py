@@ -1,0 +1,80 @@
+"""Decisions: what Vigil answers for an event, and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vigil.model.enums import EventType, Outcome
+from vigil.model.reasons import ReasonCode
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One reason behind a decision: a stable code, the rule that raised it and a readable detail.
+
+    ``outcome`` is set when the rule forces an outcome (for example a cooling period forces a
+    hold); ``score`` is what the rule added to the decision's score.
+    """
+
+    code: ReasonCode
+    rule_id: str
+    score: float
+    detail: str
+    outcome: Outcome | None = None
+
+    @property
+    def severity(self) -> tuple[int, float]:
+        """Sort key: forced outcomes first, then by score."""
+        return (-1 if self.outcome is None else int(self.outcome), self.score)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleTrace:
+    """How one rule evaluated: its value, an error instead of crashing, the time it took.
+
+    ``matched`` is None when the rule errored or a feature it needs was missing.
+    """
+
+    rule_id: str
+    matched: bool | None
+    elapsed_ns: int
+    error: str | None = None
+    shadow: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Versions:
+    """What produced a decision: the engine release, the feature catalog and the rule set."""
+
+    engine: str
+    catalog: str
+    rules: str
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The answer for one event.
+
+    ``reasons`` are ranked, most severe first. ``trace`` holds every rule evaluated, shadow
+    rules included (their matches never change the outcome). ``elapsed_us`` is the time taken to
+    decide, and is the only field that differs between two decisions of the same input.
+    """
+
+    event_id: str
+    account_id: str
+    event_type: EventType
+    region: str
+    outcome: Outcome
+    score: float
+    reasons: tuple[Reason, ...]
+    trace: tuple[RuleTrace, ...]
+    versions: Versions
+    elapsed_us: float
+
+    @property
+    def shadow_matches(self) -> tuple[str, ...]:
+        return tuple(t.rule_id for t in self.trace if t.shadow and t.matched)
+
+    @property
+    def rule_errors(self) -> tuple[RuleTrace, ...]:
+        return tuple(t for t in self.trace if t.error is not None)

@@ -1,0 +1,399 @@
+"""Events: every user action of an exchange, as frozen slotted dataclasses.
+
+Every event carries an ``event_id`` (the idempotency key), the account, a timezone-aware UTC
+timestamp, the region whose policy applies, and where it came from (device fingerprint, IP,
+optional geo and network origin). Amounts are integers in the asset's base units (satoshi, wei,
+sun); fiat values are ``Decimal`` in the exchange's reporting currency.
+
+Invariants are checked in ``__post_init__`` so they hold however an event is built; the
+message starts with the field name so the edge can report it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import ClassVar
+
+from vigil.model.enums import (
+    AddressBookAction,
+    Chain,
+    EventType,
+    KycStatus,
+    LoginMethod,
+    P2PStatus,
+    Rail,
+    Side,
+    TwoFactorAction,
+)
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+
+
+def _fail(field: str, message: str) -> None:
+    raise ValueError(f"{field}: {message}")
+
+
+def _set(obj: object, name: str, value: object) -> None:
+    object.__setattr__(obj, name, value)
+
+
+@dataclass(frozen=True, slots=True)
+class Geo:
+    """A point on Earth, in decimal degrees (WGS84)."""
+
+    lat: float
+    lon: float
+
+    def __post_init__(self) -> None:
+        if not -90.0 <= self.lat <= 90.0:
+            _fail("geo.lat", f"latitude {self.lat} is outside [-90, 90]")
+        if not -180.0 <= self.lon <= 180.0:
+            _fail("geo.lon", f"longitude {self.lon} is outside [-180, 180]")
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkOrigin:
+    """Where a request came from on the network: country of the IP and anonymiser flags."""
+
+    country: str | None = None
+    is_tor: bool = False
+    is_vpn: bool = False
+    is_hosting: bool = False
+
+    def __post_init__(self) -> None:
+        if self.country is not None:
+            _check_country("network.country", self.country)
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.is_tor or self.is_vpn or self.is_hosting
+
+
+def _check_country(field: str, value: str) -> None:
+    if len(value) != 2 or not value.isalpha() or not value.isupper():
+        _fail(field, f"{value!r} is not an ISO 3166-1 alpha-2 code (two upper-case letters)")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """Fields every event has. Subclasses set ``TYPE``."""
+
+    TYPE: ClassVar[EventType]
+
+    event_id: str
+    account_id: str
+    ts: datetime
+    region: str
+    country: str | None = None
+    device_id: str | None = None
+    ip: str | None = None
+    geo: Geo | None = None
+    network: NetworkOrigin | None = None
+
+    def __post_init__(self) -> None:
+        if not self.event_id:
+            _fail("event_id", "must not be empty")
+        if not self.account_id:
+            _fail("account_id", "must not be empty")
+        if not self.region:
+            _fail("region", "must not be empty")
+        ts = self.ts
+        if ts.tzinfo is None or ts.utcoffset() is None:
+            _fail("ts", f"timestamp {ts.isoformat()} has no timezone; send UTC, e.g. with a 'Z' suffix")
+        if ts.utcoffset() != timedelta(0):
+            _set(self, "ts", ts.astimezone(UTC))
+        if self.country is not None:
+            _check_country("country", self.country)
+        if self.ip is not None:
+            try:
+                canonical = str(ipaddress.ip_address(self.ip))
+            except ValueError:
+                _fail("ip", f"{self.ip!r} is not an IPv4 or IPv6 address")
+            else:
+                if canonical != self.ip:
+                    _set(self, "ip", canonical)
+
+    @property
+    def type(self) -> EventType:
+        return self.TYPE
+
+    @property
+    def ts_us(self) -> int:
+        """Microseconds since the Unix epoch: exact integer time for windows and ordering."""
+        return (self.ts - _EPOCH) // _MICRO
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AccountOpened(Event):
+    TYPE: ClassVar[EventType] = EventType.ACCOUNT_OPENED
+    email_hash: str | None = None
+    phone_hash: str | None = None
+    referrer_account_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KycSubmitted(Event):
+    """A customer's identity submission, with the profile they declared."""
+
+    TYPE: ClassVar[EventType] = EventType.KYC_SUBMITTED
+    level: int = 1
+    document_type: str | None = None
+    document_country: str | None = None
+    document_hash: str | None = None
+    face_hash: str | None = None
+    birth_year: int | None = None
+    nationality: str | None = None
+    occupation: str | None = None
+    declared_annual_income_fiat: Decimal | None = None
+    expected_monthly_volume_fiat: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        Event.__post_init__(self)
+        if self.level < 0:
+            _fail("level", f"KYC level {self.level} is negative")
+        for name in ("document_country", "nationality"):
+            value = getattr(self, name)
+            if value is not None:
+                _check_country(name, value)
+        if self.birth_year is not None and not 1900 <= self.birth_year <= self.ts.year:
+            _fail("birth_year", f"{self.birth_year} is not a plausible year of birth")
+        for name in ("declared_annual_income_fiat", "expected_monthly_volume_fiat"):
+            value = getattr(self, name)
+            if value is not None and (not value.is_finite() or value < 0):
+                _fail(name, f"{value} must be a finite, non-negative amount")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KycResult(Event):
+    """The outcome of identity checks. ``None`` means the check was not run."""
+
+    TYPE: ClassVar[EventType] = EventType.KYC_RESULT
+    status: KycStatus
+    level: int = 1
+    document_valid: bool | None = None
+    mrz_valid: bool | None = None
+    face_match: bool | None = None
+    liveness_passed: bool | None = None
+    deepfake_suspected: bool | None = None
+    rejection_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Login(Event):
+    TYPE: ClassVar[EventType] = EventType.LOGIN
+    success: bool
+    method: LoginMethod = LoginMethod.PASSWORD
+    failure_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PasswordReset(Event):
+    TYPE: ClassVar[EventType] = EventType.PASSWORD_RESET
+    channel: str = "email"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TwoFactorChanged(Event):
+    TYPE: ClassVar[EventType] = EventType.TWOFA_CHANGED
+    action: TwoFactorAction
+    method: str = "totp"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApiKeyCreated(Event):
+    TYPE: ClassVar[EventType] = EventType.API_KEY_CREATED
+    key_id: str
+    can_trade: bool = False
+    can_withdraw: bool = False
+    ip_allowlist: tuple[str, ...] = ()
+
+
+def _check_address(field: str, address: str) -> None:
+    if not address or address != address.strip() or " " in address:
+        _fail(field, f"{address!r} is not a blockchain address (empty or has spaces)")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AddressBookChanged(Event):
+    TYPE: ClassVar[EventType] = EventType.ADDRESS_BOOK_CHANGED
+    action: AddressBookAction
+    chain: Chain
+    address: str
+    memo: str | None = None
+    label: str | None = None
+
+    def __post_init__(self) -> None:
+        Event.__post_init__(self)
+        _check_address("address", self.address)
+
+
+def _check_value(amount: int, fiat_value: Decimal) -> None:
+    if amount <= 0:
+        _fail("amount", f"{amount} must be a positive integer in the asset's base units")
+    if not fiat_value.is_finite() or fiat_value < 0:
+        _fail("fiat_value", f"{fiat_value} must be a finite, non-negative amount")
+
+
+def _check_asset(asset: str, field: str = "asset") -> None:
+    if not asset or not asset.isalnum() or asset.upper() != asset:
+        _fail(field, f"{asset!r} is not an asset ticker (upper-case letters and digits)")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Deposit(Event):
+    """Value coming in: crypto (with chain, tx hash and source address) or fiat (with method)."""
+
+    TYPE: ClassVar[EventType] = EventType.DEPOSIT
+    rail: Rail
+    asset: str
+    amount: int
+    fiat_value: Decimal
+    chain: Chain | None = None
+    tx_hash: str | None = None
+    source_address: str | None = None
+    payment_method: str | None = None
+
+    def __post_init__(self) -> None:
+        Event.__post_init__(self)
+        _check_asset(self.asset)
+        _check_value(self.amount, self.fiat_value)
+        if self.rail is Rail.CRYPTO and self.chain is None:
+            _fail("chain", "a crypto deposit needs its chain")
+        if self.source_address is not None:
+            _check_address("source_address", self.source_address)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Withdrawal(Event):
+    """Value going out: crypto (chain, destination address, optional memo/tag) or fiat."""
+
+    TYPE: ClassVar[EventType] = EventType.WITHDRAWAL
+    rail: Rail
+    asset: str
+    amount: int
+    fiat_value: Decimal
+    chain: Chain | None = None
+    destination_address: str | None = None
+    memo: str | None = None
+    payment_method: str | None = None
+
+    def __post_init__(self) -> None:
+        Event.__post_init__(self)
+        _check_asset(self.asset)
+        _check_value(self.amount, self.fiat_value)
+        if self.rail is Rail.CRYPTO:
+            if self.chain is None:
+                _fail("chain", "a crypto withdrawal needs its chain")
+            if self.destination_address is None:
+                _fail("destination_address", "a crypto withdrawal needs its destination address")
+        if self.destination_address is not None:
+            _check_address("destination_address", self.destination_address)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Trade(Event):
+    """A fill on the order book. ``quantity`` is in base units of the pair's base asset."""
+
+    TYPE: ClassVar[EventType] = EventType.TRADE
+    pair: str
+    side: Side
+    price: Decimal
+    quantity: int
+    fiat_value: Decimal
+    counterparty_account_id: str | None = None
+
+    def __post_init__(self) -> None:
+        Event.__post_init__(self)
+        base, sep, quote = self.pair.partition("/")
+        if not sep or not base or not quote:
+            _fail("pair", f"{self.pair!r} is not a pair like 'BTC/USDT'")
+        _check_asset(base, "pair")
+        _check_asset(quote, "pair")
+        if not self.price.is_finite() or self.price <= 0:
+            _fail("price", f"{self.price} must be a positive, finite price")
+        _check_value(self.quantity, self.fiat_value)
+
+    @property
+    def base_asset(self) -> str:
+        return self.pair.partition("/")[0]
+
+    @property
+    def quote_asset(self) -> str:
+        return self.pair.partition("/")[2]
+
+    @property
+    def asset(self) -> str:
+        """The asset the account receives: the base when buying, the quote when selling."""
+        return self.base_asset if self.side is Side.BUY else self.quote_asset
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InternalTransfer(Event):
+    """Value sent from this account to another account of the same exchange."""
+
+    TYPE: ClassVar[EventType] = EventType.INTERNAL_TRANSFER
+    asset: str
+    amount: int
+    fiat_value: Decimal
+    counterparty_account_id: str
+    memo: str | None = None
+
+    def __post_init__(self) -> None:
+        Event.__post_init__(self)
+        _check_asset(self.asset)
+        _check_value(self.amount, self.fiat_value)
+        if not self.counterparty_account_id:
+            _fail("counterparty_account_id", "must not be empty")
+        if self.counterparty_account_id == self.account_id:
+            _fail("counterparty_account_id", "an account cannot transfer to itself")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class P2POrder(Event):
+    """A peer-to-peer order: this account buys or sells crypto against fiat paid off-platform."""
+
+    TYPE: ClassVar[EventType] = EventType.P2P_ORDER
+    side: Side
+    asset: str
+    amount: int
+    fiat_value: Decimal
+    fiat_currency: str
+    payment_method: str
+    status: P2PStatus = P2PStatus.OPENED
+    counterparty_account_id: str | None = None
+
+    def __post_init__(self) -> None:
+        Event.__post_init__(self)
+        _check_asset(self.asset)
+        _check_value(self.amount, self.fiat_value)
+        if len(self.fiat_currency) != 3 or not self.fiat_currency.isupper():
+            _fail("fiat_currency", f"{self.fiat_currency!r} is not an ISO 4217 code")
+
+
+EVENT_CLASSES: dict[EventType, type[Event]] = {
+    cls.TYPE: cls
+    for cls in (
+        AccountOpened,
+        KycSubmitted,
+        KycResult,
+        Login,
+        PasswordReset,
+        TwoFactorChanged,
+        ApiKeyCreated,
+        AddressBookChanged,
+        Deposit,
+        Withdrawal,
+        Trade,
+        InternalTransfer,
+        P2POrder,
+    )
+}
+
+MoneyEvent = Deposit | Withdrawal | Trade | InternalTransfer | P2POrder
+MONEY_TYPES: frozenset[EventType] = frozenset(
+    {EventType.DEPOSIT, EventType.WITHDRAWAL, EventType.TRADE, EventType.INTERNAL_TRANSFER, EventType.P2P_ORDER}
+)

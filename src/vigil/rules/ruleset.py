@@ -1,0 +1,145 @@
+"""A compiled rule set and its evaluation with a trace.
+
+Each rule adds its score, may force an outcome, and cites a stable reason code. Shadow rules are
+evaluated and traced but never change the outcome. A rule that raises records its error in the
+trace and counts as not matched: one broken rule never breaks a decision.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from time import perf_counter_ns
+from typing import Any
+
+from vigil.features import FeatureVector
+from vigil.model import Event, EventType, NetworkOrigin, Outcome, Reason, ReasonCode, RuleTrace
+from vigil.rules.compiler import Compiled, Env
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Score at or above which each outcome applies (None: the score never reaches it)."""
+
+    challenge: float | None = None
+    review: float | None = None
+    hold: float | None = None
+    block: float | None = None
+
+    def outcome(self, score: float) -> Outcome:
+        for outcome, limit in (
+            (Outcome.BLOCK, self.block),
+            (Outcome.HOLD, self.hold),
+            (Outcome.REVIEW, self.review),
+            (Outcome.CHALLENGE, self.challenge),
+        ):
+            if limit is not None and score >= limit:
+                return outcome
+        return Outcome.ALLOW
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    pack: str
+    title: str
+    condition: Compiled
+    reads: Sequence[tuple[str, Compiled]]  # what the detail template names, to render it
+    reason: ReasonCode
+    score: float
+    outcome: Outcome | None
+    shadow: bool
+    on: frozenset[EventType]
+    regions: frozenset[str] | None
+    detail: str
+    indicator: str | None
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    score: float
+    forced: Outcome
+    reasons: tuple[Reason, ...]
+    trace: tuple[RuleTrace, ...]
+
+
+class _Values(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "n/a"
+
+
+class _DetailFormatter(string.Formatter):
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if value is None or value == "n/a":
+            return "n/a"
+        try:
+            return super().format_field(value, format_spec)
+        except (ValueError, TypeError):  # a spec that does not fit this value's type: show it plainly
+            return str(value)
+
+    def get_field(self, field_name: str, args: Any, kwargs: Any) -> tuple[Any, str]:
+        return kwargs[field_name], field_name
+
+
+_FORMATTER = _DetailFormatter()
+
+
+class RuleSet:
+    """Rules by event type, the region thresholds, and a version hash of the files they came from."""
+
+    def __init__(self, rules: Sequence[Rule], thresholds: Mapping[str, Thresholds], version: str) -> None:
+        self.rules = tuple(rules)
+        self.thresholds = dict(thresholds)
+        self.version = version
+        self._by_type: dict[EventType, tuple[Rule, ...]] = {
+            t: tuple(r for r in self.rules if t in r.on) for t in EventType
+        }
+
+    def thresholds_for(self, region: str) -> Thresholds:
+        return self.thresholds.get(region) or self.thresholds.get("default") or Thresholds()
+
+    def evaluate(self, event: Event, features: FeatureVector, origin: NetworkOrigin | None) -> Evaluation:
+        env = Env(event, features, origin)
+        score = 0.0
+        forced = Outcome.ALLOW
+        reasons: list[Reason] = []
+        trace: list[RuleTrace] = []
+        region = event.region
+        for rule in self._by_type[event.TYPE]:
+            if rule.regions is not None and region not in rule.regions:
+                continue
+            start = perf_counter_ns()
+            try:
+                value = rule.condition(env)
+            except Exception as exc:  # noqa: BLE001 - a broken rule is traced, never crashes a decision
+                trace.append(
+                    RuleTrace(rule.id, None, perf_counter_ns() - start, f"{type(exc).__name__}: {exc}", rule.shadow)
+                )
+                continue
+            matched = None if value is None else bool(value)
+            trace.append(RuleTrace(rule.id, matched, perf_counter_ns() - start, None, rule.shadow))
+            if not matched or rule.shadow:
+                continue
+            score += rule.score
+            if rule.outcome is not None and rule.outcome > forced:
+                forced = rule.outcome
+            reasons.append(Reason(rule.reason, rule.id, rule.score, self._detail(rule, env), rule.outcome))
+        reasons.sort(key=lambda r: r.severity, reverse=True)
+        return Evaluation(score, forced, tuple(reasons), tuple(trace))
+
+    @staticmethod
+    def _detail(rule: Rule, env: Env) -> str:
+        if not rule.reads:
+            return rule.detail
+        values = _Values()
+        for name, read in rule.reads:
+            try:
+                values[name] = read(env)
+            except Exception:  # noqa: BLE001 - a detail that cannot render must not lose the reason
+                values[name] = None
+        try:
+            return _FORMATTER.vformat(rule.detail, (), values)
+        except (ValueError, KeyError, IndexError):
+            return rule.detail
