@@ -52,11 +52,18 @@ class InvalidRules(InvalidInput):
     def __init__(self, message: str, *, file: str, rule: str | None = None, field: str | None = None) -> None:
         self.file = file
         self.rule = rule
-        loc = file if rule is None else f"{file}: rule {rule!r}"
-        super().__init__(f"{loc}: {message}", field=field)
+        super().__init__(message, field=field)
+
+    def _render(self) -> str:
+        where = [self.file]
+        if self.rule is not None:
+            where.append(f"rule {self.rule!r}")
+        if self.field is not None:
+            where.append(f"field {self.field!r}")
+        return f"{', '.join(where)}: {self.message}"
 
     def at_line(self, line: int) -> InvalidInput:
-        return InvalidInput(self.message, field=self.field, line=line)
+        return InvalidInput(str(self), field=self.field, line=line)
 
 
 class ConfigError(VigilError):

@@ -58,5 +58,6 @@ class ReasonCode(StrEnum):
     PROTECT_NEW_DESTINATION_STEP_UP = "protect.new_destination_step_up"
     PROTECT_UNUSUAL_WITHDRAWAL = "protect.unusual_withdrawal"
     PROTECT_NEW_DEVICE_WITHDRAWAL = "protect.new_device_withdrawal"
+    PROTECT_NEW_DEVICE_CHANGE = "protect.new_device_sensitive_change"
     PROTECT_ALLOWLISTED_ADDRESS = "protect.allowlisted_address"
     PROTECT_API_KEY_UNRESTRICTED = "protect.api_key_unrestricted_withdrawal"

@@ -53,7 +53,7 @@ class ParamDef(msgspec.Struct, forbid_unknown_fields=True):
 
 class RuleDef(msgspec.Struct, forbid_unknown_fields=True):
     id: str
-    when: str
+    when: str | bool  # YAML reads a bare `true` as a boolean
     reason: str
     title: str = ""
     events: list[str] | None = None
@@ -166,7 +166,8 @@ def compile_rule(rd: RuleDef, pack: RuleFile, source: Source, catalog: Catalog) 
     params = {name: p.value for name, p in pack.params.items()}
     scope = Scope(catalog.index, _fields_of(on), params)
     try:
-        condition, _ = compile_expression(rd.when, scope, "when")
+        when = rd.when if isinstance(rd.when, str) else str(rd.when).lower()
+        condition, _ = compile_expression(when, scope, "when")
         reads = []
         for name in dict.fromkeys(template_names(rd.detail)):
             value = resolve_name(name, scope, set(), "detail")
