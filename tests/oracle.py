@@ -309,8 +309,7 @@ class Oracle:
         if kind == "TravelSpeed":
             return mask & self.has_geo
         if kind == "Latest":
-            values = self.attr[spec.attribute]
-            return mask & np.array([v is not None for v in values], dtype=bool)
+            return mask & self.frame[f"attr.{spec.attribute}"].notna().to_numpy(dtype=bool)
         if kind == "BookAge":
             return mask & (self.codes["book_address"] >= 0)
         field = getattr(spec, "field", None)

@@ -8,9 +8,10 @@ other does too:
 * every event type, a handful of accounts, devices, IPs, addresses and counterparties so keys
   collide (IPv6 spellings that canonicalise to the same address, EVM and bech32 addresses that
   differ only in case, base58 addresses that differ only in case and so are different);
-* timestamps that never go backwards, with gaps from 0 µs to several days; gaps are mostly whole
+* timestamps that never go backwards, with gaps from 0 µs to five weeks; gaps are mostly whole
   multiples of 30 minutes, so many pairs of events lie exactly one window period apart (1h, 2h,
   24h, 48h, 7d, 30d), and some gaps are a period plus or minus one microsecond;
+* sessions: an event often has the previous event's account, and then often its device and IP;
 * fiat values with two decimals, in and around the 900-1000 and 9000-10000 bands, at and above
   10,000, and occasionally zero;
 * optional geo, device, IP and network origin (with or without a country), some timestamps
@@ -156,38 +157,49 @@ class RandomChooser:
         return int(self._rng.randint(100)) < percent
 
 
+def weighted(c: Chooser, options: Sequence[tuple[int, T]]) -> T:
+    """One of ``options``, each with its integer weight (shrinks towards the first)."""
+    pick = c.integer(0, sum(w for w, _ in options) - 1)
+    for weight, value in options:
+        if pick < weight:
+            return value
+        pick -= weight
+    raise AssertionError("unreachable: pick is below the total weight")
+
+
 def gap_us(c: Chooser) -> int:
-    """Time to the next event: from nothing to days, often a whole number of half hours."""
-    kind = c.choice(
+    """Time to the next event: from nothing to a month and a microsecond, often a whole number of half hours."""
+    kind = weighted(
+        c,
         (
-            "grid",
-            "grid",
-            "grid",
-            "grid",
-            "grid",
-            "same",
-            "same",
-            "period",
-            "period",
-            "nudged",
-            "seconds",
-            "micro",
-            "days",
-        )
+            (45, "grid"),
+            (15, "same"),
+            (4, "micro"),
+            (10, "seconds"),
+            (8, "short_period"),
+            (4, "long_period"),
+            (6, "nudged"),
+            (2, "days"),
+            (2, "weeks"),
+        ),
     )
     if kind == "grid":
         return c.integer(1, 4) * 30 * MINUTE
     if kind == "same":
         return 0
-    if kind == "period":
-        return c.choice(PERIODS[:4]) if c.chance(90) else c.choice(PERIODS[4:])
-    if kind == "nudged":
-        return c.choice(PERIODS[:4]) + c.choice((-1, 1))
-    if kind == "seconds":
-        return c.integer(1, 90) * SECOND
     if kind == "micro":
         return c.integer(1, 3)
-    return c.integer(1, 4) * DAY + c.integer(0, 3) * HOUR
+    if kind == "seconds":
+        return c.integer(1, 90) * SECOND
+    if kind == "short_period":
+        return c.choice(PERIODS[:2])
+    if kind == "long_period":
+        return c.choice(PERIODS[2:])
+    if kind == "nudged":
+        return c.choice(PERIODS[:4]) + c.choice((-1, 1))
+    if kind == "days":
+        return c.integer(1, 4) * DAY + c.integer(0, 3) * HOUR
+    return c.choice(PERIODS[4:]) + c.choice((0, 0, -1, 1))
 
 
 def fiat(c: Chooser) -> Decimal:
@@ -216,8 +228,18 @@ def _counterparty(c: Chooser, account: str) -> str | None:
     return _other_account(c, account) if c.chance(60) else None
 
 
-def build_event(c: Chooser, index: int, ts: datetime) -> Event:
-    """One event of a random type; ``event_id`` is derived from ``index`` so it is unique."""
+def _sticky(c: Chooser, kept: str | None, options: Sequence[str], percent: int) -> str | None:
+    """``kept`` most of the time when there is one, else one of ``options`` ``percent``% of the time."""
+    if kept is not None and c.chance(70):
+        return kept
+    return c.choice(options) if c.chance(percent) else None
+
+
+def build_event(c: Chooser, index: int, ts: datetime, previous: Event | None = None) -> Event:
+    """One event of a random type; ``event_id`` is derived from ``index`` so it is unique.
+
+    Often the previous event's account (a session), and then often its device and IP.
+    """
     etype = c.choice(
         (
             EventType.LOGIN,
@@ -240,7 +262,8 @@ def build_event(c: Chooser, index: int, ts: datetime) -> Event:
             EventType.API_KEY_CREATED,
         )
     )
-    account = c.choice(ACCOUNTS)
+    session = previous is not None and c.chance(55)
+    account = previous.account_id if previous is not None and session else c.choice(ACCOUNTS)
     if c.chance(10):
         ts = ts.astimezone(c.choice(OFFSETS))
     network = None
@@ -256,8 +279,8 @@ def build_event(c: Chooser, index: int, ts: datetime) -> Event:
         "ts": ts,
         "region": "eu",
         "country": c.choice(COUNTRIES) if c.chance(30) else None,
-        "device_id": c.choice(DEVICES) if c.chance(80) else None,
-        "ip": c.choice(IPS) if c.chance(85) else None,
+        "device_id": _sticky(c, previous.device_id if previous is not None and session else None, DEVICES, 80),
+        "ip": _sticky(c, previous.ip if previous is not None and session else None, IPS, 85),
         "geo": c.choice(CITIES) if c.chance(50) else None,
         "network": network,
     }
@@ -362,7 +385,7 @@ def build_stream(c: Chooser, size: int) -> list[Event]:
     for index in range(size):
         if index:
             t += timedelta(microseconds=gap_us(c))
-        events.append(build_event(c, index, t))
+        events.append(build_event(c, index, t, events[-1] if events else None))
     return events
 
 

@@ -1,0 +1,122 @@
+"""The command line as a user runs it: replay, decide, rules check, catalog; and its bad input."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, Events
+from vigil.cli.main import main
+from vigil.codec import encode_event
+
+EXAMPLES = ROOT / "examples" / "events.jsonl"
+
+
+def lines(events: Events, n: int) -> list[bytes]:
+    return [encode_event(events.deposit(minutes=i, fiat=str(10 + i))) for i in range(n)]
+
+
+def run(*args: str, stdin: bytes = b"", cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "vigil.cli.main", *args], input=stdin, capture_output=True, cwd=cwd, check=False
+    )
+
+
+def stored_ids(db: Path) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        return [r[0] for r in conn.execute("SELECT event_id FROM events ORDER BY seq")]
+
+
+def test_replay_writes_one_decision_per_event_and_a_summary(tmp_path: Path, events: Events) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(b"\n".join(lines(events, 5)) + b"\n\n")
+    db = tmp_path / "j.db"
+    out = run("replay", str(src), "--db", str(db))
+    assert out.returncode == 0, out.stderr
+    decisions = [json.loads(x) for x in out.stdout.splitlines()]
+    assert [d["event_id"] for d in decisions] == [f"e{i}" for i in range(1, 6)]
+    assert all(d["outcome"] in {"allow", "challenge", "review", "hold", "block"} for d in decisions)
+    assert b"decided 5 events" in out.stderr
+    assert stored_ids(db) == [f"e{i}" for i in range(1, 6)]
+    again = run("replay", str(src), "--db", str(db))
+    assert again.returncode == 0
+    assert b"decided 0 events" in again.stderr and b"5 already decided" in again.stderr
+    assert [json.loads(x)["outcome"] for x in again.stdout.splitlines()] == [d["outcome"] for d in decisions]
+
+
+def test_replay_stops_at_the_first_bad_line_having_lost_nothing(tmp_path: Path, events: Events) -> None:
+    good = lines(events, 4)
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(b"\n".join([good[0], good[1], b'{"type": "deposit", "event_id": "x"}', good[2]]) + b"\n")
+    db = tmp_path / "j.db"
+    out = run("replay", str(src), "--db", str(db))
+    assert out.returncode == 2
+    assert b"line 3" in out.stderr and b"field 'account_id'" in out.stderr
+    assert stored_ids(db) == ["e1", "e2"]
+
+
+def test_skip_invalid_writes_rejects_with_their_error_and_goes_on(tmp_path: Path, events: Events) -> None:
+    good = lines(events, 3)
+    bad = [b"not json", b'{"type": "teleport"}', encode_event(events.deposit()).replace(b'"amount":100000000', b'"amount":-1')]
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(b"\n".join([good[0], bad[0], good[1], bad[1], bad[2], good[2]]) + b"\n")
+    rejects = tmp_path / "rejects.jsonl"
+    out = run("replay", str(src), "--memory", "--skip-invalid", "--rejects", str(rejects))
+    assert out.returncode == 0, out.stderr
+    assert len(out.stdout.splitlines()) == 3
+    rows = [json.loads(x) for x in rejects.read_text().splitlines()]
+    assert [r["line"] for r in rows] == [2, 4, 5]
+    assert [r["field"] for r in rows] == [None, "type", "amount"]
+    assert rows[0]["input"] == "not json"
+    assert b"3 rejected" in out.stderr
+
+
+def test_replay_reads_stdin_and_refuses_a_missing_file(tmp_path: Path, events: Events) -> None:
+    out = run("replay", "-", "--memory", stdin=b"\n".join(lines(events, 2)))
+    assert out.returncode == 0 and len(out.stdout.splitlines()) == 2
+    missing = run("replay", str(tmp_path / "nope.jsonl"), "--memory")
+    assert missing.returncode == 1 and b"nope.jsonl" in missing.stderr
+
+
+def test_decide_one_event_from_stdin_with_its_full_trace(tmp_path: Path, events: Events) -> None:
+    out = run("decide", "--db", str(tmp_path / "j.db"), stdin=encode_event(events.withdrawal(fiat="50")))
+    assert out.returncode == 0, out.stderr
+    d = json.loads(out.stdout)
+    assert d["event_id"] == "e1" and d["rules_evaluated"] == len(d["trace"]) > 0
+    bad = run("decide", "--memory", stdin=b'{"type": "login"}')
+    assert bad.returncode == 2 and b"invalid input" in bad.stderr and b"field 'event_id'" in bad.stderr
+
+
+def test_rules_check_accepts_the_builtin_packs_and_names_errors(tmp_path: Path) -> None:
+    ok = run("rules", "check", str(ROOT / "src" / "vigil" / "rules" / "packs"))
+    assert ok.returncode == 0 and b"fatf_va_2020" in ok.stdout
+    (tmp_path / "mine.yaml").write_text(
+        "pack: mine\nrules:\n  - {id: m1, when: 'account.nope > 1', reason: memo.illicit_terms}\n"
+    )
+    bad = run("rules", "check", str(tmp_path))
+    assert bad.returncode == 2
+    assert b"mine.yaml, rule 'm1', field 'when': unknown feature 'account.nope'" in bad.stderr
+    missing = run("rules", "check", str(tmp_path / "nowhere"))
+    assert missing.returncode == 1 and b"does not exist" in missing.stderr
+
+
+def test_catalog_and_functions_list_every_name(capsys: pytest.CaptureFixture[str]) -> None:
+    from vigil.features import default_catalog
+
+    assert main(["catalog"]) == 0
+    listed = capsys.readouterr().out
+    assert all(name in listed for name in default_catalog().names)
+    assert main(["rules", "functions"]) == 0
+    assert "contains_any" in capsys.readouterr().out
+
+
+def test_the_example_stream_replays_with_every_outcome_family(tmp_path: Path) -> None:
+    out = run("replay", str(EXAMPLES), "--db", str(tmp_path / "demo.db"))
+    assert out.returncode == 0, out.stderr
+    outcomes = {json.loads(x)["outcome"] for x in out.stdout.splitlines()}
+    assert {"allow", "challenge", "review", "hold"} <= outcomes
