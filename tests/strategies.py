@@ -194,7 +194,7 @@ def gap_us(c: Chooser) -> int:
     if kind == "short_period":
         return c.choice(PERIODS[:2])
     if kind == "long_period":
-        return c.choice(PERIODS[2:])
+        return c.choice(PERIODS[2:4])
     if kind == "nudged":
         return c.choice(PERIODS[:4]) + c.choice((-1, 1))
     if kind == "days":

@@ -1,0 +1,75 @@
+"""Streaming statistics and windows: properties that must hold for any input."""
+
+from __future__ import annotations
+
+import statistics
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vigil.features.stats import Count, Distinct, Mean, Sum, Var
+from vigil.features.windows import TimeWindow
+from vigil.model import Outcome
+
+values = st.lists(st.integers(-10_000, 10_000), min_size=0, max_size=60)
+
+
+@given(values, st.integers(0, 60))
+def test_revert_undoes_update(xs: list[int], k: int) -> None:
+    k = min(k, len(xs))
+    for stat_type in (Count, Sum, Mean, Var, Distinct):
+        full = stat_type()
+        for x in xs:
+            full.update(x)
+        for x in xs[:k]:
+            full.revert(x)
+        fresh = stat_type()
+        for x in xs[k:]:
+            fresh.update(x)
+        a, b = full.get(), fresh.get()
+        if a is None or b is None:
+            assert a is None and b is None
+        else:
+            assert abs(a - b) <= 1e-6 * max(1.0, abs(b)), stat_type.__name__
+
+
+@given(st.lists(st.tuples(st.integers(0, 50), st.integers(-100, 100)), max_size=80), st.integers(1, 40))
+def test_a_window_equals_a_fresh_statistic_over_its_span(steps: list[tuple[int, int]], period: int) -> None:
+    window = TimeWindow(Sum(), period)
+    t = 0
+    seen: list[tuple[int, int]] = []
+    for gap, x in steps:
+        t += gap
+        window.update(x, t)
+        seen.append((t, x))
+        in_span = [v for ts, v in seen if ts > t - period]
+        assert window.get() == float(sum(in_span))
+        assert len(window) == len(in_span)
+
+
+@given(st.lists(st.floats(-1e6, 1e6), min_size=2, max_size=50))
+def test_var_matches_the_textbook(xs: list[float]) -> None:
+    v = Var()
+    for x in xs:
+        v.update(x)
+    got = v.get()
+    assert got is not None
+    assert abs(got - statistics.variance(xs)) <= 1e-6 * max(1.0, statistics.variance(xs))
+
+
+@given(st.lists(st.sampled_from(list(Outcome)), min_size=1, max_size=6))
+def test_combining_outcomes_is_order_free_and_the_most_severe_wins(outcomes: list[Outcome]) -> None:
+    assert max(outcomes) == max(reversed(outcomes)) == max(sorted(outcomes, key=int))
+    assert all(max(outcomes) >= o for o in outcomes)
+    assert Outcome.ALLOW < Outcome.CHALLENGE < Outcome.REVIEW < Outcome.HOLD < Outcome.BLOCK
+
+
+def test_late_values_count_at_the_latest_time() -> None:
+    w = TimeWindow(Count(), 10)
+    w.update(None, 100)
+    w.update(None, 95)  # late: counted as arriving at 100
+    assert w.get() == 2.0
+    w.advance(109)
+    assert w.get() == 2.0
+    w.advance(110)
+    assert w.get() == 0.0
