@@ -60,14 +60,26 @@ class Events:
         return Login(**self._base(minutes, **kw))
 
     def deposit(self, minutes: float = 0, fiat: str = "100", **kw: Any) -> Deposit:
-        fields = {"rail": Rail.CRYPTO, "asset": "USDT", "amount": 100_000_000, "fiat_value": Decimal(fiat),
-                  "chain": Chain.TRON, "source_address": "TSrc1"}
+        fields = {
+            "rail": Rail.CRYPTO,
+            "asset": "USDT",
+            "amount": 100_000_000,
+            "fiat_value": Decimal(fiat),
+            "chain": Chain.TRON,
+            "source_address": "TSrc1",
+        }
         fields.update(kw)
         return Deposit(**self._base(minutes, **fields))
 
     def withdrawal(self, minutes: float = 0, fiat: str = "100", **kw: Any) -> Withdrawal:
-        fields = {"rail": Rail.CRYPTO, "asset": "ETH", "amount": 10**17, "fiat_value": Decimal(fiat),
-                  "chain": Chain.ETH, "destination_address": "0xAbC0000000000000000000000000000000000001"}
+        fields = {
+            "rail": Rail.CRYPTO,
+            "asset": "ETH",
+            "amount": 10**17,
+            "fiat_value": Decimal(fiat),
+            "chain": Chain.ETH,
+            "destination_address": "0xAbC0000000000000000000000000000000000001",
+        }
         fields.update(kw)
         return Withdrawal(**self._base(minutes, **fields))
 

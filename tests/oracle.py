@@ -260,7 +260,7 @@ class Oracle:
         if gaps:
             raise OracleGap("the oracle cannot compute:\n  " + "\n  ".join(gaps))
         self.catalog = catalog
-        attributes = sorted({str(getattr(s, "attribute")) for s in catalog.specs if hasattr(s, "attribute")})
+        attributes = sorted({str(s.attribute) for s in catalog.specs if hasattr(s, "attribute")})
         self.frame = history_frame(events, attributes)
         frame = self.frame
         self.t: IntArray = frame["t"].to_numpy(dtype=np.int64)

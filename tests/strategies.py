@@ -11,6 +11,8 @@ other does too:
 * timestamps that never go backwards, with gaps from 0 µs to five weeks; gaps are mostly whole
   multiples of 30 minutes, so many pairs of events lie exactly one window period apart (1h, 2h,
   24h, 48h, 7d, 30d), and some gaps are a period plus or minus one microsecond;
+* echoes: now and then a copy of a recent event exactly one window period after it (so it sees
+  the original right on the boundary, evicted), or at the same instant (a duplicate);
 * sessions: an event often has the previous event's account, and then often its device and IP;
 * fiat values with two decimals, in and around the 900-1000 and 9000-10000 bands, at and above
   10,000, and occasionally zero;
@@ -23,6 +25,7 @@ other does too:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
@@ -279,7 +282,9 @@ def build_event(c: Chooser, index: int, ts: datetime, previous: Event | None = N
         "ts": ts,
         "region": "eu",
         "country": c.choice(COUNTRIES) if c.chance(30) else None,
-        "device_id": _sticky(c, previous.device_id if previous is not None and session else None, DEVICES, 80),
+        "device_id": _sticky(
+            c, previous.device_id if previous is not None and session else None, DEVICES, 80
+        ),
         "ip": _sticky(c, previous.ip if previous is not None and session else None, IPS, 85),
         "geo": c.choice(CITIES) if c.chance(50) else None,
         "network": network,
@@ -299,9 +304,7 @@ def build_event(c: Chooser, index: int, ts: datetime, previous: Event | None = N
                 tx_hash=f"tx{index}",
                 source_address=source if c.chance(75) else None,
             )
-        return Deposit(
-            **common, rail=Rail.FIAT, asset="EUR", amount=c.integer(1, 10**7), fiat_value=fiat(c)
-        )
+        return Deposit(**common, rail=Rail.FIAT, asset="EUR", amount=c.integer(1, 10**7), fiat_value=fiat(c))
     if etype is EventType.WITHDRAWAL:
         if c.chance(80):
             chain, address = c.choice(ADDRESSES)
@@ -378,11 +381,33 @@ def build_event(c: Chooser, index: int, ts: datetime, previous: Event | None = N
     return ApiKeyCreated(**common, key_id=f"key{index}", can_withdraw=c.chance(30))
 
 
+def echo(c: Chooser, events: Sequence[Event], index: int) -> Event:
+    """A copy of a recent event exactly one window period (or nothing) after it.
+
+    The copy sees the original right on its window's boundary (evicted), or is a duplicate of it.
+    """
+    period = c.choice((0, *PERIODS))
+    latest = events[-1].ts_us
+    recent: list[Event] = []
+    for event in reversed(events):
+        if event.ts_us < latest - period:
+            break
+        recent.append(event)
+    source = c.choice(recent)
+    return dataclasses.replace(
+        source, event_id=f"ev-{index:06d}", ts=source.ts + timedelta(microseconds=period)
+    )
+
+
 def build_stream(c: Chooser, size: int) -> list[Event]:
     """``size`` events in time order (ties kept in list order), ids ``ev-000000`` upwards."""
     t = START + timedelta(microseconds=c.integer(0, DAY - 1))
     events: list[Event] = []
     for index in range(size):
+        if events and c.chance(6):
+            events.append(echo(c, events, index))
+            t = events[-1].ts
+            continue
         if index:
             t += timedelta(microseconds=gap_us(c))
         events.append(build_event(c, index, t, events[-1] if events else None))

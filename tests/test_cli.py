@@ -23,7 +23,11 @@ def lines(events: Events, n: int) -> list[bytes]:
 
 def run(*args: str, stdin: bytes = b"", cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
-        [sys.executable, "-m", "vigil.cli.main", *args], input=stdin, capture_output=True, cwd=cwd, check=False
+        [sys.executable, "-m", "vigil.cli.main", *args],
+        input=stdin,
+        capture_output=True,
+        cwd=cwd,
+        check=False,
     )
 
 
@@ -62,7 +66,11 @@ def test_replay_stops_at_the_first_bad_line_having_lost_nothing(tmp_path: Path, 
 
 def test_skip_invalid_writes_rejects_with_their_error_and_goes_on(tmp_path: Path, events: Events) -> None:
     good = lines(events, 3)
-    bad = [b"not json", b'{"type": "teleport"}', encode_event(events.deposit()).replace(b'"amount":100000000', b'"amount":-1')]
+    bad = [
+        b"not json",
+        b'{"type": "teleport"}',
+        encode_event(events.deposit()).replace(b'"amount":100000000', b'"amount":-1'),
+    ]
     src = tmp_path / "in.jsonl"
     src.write_bytes(b"\n".join([good[0], bad[0], good[1], bad[1], bad[2], good[2]]) + b"\n")
     rejects = tmp_path / "rejects.jsonl"

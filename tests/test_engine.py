@@ -184,7 +184,7 @@ def test_rules_reload_without_restart_and_a_broken_reload_keeps_the_old_rules(
     assert engine.decide(events.withdrawal(minutes=1, fiat="1500")).outcome is Outcome.HOLD
     version = engine.rules.version
     (tmp_path / "p.yaml").write_text(PACK.replace("event.fiat_value >= params.big", "nosuch.feature > 1"))
-    with pytest.raises(InvalidRules, match="nosuch.feature"):
+    with pytest.raises(InvalidRules, match=r"nosuch\.feature"):
         engine.reload_rules(force=True)
     assert engine.rules.version == version
     assert engine.decide(events.withdrawal(minutes=2, fiat="1500")).outcome is Outcome.HOLD
@@ -192,7 +192,11 @@ def test_rules_reload_without_restart_and_a_broken_reload_keeps_the_old_rules(
 
 def test_the_builtin_packs_catch_an_account_takeover_drain(events: Events) -> None:
     engine = Engine(default_catalog(), builtin_rules(), MemoryJournal())
-    thief = {"device_id": "dev-thief", "ip": "203.0.113.9", "network": NetworkOrigin(country="RU", is_vpn=True)}
+    thief = {
+        "device_id": "dev-thief",
+        "ip": "203.0.113.9",
+        "network": NetworkOrigin(country="RU", is_vpn=True),
+    }
     engine.decide(events.login(0))
     engine.decide(events.deposit(5, fiat="5000"))
     from vigil.model import AddressBookAction, AddressBookChanged, Chain, PasswordReset
@@ -209,8 +213,12 @@ def test_the_builtin_packs_catch_an_account_takeover_drain(events: Events) -> No
         )
     )
     d = engine.decide(
-        events.withdrawal(60 * 24 * 3 + 4, fiat="4900", destination_address="0x00000000000000000000000000000000000000D1",
-                          **thief)
+        events.withdrawal(
+            60 * 24 * 3 + 4,
+            fiat="4900",
+            destination_address="0x00000000000000000000000000000000000000D1",
+            **thief,
+        )
     )
     assert d.outcome is Outcome.HOLD
     codes = {r.code for r in d.reasons}

@@ -50,7 +50,9 @@ def load(when: str = "event.fiat_value > params.n", extra: str = "", text: str |
         ("event.fiat_value > 1", "colour: red", None, "unknown field `colour`"),
     ],
 )
-def test_errors_name_the_file_the_rule_and_the_field(when: str, extra: str, field: str | None, needle: str) -> None:
+def test_errors_name_the_file_the_rule_and_the_field(
+    when: str, extra: str, field: str | None, needle: str
+) -> None:
     with pytest.raises(InvalidRules) as info:
         load(when, extra)
     message = str(info.value)
@@ -62,11 +64,20 @@ def test_errors_name_the_file_the_rule_and_the_field(when: str, extra: str, fiel
 
 
 def test_unknown_event_type_and_reason_code() -> None:
-    with pytest.raises(InvalidRules, match=r"bad.yaml, rule 'r1', field 'events': 'withdrawl' is not a valid EventType"):
-        load(text=GOOD_RULE.replace("[withdrawal]", "[withdrawl]").replace("{when}", "true").replace("{extra}", ""))
-    with pytest.raises(InvalidRules, match="unknown reason code 'memo.nope'") as info:
-        load(text=GOOD_RULE.replace("memo.illicit_terms", "memo.nope").replace("{when}", "true")
-             .replace("{extra}", ""))
+    with pytest.raises(
+        InvalidRules, match=r"bad.yaml, rule 'r1', field 'events': 'withdrawl' is not a valid EventType"
+    ):
+        load(
+            text=GOOD_RULE.replace("[withdrawal]", "[withdrawl]")
+            .replace("{when}", "true")
+            .replace("{extra}", "")
+        )
+    with pytest.raises(InvalidRules, match=r"unknown reason code 'memo\.nope'") as info:
+        load(
+            text=GOOD_RULE.replace("memo.illicit_terms", "memo.nope")
+            .replace("{when}", "true")
+            .replace("{extra}", "")
+        )
     assert info.value.field == "reason"
 
 
@@ -86,13 +97,17 @@ def test_missing_fields_duplicate_ids_bad_yaml_and_bad_shapes() -> None:
 
 def test_thresholds_must_rise() -> None:
     with pytest.raises(InvalidRules, match="must rise from challenge to block") as info:
-        load_rules([Source("thresholds.yaml", "thresholds:\n  default: {review: 80, hold: 50}\n")],
-                   default_catalog())
+        load_rules(
+            [Source("thresholds.yaml", "thresholds:\n  default: {review: 80, hold: 50}\n")], default_catalog()
+        )
     assert info.value.field == "thresholds.default"
 
 
 def evaluate(when: str, event: Event) -> bool | None:
-    text = f"pack: p\nrules:\n  - id: r\n    events: [withdrawal]\n    when: {when!r}\n    reason: memo.illicit_terms\n"
+    text = (
+        f"pack: p\nrules:\n  - id: r\n    events: [withdrawal]\n    when: {when!r}\n"
+        "    reason: memo.illicit_terms\n"
+    )
     rules = load_rules([Source("p.yaml", text)], default_catalog())
     catalog = default_catalog()
     ev = rules.evaluate(event, catalog.observe(context_of(event)), event.network)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -72,7 +73,7 @@ def test_recording_an_event_twice_raises_and_changes_nothing(journal: Journal, e
     first_event, first_decision = pairs[0]
     other = pairs[1][1]
     with pytest.raises(StorageError, match=first_event.event_id):
-        journal.record(first_event, Decision(**{**_fields(other), "event_id": first_event.event_id}))
+        journal.record(first_event, replace(other, event_id=first_event.event_id))
         journal.flush()
     assert journal.get(first_event.event_id) == first_decision
     assert journal.count() == len(pairs)
@@ -95,10 +96,6 @@ def test_for_account_is_newest_first_and_limited(journal: Journal, events: Event
     assert journal.for_account("nobody") == []
 
 
-def _fields(d: Decision) -> dict[str, object]:
-    return {name: getattr(d, name) for name in d.__dataclass_fields__}
-
-
 def test_sqlite_survives_reopening(tmp_path: Path, events: Events) -> None:
     pairs = sample(events)
     j = SqliteJournal(tmp_path / "j.db", batch_size=3)
@@ -106,7 +103,7 @@ def test_sqlite_survives_reopening(tmp_path: Path, events: Events) -> None:
         j.record(e, d)
     j.close()
     again = SqliteJournal(tmp_path / "j.db")
-    assert [e for e in again.events()] == [e for e, _ in pairs]
+    assert list(again.events()) == [e for e, _ in pairs]
     assert all(again.get(e.event_id) == d for e, d in pairs)
     again.close()
 
@@ -145,5 +142,5 @@ def test_sqlite_refuses_a_file_that_is_not_a_database(tmp_path: Path) -> None:
 
     bad = tmp_path / "bad.db"
     bad.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(ConfigError, match="bad.db"):
+    with pytest.raises(ConfigError, match=r"bad\.db"):
         SqliteJournal(bad)

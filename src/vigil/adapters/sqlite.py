@@ -95,7 +95,9 @@ class SqliteJournal:
         except sqlite3.IntegrityError:
             duplicates = self._write_one_by_one(rows)
             self._pending.clear()
-            raise StorageError(f"events already recorded, not stored again: {', '.join(duplicates)}") from None
+            raise StorageError(
+                f"events already recorded, not stored again: {', '.join(duplicates)}"
+            ) from None
         except sqlite3.Error as exc:
             raise StorageError(f"cannot write to journal {self.path}: {exc}") from exc
         self._pending.clear()

@@ -56,7 +56,7 @@ def _input(path: str) -> Iterator[IO[bytes]]:
         yield sys.stdin.buffer
     else:
         try:
-            fh = Path(path).open("rb")
+            fh = Path(path).open("rb")  # noqa: SIM115 - closed by the with below; open errors need their own message
         except OSError as exc:
             raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
         with fh:
@@ -101,8 +101,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
         if rejects is None:
             rejects = rejects_path.open("wb")
         text = raw.decode("utf-8", errors="replace").rstrip("\n")
-        rejects.write(msgspec.json.encode({"line": number, "field": error.field, "error": error.message,
-                                           "input": text}) + b"\n")
+        rejects.write(
+            msgspec.json.encode({"line": number, "field": error.field, "error": error.message, "input": text})
+            + b"\n"
+        )
 
     try:
         with _input(args.file) as source, _output(args.output) as out:
@@ -110,8 +112,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
             def emit(decision: Decision) -> None:
                 out.write(encode_view(decision_view(decision, full_trace=args.trace)) + b"\n")
 
-            summary = replay(engine, source, emit, reject=reject if args.skip_invalid else None,
-                             progress=progress)
+            summary = replay(
+                engine, source, emit, reject=reject if args.skip_invalid else None, progress=progress
+            )
     finally:
         progress.done()
         engine.journal.close()

@@ -115,4 +115,3 @@ class Engine:
             n += 1
         self._stale = False
         return n
-

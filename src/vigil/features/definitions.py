@@ -87,7 +87,6 @@ def pair_share_of_trade_volume_30d(f: Mapping[str, float | None], ctx: EventCont
     return pair / total
 
 
-
 def default_specs() -> list[Spec]:
     a, d, ip, dest, pair = Key.ACCOUNT, Key.DEVICE, Key.IP, Key.DESTINATION, Key.PAIR
     return [

@@ -320,7 +320,9 @@ class ZScore(Spec):
         return f"{self.key}.{self.scope.name}.zscore_{self.field}"
 
     def describe(self) -> str:
-        return f"z-score of this event's {self.field} against this {self.key}'s earlier {self.scope.name} events"
+        return (
+            f"z-score of this event's {self.field} against this {self.key}'s earlier {self.scope.name} events"
+        )
 
     def new_state(self) -> Any:
         return STATISTICS["var"]()

@@ -67,7 +67,7 @@ class Sum:
 class Mean:
     """Arithmetic mean; ``None`` when empty."""
 
-    __slots__ = ("n", "mean")
+    __slots__ = ("mean", "n")
 
     def __init__(self) -> None:
         self.n = 0
@@ -93,7 +93,7 @@ class Mean:
 class Var:
     """Sample variance (ddof=1) by Welford's method; ``None`` below two values."""
 
-    __slots__ = ("n", "mean", "m2")
+    __slots__ = ("m2", "mean", "n")
 
     def __init__(self) -> None:
         self.n = 0

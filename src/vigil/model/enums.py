@@ -74,7 +74,7 @@ class Side(StrEnum):
 
 
 class LoginMethod(StrEnum):
-    PASSWORD = "password"  # noqa: S105 - a method name, not a secret
+    PASSWORD = "password"
     API = "api"
     SSO = "sso"
     PASSKEY = "passkey"

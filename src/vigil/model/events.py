@@ -395,5 +395,11 @@ EVENT_CLASSES: dict[EventType, type[Event]] = {
 
 MoneyEvent = Deposit | Withdrawal | Trade | InternalTransfer | P2POrder
 MONEY_TYPES: frozenset[EventType] = frozenset(
-    {EventType.DEPOSIT, EventType.WITHDRAWAL, EventType.TRADE, EventType.INTERNAL_TRANSFER, EventType.P2P_ORDER}
+    {
+        EventType.DEPOSIT,
+        EventType.WITHDRAWAL,
+        EventType.TRADE,
+        EventType.INTERNAL_TRANSFER,
+        EventType.P2P_ORDER,
+    }
 )

@@ -119,11 +119,15 @@ def resolve_name(name: str, scope: Scope, used: set[str], field: str) -> Compile
             getter = VIRTUAL_EVENT_FIELDS[rest]
             return lambda env: getter(env.event)
         if rest not in scope.event_fields:
-            raise CompileError(f"event field {rest!r} does not exist on every event type the rule is on", field)
+            raise CompileError(
+                f"event field {rest!r} does not exist on every event type the rule is on", field
+            )
         return lambda env: getattr(env.event, rest, None)
     if head == "origin":
         if rest not in ORIGIN_FIELDS:
-            raise CompileError(f"unknown origin field {rest!r} (one of: {', '.join(sorted(ORIGIN_FIELDS))})", field)
+            raise CompileError(
+                f"unknown origin field {rest!r} (one of: {', '.join(sorted(ORIGIN_FIELDS))})", field
+            )
         return lambda env: None if env.origin is None else getattr(env.origin, rest)
     if name not in scope.features:
         raise CompileError(f"unknown feature {name!r} (see `vigil catalog` for the list)", field)
@@ -277,8 +281,9 @@ class _Compiler:
 
     def v_Call(self, node: ast.Call) -> Compiled:
         if not isinstance(node.func, ast.Name) or node.keywords:
-            raise CompileError(f"{ast.unparse(node)!r}: call registered functions by name, without keywords",
-                               self.field)
+            raise CompileError(
+                f"{ast.unparse(node)!r}: call registered functions by name, without keywords", self.field
+            )
         spec = REGISTRY.get(node.func.id)
         if spec is None:
             raise CompileError(
@@ -286,8 +291,9 @@ class _Compiler:
             )
         n = len(node.args)
         if n < spec.min_args or (spec.max_args is not None and n > spec.max_args):
-            raise CompileError(f"{spec.name}() takes {spec.min_args}..{spec.max_args} arguments, got {n}",
-                               self.field)
+            raise CompileError(
+                f"{spec.name}() takes {spec.min_args}..{spec.max_args} arguments, got {n}", self.field
+            )
         args = [self.visit(a) for a in node.args]
         fn = spec.fn
         if spec.null_safe:

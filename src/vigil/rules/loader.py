@@ -206,15 +206,18 @@ def load_rules(sources: Iterable[Source], catalog: Catalog) -> RuleSet:
         digest.update(source.name.encode() + b"\0" + source.text.encode() + b"\0")
         data = _parse_yaml(source)
         if not isinstance(data, Mapping):
-            raise InvalidRules("expected a mapping with 'pack' and 'rules' (or 'thresholds')", file=source.name)
+            raise InvalidRules(
+                "expected a mapping with 'pack' and 'rules' (or 'thresholds')", file=source.name
+            )
         if "thresholds" in data:
             thresholds.update(load_thresholds(source))
             continue
         pack: RuleFile = _convert(data, RuleFile, source)
         for rd in pack.rules:
             if rd.id in seen:
-                raise InvalidRules(f"duplicate rule id (also in {seen[rd.id]})", file=source.name, rule=rd.id,
-                                   field="id")
+                raise InvalidRules(
+                    f"duplicate rule id (also in {seen[rd.id]})", file=source.name, rule=rd.id, field="id"
+                )
             seen[rd.id] = source.name
             rules.append(compile_rule(rd, pack, source, catalog))
     return RuleSet(rules, thresholds, digest.hexdigest()[:16])

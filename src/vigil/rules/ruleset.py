@@ -75,7 +75,7 @@ class _DetailFormatter(string.Formatter):
         if value is None or value == "n/a":
             return "n/a"
         try:
-            return super().format_field(value, format_spec)
+            return str(super().format_field(value, format_spec))
         except (ValueError, TypeError):  # a spec that does not fit this value's type: show it plainly
             return str(value)
 
@@ -115,7 +115,9 @@ class RuleSet:
                 value = rule.condition(env)
             except Exception as exc:  # noqa: BLE001 - a broken rule is traced, never crashes a decision
                 trace.append(
-                    RuleTrace(rule.id, None, perf_counter_ns() - start, f"{type(exc).__name__}: {exc}", rule.shadow)
+                    RuleTrace(
+                        rule.id, None, perf_counter_ns() - start, f"{type(exc).__name__}: {exc}", rule.shadow
+                    )
                 )
                 continue
             matched = None if value is None else bool(value)

@@ -13,6 +13,7 @@ import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from vigil.model import (
     AccountOpened,
@@ -72,8 +73,8 @@ class _Stream:
         self.n += 1
         return f"ev-{self.n:09d}"
 
-    def base(self, a: _Account, t: datetime, **over: object) -> dict[str, object]:
-        fields: dict[str, object] = {
+    def base(self, a: _Account, t: datetime, **over: object) -> dict[str, Any]:
+        fields: dict[str, Any] = {
             "event_id": self._id(),
             "account_id": a.id,
             "ts": t,
@@ -92,11 +93,11 @@ class _Stream:
         return max(units, 1), fiat.quantize(Decimal("0.01"))
 
     def onboarding(self, a: _Account, t: datetime) -> datetime:
-        self.events.append(AccountOpened(**self.base(a, t)))  # type: ignore[arg-type]
+        self.events.append(AccountOpened(**self.base(a, t)))
         t += timedelta(minutes=5)
         self.events.append(
             KycSubmitted(
-                **self.base(a, t),  # type: ignore[arg-type]
+                **self.base(a, t),
                 level=1,
                 document_type="passport",
                 document_country=a.country,
@@ -106,26 +107,67 @@ class _Stream:
             )
         )
         t += timedelta(minutes=30)
-        self.events.append(KycResult(**self.base(a, t), status=KycStatus.APPROVED, document_valid=True,  # type: ignore[arg-type]
-                                     mrz_valid=True, face_match=True, liveness_passed=True))
+        self.events.append(
+            KycResult(
+                **self.base(a, t),
+                status=KycStatus.APPROVED,
+                document_valid=True,
+                mrz_valid=True,
+                face_match=True,
+                liveness_passed=True,
+            )
+        )
         return t
 
     def deposit(self, a: _Account, t: datetime, fiat: Decimal, asset: str = "USDT", **over: object) -> None:
         amount, value = self.money(asset, fiat)
-        self.events.append(Deposit(**self.base(a, t, **over), rail=Rail.CRYPTO, asset=asset, amount=amount,  # type: ignore[arg-type]
-                                   fiat_value=value, chain=CHAINS[asset],
-                                   source_address="T" + f"{self.rng.getrandbits(160):033x}"[:33]))
+        self.events.append(
+            Deposit(
+                **self.base(a, t, **over),
+                rail=Rail.CRYPTO,
+                asset=asset,
+                amount=amount,
+                fiat_value=value,
+                chain=CHAINS[asset],
+                source_address="T" + f"{self.rng.getrandbits(160):033x}"[:33],
+            )
+        )
 
     def withdraw(self, a: _Account, t: datetime, fiat: Decimal, address: str, **over: object) -> None:
         amount, value = self.money("ETH", fiat)
-        self.events.append(Withdrawal(**self.base(a, t, **over), rail=Rail.CRYPTO, asset="ETH", amount=amount,  # type: ignore[arg-type]
-                                      fiat_value=value, chain=Chain.ETH, destination_address=address))
+        self.events.append(
+            Withdrawal(
+                **self.base(a, t, **over),
+                rail=Rail.CRYPTO,
+                asset="ETH",
+                amount=amount,
+                fiat_value=value,
+                chain=Chain.ETH,
+                destination_address=address,
+            )
+        )
 
-    def trade(self, a: _Account, t: datetime, fiat: Decimal, asset: str = "BTC", side: Side = Side.BUY,
-              counterparty: str | None = None) -> None:
+    def trade(
+        self,
+        a: _Account,
+        t: datetime,
+        fiat: Decimal,
+        asset: str = "BTC",
+        side: Side = Side.BUY,
+        counterparty: str | None = None,
+    ) -> None:
         qty, value = self.money(asset, fiat)
-        self.events.append(Trade(**self.base(a, t), pair=f"{asset}/USDT", side=side, price=PRICES[asset],  # type: ignore[arg-type]
-                                 quantity=qty, fiat_value=value, counterparty_account_id=counterparty))
+        self.events.append(
+            Trade(
+                **self.base(a, t),
+                pair=f"{asset}/USDT",
+                side=side,
+                price=PRICES[asset],
+                quantity=qty,
+                fiat_value=value,
+                counterparty_account_id=counterparty,
+            )
+        )
 
     def honest(self, a: _Account, t: datetime, days: int) -> None:
         end = t + timedelta(days=days)
@@ -136,29 +178,46 @@ class _Stream:
                 return
             kind = self.rng.random()
             if kind < 0.35:
-                self.events.append(Login(**self.base(a, t), success=self.rng.random() > 0.05))  # type: ignore[arg-type]
+                self.events.append(Login(**self.base(a, t), success=self.rng.random() > 0.05))
             elif kind < 0.55:
                 self.deposit(a, t, a.scale * Decimal(self.rng.uniform(0.5, 2.0)))
             elif kind < 0.85:
                 side = Side.BUY if self.rng.random() < 0.6 else Side.SELL
-                self.trade(a, t, a.scale * Decimal(self.rng.uniform(0.2, 1.0)), self.rng.choice(["BTC", "ETH"]),
-                           side)
+                self.trade(
+                    a, t, a.scale * Decimal(self.rng.uniform(0.2, 1.0)), self.rng.choice(["BTC", "ETH"]), side
+                )
             else:
                 if not book_added:
-                    self.events.append(AddressBookChanged(**self.base(a, t), action=AddressBookAction.ADD,  # type: ignore[arg-type]
-                                                          chain=Chain.ETH, address=a.address))
+                    self.events.append(
+                        AddressBookChanged(
+                            **self.base(a, t),
+                            action=AddressBookAction.ADD,
+                            chain=Chain.ETH,
+                            address=a.address,
+                        )
+                    )
                     book_added = True
                     t += timedelta(days=2)
                 self.withdraw(a, t, a.scale * Decimal(self.rng.uniform(0.3, 1.0)), a.address)
 
     def takeover(self, a: _Account, t: datetime) -> None:
-        thief = {"device_id": f"dev-{self.rng.getrandbits(48):012x}", "ip": "203.0.113.7",
-                 "geo": Geo(55.75, 37.62), "network": NetworkOrigin(country="RU", is_vpn=True)}
-        self.events.append(Login(**self.base(a, t, **thief), success=True))  # type: ignore[arg-type]
-        self.events.append(PasswordReset(**self.base(a, t + timedelta(minutes=3), **thief)))  # type: ignore[arg-type]
+        thief = {
+            "device_id": f"dev-{self.rng.getrandbits(48):012x}",
+            "ip": "203.0.113.7",
+            "geo": Geo(55.75, 37.62),
+            "network": NetworkOrigin(country="RU", is_vpn=True),
+        }
+        self.events.append(Login(**self.base(a, t, **thief), success=True))
+        self.events.append(PasswordReset(**self.base(a, t + timedelta(minutes=3), **thief)))
         drain = "0x" + f"{self.rng.getrandbits(160):040x}"
-        self.events.append(AddressBookChanged(**self.base(a, t + timedelta(minutes=6), **thief),  # type: ignore[arg-type]
-                                              action=AddressBookAction.ADD, chain=Chain.ETH, address=drain))
+        self.events.append(
+            AddressBookChanged(
+                **self.base(a, t + timedelta(minutes=6), **thief),
+                action=AddressBookAction.ADD,
+                chain=Chain.ETH,
+                address=drain,
+            )
+        )
         self.withdraw(a, t + timedelta(minutes=9), a.scale * 8, drain, **thief)
 
     def passthrough(self, a: _Account, t: datetime) -> None:
@@ -170,8 +229,12 @@ class _Stream:
             self.deposit(a, t + timedelta(hours=2 * k), Decimal(self.rng.uniform(930, 995)))
 
     def tor_login(self, a: _Account, t: datetime) -> None:
-        self.events.append(Login(**self.base(a, t, network=NetworkOrigin(country="NL", is_tor=True)),  # type: ignore[arg-type]
-                                 success=True))
+        self.events.append(
+            Login(
+                **self.base(a, t, network=NetworkOrigin(country="NL", is_tor=True)),
+                success=True,
+            )
+        )
 
     def privacy_after_deposit(self, a: _Account, t: datetime) -> None:
         self.deposit(a, t, Decimal(2000), "BTC")
@@ -191,7 +254,13 @@ def example_stream(n_accounts: int = 60, days: int = 14, seed: int = 7) -> Itera
         t = s.onboarding(a, t)
         s.honest(a, t, days)
         middle = t + timedelta(days=rng.uniform(3, days - 1))
-        planted = {0: s.takeover, 3: s.passthrough, 7: s.structuring, 9: s.tor_login, 11: s.privacy_after_deposit}
+        planted = {
+            0: s.takeover,
+            3: s.passthrough,
+            7: s.structuring,
+            9: s.tor_login,
+            11: s.privacy_after_deposit,
+        }
         if i % 12 in planted:
             planted[i % 12](a, middle)
     s.events.sort(key=lambda e: (e.ts, e.event_id))
