@@ -143,3 +143,5 @@ def test_three_valued_logic_and_functions(when: str, expected: bool | None, even
 
 def test_memo_terms_match_ignoring_case(events: Events) -> None:
     assert evaluate("contains_any(event.memo, ['cvv'])", events.withdrawal(memo="fresh CVV dumps")) is True
+    # whole words only: "method" does not contain the word "meth"
+    assert evaluate("contains_any(event.memo, ['meth'])", events.withdrawal(memo="payment method")) is False

@@ -33,6 +33,7 @@ class ReasonCode(StrEnum):
     # Links between accounts
     NETWORK_SHARED_DESTINATION = "network.shared_destination"
     NETWORK_SHARED_DEVICE = "network.shared_device"
+    NETWORK_SHARED_IP = "network.shared_ip"
     NETWORK_REPEATED_SIGNUPS = "network.repeated_signups"
     NETWORK_FAN_IN_CASH_OUT = "network.fan_in_cash_out"
     NETWORK_CONCENTRATED_COUNTERPARTY = "network.concentrated_counterparty"

@@ -6,9 +6,12 @@ rule language (``vigil rules functions`` lists them).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +96,9 @@ def lower(text: str) -> str:
 
 @register(2)
 def contains_any(text: str, terms: Iterable[str]) -> bool:
-    """contains_any(text, [terms]): true when text contains any term, ignoring case."""
-    folded = text.casefold()
-    return any(term.casefold() in folded for term in terms)
+    """contains_any(text, [terms]): true when text contains any term as a whole word, ignoring case."""
+    words = set(_WORD.findall(text.casefold()))
+    return any(term.casefold() in words for term in terms)
 
 
 @register(2)
