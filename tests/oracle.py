@@ -17,7 +17,7 @@ attribute, or geo) is present:
   included; 0 for an empty count/sum/distinct, None for an empty mean (or var below two values);
   fiat in fiat units;
 * seconds_since_last / hour share / is_new / zscore / travel speed: against the key's matching
-  events strictly before this one (is_new and zscore also need two resp. one earlier values);
+  events strictly before this one (None without one; zscore needs two, and a non-zero spread);
 * seconds_since_first and latest: over matching events up to and including this one;
 * address-book age: the account's add/remove history before this withdrawal.
 
@@ -76,13 +76,6 @@ SPEC_FIELDS: dict[str, frozenset[str]] = {
     "TravelSpeed": frozenset({"key", "scope", "field"}),
     "BookAge": frozenset({"key", "scope"}),
     "Latest": frozenset({"key", "scope", "attribute"}),
-}
-# Derived features by function name, with how many inputs each formula takes.
-DERIVED_ARITY: dict[str, int] = {
-    "passthrough_ratio_2h": 2,
-    "outflow_inflow_ratio_48h": 2,
-    "withdrawn_share_of_deposits": 2,
-    "pair_share_of_trade_volume_30d": 2,
 }
 EXACT_KINDS = frozenset({"IsNew"})
 EXACT_STATS = frozenset({"count", "distinct"})
@@ -159,7 +152,7 @@ def history_frame(events: Sequence[Event], attributes: Sequence[str] = ()) -> pd
     """All events as one DataFrame, in stream order, with the UTC hour of day."""
     columns = [*event_record_columns(), *(f"attr.{a}" for a in attributes)]
     frame = pd.DataFrame([event_record(e, attributes) for e in events], columns=columns)
-    frame["hour"] = pd.to_datetime(frame["t"], unit="us", utc=True).dt.hour.astype("int64")
+    frame["hour"] = pd.to_datetime(frame["ts"], utc=True).dt.hour.astype("int64")
     return frame
 
 
@@ -222,10 +215,10 @@ def problems(catalog: Catalog) -> list[str]:
             found.append(f"{label}: travel speed needs field 'geo', got {field!r}")
     for derived in catalog.derived:
         name = derived.fn.__name__
-        if name not in DERIVED_ARITY:
+        if name not in DERIVED:
             found.append(f"{derived.name!r}: unknown derived feature {name!r}; add its formula to the oracle")
-        elif len(derived.inputs) != DERIVED_ARITY[name]:
-            found.append(f"{derived.name!r}: expected {DERIVED_ARITY[name]} inputs, got {derived.inputs}")
+        elif len(derived.inputs) != DERIVED[name][0]:
+            found.append(f"{derived.name!r}: expected {DERIVED[name][0]} inputs, got {derived.inputs}")
     return found
 
 
@@ -275,7 +268,7 @@ class Oracle:
         }
         self.text: dict[str, npt.NDArray[np.object_]] = {
             name: frame[name].to_numpy(dtype=object)
-            for name in ("type", "side", "success", "destination", "book_address", "book_action")
+            for name in ("side", "success", "destination", "book_address", "book_action")
         }
         self.attr: dict[str, npt.NDArray[np.object_]] = {
             a: frame[f"attr.{a}"].to_numpy(dtype=object) for a in attributes
@@ -309,7 +302,8 @@ class Oracle:
         if kind == "TravelSpeed":
             return mask & self.has_geo
         if kind == "Latest":
-            return mask & self.frame[f"attr.{spec.attribute}"].notna().to_numpy(dtype=bool)
+            declared: BoolArray = self.frame[f"attr.{spec.attribute}"].notna().to_numpy(dtype=bool)
+            return mask & declared
         if kind == "BookAge":
             return mask & (self.codes["book_address"] >= 0)
         field = getattr(spec, "field", None)
@@ -344,7 +338,7 @@ class Oracle:
                 continue
             fiat = float(self.cents[i]) / 100.0 if self.has_fiat[i] else None
             inputs = [values[name] for name in derived.inputs]
-            values[derived.name] = DERIVED[derived.fn.__name__](inputs, fiat)
+            values[derived.name] = DERIVED[derived.fn.__name__][1](inputs, fiat)
         return values
 
     def _compute(self, spec: Any, i: int, now: int, t: IntArray, ours: BoolArray, before: BoolArray) -> Value:
@@ -392,10 +386,10 @@ class Oracle:
                 return None
             destination = str(self.text["destination"][i])
             book: dict[str, int] = {}
-            for j in np.flatnonzero(before):
-                address = str(self.text["book_address"][j])
-                if self.text["book_action"][j] == "add":
-                    book.setdefault(address, int(t[j]))
+            for row in np.flatnonzero(before).tolist():
+                address = str(self.text["book_address"][row])
+                if self.text["book_action"][row] == "add":
+                    book.setdefault(address, int(t[row]))
                 else:
                     book.pop(address, None)
             added = book.get(destination)
@@ -430,7 +424,7 @@ class Oracle:
 
 
 def _passthrough_ratio_2h(inputs: Sequence[Value], fiat: float | None) -> Value:
-    """Withdrawal over deposits of the last 2 h; 0 when anything was traded in those 2 h."""
+    """This event's value over deposits of the last 2 h; 0 when anything was traded in those 2 h."""
     deposits, trades = inputs
     if not deposits or fiat is None:
         return None
@@ -448,17 +442,20 @@ def _ratio(inputs: Sequence[Value], fiat: float | None) -> Value:
 
 
 def _pair_share(inputs: Sequence[Value], fiat: float | None) -> Value:
+    """The pair's share of the account's trade value; None without trades or a pair."""
     total, pair = inputs
     if not total or pair is None:
         return None
     return pair / total
 
 
-DERIVED: Mapping[str, Callable[[Sequence[Value], float | None], Value]] = {
-    "passthrough_ratio_2h": _passthrough_ratio_2h,
-    "outflow_inflow_ratio_48h": _ratio,
-    "withdrawn_share_of_deposits": _ratio,
-    "pair_share_of_trade_volume_30d": _pair_share,
+# Derived features by function name: how many inputs the formula takes, and the formula (the
+# inputs come in the order the catalog's ``Derived.inputs`` names them).
+DERIVED: Mapping[str, tuple[int, Callable[[Sequence[Value], float | None], Value]]] = {
+    "passthrough_ratio_2h": (2, _passthrough_ratio_2h),
+    "outflow_inflow_ratio_48h": (2, _ratio),
+    "withdrawn_share_of_deposits": (2, _ratio),
+    "pair_share_of_trade_volume_30d": (2, _pair_share),
 }
 
 

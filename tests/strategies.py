@@ -171,7 +171,7 @@ def weighted(c: Chooser, options: Sequence[tuple[int, T]]) -> T:
 
 
 def gap_us(c: Chooser) -> int:
-    """Time to the next event: from nothing to a month and a microsecond, often a whole number of half hours."""
+    """Time to the next event: from nothing to a month, often a whole number of half hours."""
     kind = weighted(
         c,
         (
