@@ -56,7 +56,6 @@ HOUR_US = 3600 * US
 EARTH_RADIUS_KM = 6371.0088
 MIN_TRAVEL_HOURS = 1 / 60
 EVM_CHAINS = frozenset({"ETH", "BSC", "POLYGON", "ARB", "OP", "BASE", "AVAX", "ETC"})
-CASE_FOLDED_PREFIXES = frozenset({"bc1", "tb1", "ltc"})
 
 KEYS = frozenset({"account", "device", "ip", "destination", "pair"})
 FIELDS = frozenset(
@@ -91,8 +90,12 @@ class OracleGap(Exception):
 
 
 def canonical_address(chain: str, address: str) -> str:
-    """``CHAIN:address``; case folded on EVM chains and for bech32-looking (bc1/tb1/ltc) addresses."""
-    if chain in EVM_CHAINS or address[:3].lower() in CASE_FOLDED_PREFIXES:
+    """``CHAIN:address``; case folded on EVM chains and for bech32 BTC (bc1/tb1/bcrt) and LTC (ltc1/tltc)."""
+    prefix = address.lower()
+    bech32 = (chain == "BTC" and prefix.startswith(("bc1", "tb1", "bcrt"))) or (
+        chain == "LTC" and prefix.startswith(("ltc1", "tltc"))
+    )
+    if chain in EVM_CHAINS or bech32:
         address = address.lower()
     return f"{chain}:{address}"
 

@@ -73,3 +73,20 @@ def test_late_values_count_at_the_latest_time() -> None:
     assert w.get() == 2.0
     w.advance(110)
     assert w.get() == 0.0
+
+
+def test_a_vector_read_after_a_later_event_refuses_instead_of_leaking_the_future() -> None:
+    import pytest
+
+    from tests.conftest import Events
+    from vigil.features import StaleFeatures, context_of, default_catalog
+
+    ev = Events()
+    catalog = default_catalog()
+    catalog.observe(context_of(ev.deposit(0, fiat="100")))
+    at_login = catalog.observe(context_of(ev.login(1)))
+    kept = catalog.observe(context_of(ev.login(2))).materialise()
+    catalog.observe(context_of(ev.deposit(3, fiat="50")))
+    with pytest.raises(StaleFeatures, match="account.deposit.sum_fiat_24h"):
+        at_login["account.deposit.sum_fiat_24h"]
+    assert kept["account.deposit.sum_fiat_24h"] == 100.0

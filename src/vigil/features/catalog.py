@@ -19,10 +19,19 @@ from vigil.model import EventType
 _LAZY: Any = object()
 
 
-class FeatureVector(Mapping[str, float | None]):
-    """Feature values for one event, as they were at decision time."""
+class StaleFeatures(RuntimeError):
+    """A feature vector read lazily after the catalog moved on to a later event."""
 
-    __slots__ = ("_catalog", "_ctx", "_rows", "_values")
+
+class FeatureVector(Mapping[str, float | None]):
+    """Feature values for one event, as they were at decision time.
+
+    Values the event did not step are read lazily from live state, so they are only valid until
+    the catalog observes the next event: a later lazy read raises ``StaleFeatures`` rather than
+    leak the future. Call ``materialise()`` first to keep every value.
+    """
+
+    __slots__ = ("_catalog", "_ctx", "_generation", "_rows", "_values")
 
     def __init__(
         self, catalog: Catalog, ctx: EventContext, values: list[Any], rows: dict[Key, list[Any] | None]
@@ -31,10 +40,16 @@ class FeatureVector(Mapping[str, float | None]):
         self._ctx = ctx
         self._values = values
         self._rows = rows
+        self._generation = catalog.generation
 
     def at(self, index: int) -> float | None:
         value = self._values[index]
         if value is _LAZY:
+            if self._generation != self._catalog.generation:
+                raise StaleFeatures(
+                    f"feature {self._catalog.names[index]!r} of event {self._ctx.event.event_id!r} read after "
+                    "a later event was observed; materialise() the vector before observing the next one"
+                )
             value = self._values[index] = self._catalog._peek(index, self._ctx, self._rows)
         return value  # type: ignore[no-any-return]
 
@@ -88,6 +103,7 @@ class Catalog:
             for etype in EventType
         }
         self._state: dict[Key, dict[str, list[Any]]] = {key: {} for key in self._keys}
+        self.generation = 0  # events observed: lazy reads of older vectors are refused
         self.hash = hashlib.sha256(
             "\n".join(f"{n}|{self._describe(i)}" for i, n in enumerate(self.names)).encode()
         ).hexdigest()[:16]
@@ -108,6 +124,7 @@ class Catalog:
     def observe(self, ctx: EventContext) -> FeatureVector:
         """Step the state with one event and return the features as of that event."""
         n_specs = len(self.specs)
+        self.generation += 1
         values: list[Any] = [_LAZY] * len(self.names)
         rows: dict[Key, list[Any] | None] = {}
         for key, stepping in self._dispatch[ctx.type]:

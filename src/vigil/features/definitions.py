@@ -50,7 +50,7 @@ PAIR_FLOW = scope(E.TRADE, E.INTERNAL_TRANSFER, label="pair_flow")
 
 
 def passthrough_ratio_2h(f: Mapping[str, float | None], ctx: EventContext) -> float | None:
-    """Withdrawal value over deposits of the last 2 h, when nothing was traded in between (else 0).
+    """Withdrawal value over deposits of the last 2 h, when nothing was traded in those 2 h (else 0).
 
     None when there was no deposit in the last 2 h.
     """

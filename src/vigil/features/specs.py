@@ -163,10 +163,11 @@ class Spec:
         raise NotImplementedError
 
 
-def _scale(field_name: str | None, value: float | None) -> float | None:
+def _scale(field_name: str | None, value: float | None, stat: str) -> float | None:
+    """Fiat state is integer cents: report fiat units (a variance is in cents squared)."""
     if value is None or field_name != "fiat":
         return value
-    return value / 100.0
+    return value / 10_000.0 if stat == "var" else value / 100.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,12 +210,12 @@ class Window(Spec):
 
     def step(self, state: TimeWindow[Any], ctx: EventContext) -> float | None:
         x = None if self.field is None else getattr(ctx, self.field)
-        return _scale(self.field, state.update(x, ctx.t).get())
+        return _scale(self.field, state.update(x, ctx.t).get(), self.stat)
 
     def peek(self, state: TimeWindow[Any] | None, ctx: EventContext) -> float | None:
         if state is None:
             return None if self.stat in ("mean", "var") else 0.0
-        return _scale(self.field, state.advance(ctx.t).get())
+        return _scale(self.field, state.advance(ctx.t).get(), self.stat)
 
 
 @dataclass(frozen=True, slots=True)
@@ -400,7 +401,7 @@ class TravelSpeed(Spec):
         return f"km/h from this {self.key}'s previous located event to this one"
 
     def matches(self, ctx: EventContext) -> bool:
-        return ctx.geo is not None
+        return ctx.geo is not None and self.scope.matches(ctx)
 
     def new_state(self) -> list[float]:
         return []
@@ -469,7 +470,7 @@ class Latest(Spec):
         return f"latest {self.attribute} declared in a {self.scope.name} event of this {self.key}"
 
     def matches(self, ctx: EventContext) -> bool:
-        return ctx.type in self.scope.types and getattr(ctx.event, self.attribute, None) is not None
+        return getattr(ctx.event, self.attribute, None) is not None and self.scope.matches(ctx)
 
     def new_state(self) -> list[float]:
         return [0.0]

@@ -10,8 +10,15 @@ from __future__ import annotations
 from vigil.model.enums import Chain
 
 
+# Bech32 addresses are case-insensitive (lower case is canonical); base58 ones are not.
+_BECH32_PREFIXES: dict[Chain, tuple[str, ...]] = {
+    Chain.BTC: ("bc1", "tb1", "bcrt"),
+    Chain.LTC: ("ltc1", "tltc"),
+}
+
+
 def address_key(chain: Chain, address: str) -> str:
     """``CHAIN:address`` with case folded where the chain's format ignores case."""
-    if chain.is_evm or address[:3].lower() in {"bc1", "tb1", "ltc"}:
+    if chain.is_evm or address.lower().startswith(_BECH32_PREFIXES.get(chain, ("\0",))):
         address = address.lower()
     return f"{chain.value}:{address}"
