@@ -87,6 +87,6 @@ def test_a_vector_read_after_a_later_event_refuses_instead_of_leaking_the_future
     at_login = catalog.observe(context_of(ev.login(1)))
     kept = catalog.observe(context_of(ev.login(2))).materialise()
     catalog.observe(context_of(ev.deposit(3, fiat="50")))
-    with pytest.raises(StaleFeatures, match="account.deposit.sum_fiat_24h"):
+    with pytest.raises(StaleFeatures, match=r"account\.deposit\.sum_fiat_24h"):
         at_login["account.deposit.sum_fiat_24h"]
     assert kept["account.deposit.sum_fiat_24h"] == 100.0

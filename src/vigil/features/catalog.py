@@ -47,8 +47,8 @@ class FeatureVector(Mapping[str, float | None]):
         if value is _LAZY:
             if self._generation != self._catalog.generation:
                 raise StaleFeatures(
-                    f"feature {self._catalog.names[index]!r} of event {self._ctx.event.event_id!r} read after "
-                    "a later event was observed; materialise() the vector before observing the next one"
+                    f"feature {self._catalog.names[index]!r} of event {self._ctx.event.event_id!r} read "
+                    "after a later event was observed; materialise() the vector before observing the next one"
                 )
             value = self._values[index] = self._catalog._peek(index, self._ctx, self._rows)
         return value  # type: ignore[no-any-return]

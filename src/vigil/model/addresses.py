@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from vigil.model.enums import Chain
 
-
 # Bech32 addresses are case-insensitive (lower case is canonical); base58 ones are not.
 _BECH32_PREFIXES: dict[Chain, tuple[str, ...]] = {
     Chain.BTC: ("bc1", "tb1", "bcrt"),
