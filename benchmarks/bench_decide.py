@@ -149,7 +149,9 @@ class Figures:
     max_us: float
     engine_p50_us: float  # Decision.elapsed_us: the engine's own timing, journal excluded
     engine_p99_us: float
-    gc_gen2: float  # full collections during the run
+    gc0: float  # collections of each generation during the run (tune_gc: gen0 every 100,000 allocations)
+    gc1: float
+    gc2: float
 
 
 def percentile(ordered: Sequence[float], q: float) -> float:
@@ -186,7 +188,9 @@ def timed(engine: Engine, events: Sequence[Event]) -> Figures:
         max_us=ordered[-1] / 1000,
         engine_p50_us=percentile(own_ordered, 0.50),
         engine_p99_us=percentile(own_ordered, 0.99),
-        gc_gen2=gc_after[2] - gc_before[2],
+        gc0=gc_after[0] - gc_before[0],
+        gc1=gc_after[1] - gc_before[1],
+        gc2=gc_after[2] - gc_before[2],
     )
 
 
@@ -378,7 +382,7 @@ def row(label: str, f: Figures) -> str:
     return (
         f"{label:<40} {f.events:>9,} {f.rate:>12,.0f} {f.p50_us:>8.1f} {f.p90_us:>8.1f} {f.p99_us:>8.1f}"
         f" {f.p999_us:>9.1f} {f.max_us:>10.1f} {f.engine_p50_us:>8.1f} {f.engine_p99_us:>8.1f}"
-        f" {f.gc_gen2:>4.0f}"
+        f" {f'{f.gc0:.0f}/{f.gc1:.0f}/{f.gc2:.0f}':>9}"
     )
 
 
@@ -458,7 +462,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out("latency = wall time of engine.decide(event), journal included; engine = Decision.elapsed_us")
     header = (
         f"{'scenario':<40} {'events':>9} {'decisions/s':>12} {'p50 µs':>8} {'p90 µs':>8} {'p99 µs':>8}"
-        f" {'p99.9 µs':>9} {'max µs':>10} {'eng p50':>8} {'eng p99':>8} {'gc2':>4}"
+        f" {'p99.9 µs':>9} {'max µs':>10} {'eng p50':>8} {'eng p99':>8} {'gc 0/1/2':>9}"
     )
     out(header)
     out("-" * len(header))
