@@ -90,3 +90,22 @@ def test_a_vector_read_after_a_later_event_refuses_instead_of_leaking_the_future
     with pytest.raises(StaleFeatures, match=r"account\.deposit\.sum_fiat_24h"):
         at_login["account.deposit.sum_fiat_24h"]
     assert kept["account.deposit.sum_fiat_24h"] == 100.0
+
+
+def test_the_catalog_hash_is_the_same_in_every_process() -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = "from vigil.features import default_catalog; print(default_catalog().hash)"
+    hashes = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in ("1", "2", "3")
+    }
+    assert len(hashes) == 1, hashes

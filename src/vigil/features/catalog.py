@@ -8,6 +8,7 @@ first event that changes it, so an account that only logs in carries no withdraw
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -17,6 +18,16 @@ from vigil.features.specs import Derived, Key, Spec
 from vigil.model import EventType
 
 _LAZY: Any = object()
+
+
+def _canonical(value: Any) -> str:
+    """A spelling of a spec that is the same in every process (sets sorted, not hash-ordered)."""
+    if isinstance(value, frozenset | set):
+        return "{" + ",".join(sorted(_canonical(v) for v in value)) + "}"
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = ",".join(f"{f.name}={_canonical(getattr(value, f.name))}" for f in dataclasses.fields(value))
+        return f"{type(value).__name__}({fields})"
+    return repr(value)
 
 
 class StaleFeatures(RuntimeError):
@@ -110,7 +121,7 @@ class Catalog:
 
     def _describe(self, index: int) -> str:
         if index < len(self.specs):
-            return repr(self.specs[index])
+            return _canonical(self.specs[index])
         d = self.derived[index - len(self.specs)]
         return f"{d.name}({','.join(d.inputs)})"
 
