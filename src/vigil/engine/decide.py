@@ -72,9 +72,13 @@ class Engine:
 
     def decide(self, event: Event) -> Decision:
         """Decide one event (see the module docstring)."""
+        return self.decide_once(event)[0]
+
+    def decide_once(self, event: Event) -> tuple[Decision, bool]:
+        """The decision, and whether it was made now (False: the stored one for a known event id)."""
         stored = self.journal.get(event.event_id)
         if stored is not None:
-            return stored
+            return stored, False
         if self._stale:
             self.rebuild()
         start = perf_counter_ns()
@@ -104,7 +108,7 @@ class Engine:
             # The catalog has counted an event the journal does not hold: rebuild before the next one.
             self._stale = True
             raise
-        return decision
+        return decision, True
 
     def rebuild(self) -> int:
         """Rebuild feature state from the journal's events (start-up, or after a failed write)."""

@@ -69,9 +69,8 @@ def replay(
                 summary.rejected += 1
                 reject(number, raw, error)
                 continue
-            known = journal.get(event.event_id)
-            decision = known if known is not None else engine.decide(event)
-            if known is not None:
+            decision, fresh = engine.decide_once(event)
+            if not fresh:
                 summary.duplicates += 1
             else:
                 summary.decided += 1
