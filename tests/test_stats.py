@@ -109,3 +109,23 @@ def test_the_catalog_hash_is_the_same_in_every_process() -> None:
         for seed in ("1", "2", "3")
     }
     assert len(hashes) == 1, hashes
+
+
+@given(st.lists(st.tuples(st.integers(0, 50), st.sampled_from("abcde")), max_size=80), st.integers(1, 40))
+def test_compact_windows_equal_the_general_window(steps: list[tuple[int, str]], period: int) -> None:
+    from vigil.features.windows import CountWindow, DistinctWindow, Lifetime
+
+    general_count, general_distinct = TimeWindow(Count(), period), TimeWindow(Distinct(), period)
+    count, distinct, lifetime = CountWindow(period), DistinctWindow(period), Lifetime(Count())
+    t = 0
+    for i, (gap, x) in enumerate(steps):
+        t += gap
+        for w in (general_count, general_distinct, count, distinct, lifetime):
+            w.update(x, t)
+        assert count.get() == general_count.get()
+        assert distinct.get() == general_distinct.get()
+        assert lifetime.get() == float(i + 1)
+        probe = t + gap
+        assert count.advance(probe).get() == general_count.advance(probe).get()
+        assert distinct.advance(probe).get() == general_distinct.advance(probe).get()
+        t = probe

@@ -185,7 +185,9 @@ def parser() -> argparse.ArgumentParser:
 
     def storage(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--db", help="SQLite journal path (default: $VIGIL_DB or .vigil/vigil.db)")
-        sp.add_argument("--memory", action="store_true", help="an in-memory journal: nothing survives the process")
+        sp.add_argument(
+            "--memory", action="store_true", help="an in-memory journal: nothing survives the process"
+        )
         sp.add_argument("--rules", help="rules directory (default: the built-in packs)")
 
     r = sub.add_parser("replay", help="decide a stream of JSON-lines events; decisions as JSON lines")

@@ -101,12 +101,13 @@ class Catalog:
             entries = self._keys.setdefault(spec.key, [])
             self._slot.append((spec.key, len(entries)))
             entries.append((len(entries), i, spec))
-        # Per event type, per key: the specs that event type may step.
-        self._dispatch: dict[EventType, list[tuple[Key, list[tuple[int, int, Spec]]]]] = {}
+        # Per event type, per key: the specs that event type may step, and whether to check the rest of
+        # their scope (most scopes are event types only, already settled by this dispatch).
+        self._dispatch: dict[EventType, list[tuple[Key, list[tuple[int, int, Spec, bool]]]]] = {}
         for etype in EventType:
             plan = []
             for key, entries in self._keys.items():
-                stepping = [e for e in entries if etype in e[2].scope.types]
+                stepping = [(*e, e[2].needs_match) for e in entries if etype in e[2].scope.types]
                 plan.append((key, stepping))
             self._dispatch[etype] = plan
         self._derived_for: dict[EventType, list[tuple[int, Derived]]] = {
@@ -147,8 +148,8 @@ class Catalog:
                 continue
             table = self._state[key]
             row = table.get(k)
-            for slot, i, spec in stepping:
-                if spec.matches(ctx):
+            for slot, i, spec, check in stepping:
+                if not check or spec.matches(ctx):
                     if row is None:
                         row = table[k] = [None] * len(self._keys[key])
                     state = row[slot]

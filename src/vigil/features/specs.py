@@ -26,7 +26,9 @@ from typing import Any
 
 from vigil.features.context import EventContext
 from vigil.features.stats import STATISTICS
-from vigil.features.windows import TimeWindow
+from vigil.features.windows import CountWindow, DistinctWindow, Lifetime, TimeWindow
+
+WindowState = TimeWindow[Any] | CountWindow | DistinctWindow | Lifetime[Any]
 from vigil.model import AddressBookAction, AddressBookChanged, EventType, Side
 
 US = 1_000_000
@@ -153,6 +155,13 @@ class Spec:
             return False
         return self.field is None or getattr(ctx, self.field) is not None
 
+    @property
+    def needs_match(self) -> bool:
+        """False when the event type alone decides (the catalog then skips ``matches``)."""
+        s = self.scope
+        plain = s.success is None and s.side is None and s.min_fiat is None and s.max_fiat is None
+        return not (plain and self.field is None and type(self).matches is Spec.matches)
+
     def new_state(self) -> Any:
         raise NotImplementedError
 
@@ -205,14 +214,20 @@ class Window(Spec):
         when = "ever" if span == "all" else f"in the last {span}"
         return f"{what} of this {self.key} {when}, this event included"
 
-    def new_state(self) -> TimeWindow[Any]:
+    def new_state(self) -> WindowState:
+        if self.period >= LIFETIME:
+            return Lifetime(STATISTICS[self.stat]())
+        if self.stat == "count":
+            return CountWindow(self.period)
+        if self.stat == "distinct":
+            return DistinctWindow(self.period)
         return TimeWindow(STATISTICS[self.stat](), self.period)
 
-    def step(self, state: TimeWindow[Any], ctx: EventContext) -> float | None:
+    def step(self, state: WindowState, ctx: EventContext) -> float | None:
         x = None if self.field is None else getattr(ctx, self.field)
         return _scale(self.field, state.update(x, ctx.t).get(), self.stat)
 
-    def peek(self, state: TimeWindow[Any] | None, ctx: EventContext) -> float | None:
+    def peek(self, state: WindowState | None, ctx: EventContext) -> float | None:
         if state is None:
             return None if self.stat in ("mean", "var") else 0.0
         return _scale(self.field, state.advance(ctx.t).get(), self.stat)

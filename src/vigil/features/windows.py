@@ -65,3 +65,111 @@ class TimeWindow(Generic[T]):
 
     def __len__(self) -> int:
         return (len(self._items) - self._head) // 2
+
+
+class CountWindow:
+    """A ``TimeWindow`` of ``Count`` that stores only the times (the values carry nothing)."""
+
+    __slots__ = ("_head", "_times", "period", "t")
+
+    def __init__(self, period: int) -> None:
+        if period <= 0:
+            raise ValueError(f"window period must be positive, got {period}")
+        self.period = period
+        self.t = 0
+        self._times: list[int] = []
+        self._head = 0
+
+    def advance(self, t: int) -> Self:
+        if t <= self.t:
+            return self
+        self.t = t
+        times = self._times
+        head = self._head
+        end = len(times)
+        horizon = t - self.period
+        while head < end and times[head] <= horizon:
+            head += 1
+        if head == end:
+            times.clear()
+            head = 0
+        elif head >= 32 and head * 2 >= end:
+            del times[:head]
+            head = 0
+        self._head = head
+        return self
+
+    def update(self, x: object, t: int) -> Self:
+        self.advance(t)
+        self._times.append(self.t)
+        return self
+
+    def get(self) -> float:
+        return float(len(self._times) - self._head)
+
+    def __len__(self) -> int:
+        return len(self._times) - self._head
+
+
+class DistinctWindow:
+    """A ``TimeWindow`` of ``Distinct`` that keeps each value's last time instead of every event.
+
+    A value is in the window while its latest occurrence is in ``(t - period, t]``.
+    """
+
+    __slots__ = ("_last", "_oldest", "period", "t")
+
+    def __init__(self, period: int) -> None:
+        if period <= 0:
+            raise ValueError(f"window period must be positive, got {period}")
+        self.period = period
+        self.t = 0
+        self._last: dict[Any, int] = {}
+        self._oldest = 0
+
+    def advance(self, t: int) -> Self:
+        if t <= self.t:
+            return self
+        self.t = t
+        horizon = t - self.period
+        if self._last and self._oldest <= horizon:
+            self._last = {v: s for v, s in self._last.items() if s > horizon}
+            self._oldest = min(self._last.values(), default=0)
+        return self
+
+    def update(self, x: Any, t: int) -> Self:
+        self.advance(t)
+        last = self._last
+        if not last:
+            self._oldest = self.t
+        elif x in last and last[x] == self._oldest:
+            last[x] = self.t
+            self._oldest = min(last.values())
+            return self
+        last[x] = self.t
+        return self
+
+    def get(self) -> float:
+        return float(len(self._last))
+
+    def __len__(self) -> int:
+        return len(self._last)
+
+
+class Lifetime(Generic[T]):
+    """A statistic over everything ever seen: the window of an ``all`` feature, keeping no events."""
+
+    __slots__ = ("stat",)
+
+    def __init__(self, stat: Statistic[T]) -> None:
+        self.stat = stat
+
+    def advance(self, t: int) -> Self:
+        return self
+
+    def update(self, x: T, t: int) -> Self:
+        self.stat.update(x)
+        return self
+
+    def get(self) -> float | None:
+        return self.stat.get()
