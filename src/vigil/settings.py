@@ -18,7 +18,7 @@ class Settings(BaseSettings):
 
     db: str = Field(
         default=".vigil/vigil.db",
-        description="SQLite journal path, or 'memory' for an in-process journal (nothing survives the process)",
+        description="SQLite journal path, or 'memory' for an in-process journal (gone when the process ends)",
     )
     rules_dir: Path | None = Field(default=None, description="rule files directory; unset = built-in packs")
     geoip_country_db: Path | None = Field(default=None, description="MaxMind-format country database")

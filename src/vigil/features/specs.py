@@ -27,9 +27,9 @@ from typing import Any
 from vigil.features.context import EventContext
 from vigil.features.stats import STATISTICS
 from vigil.features.windows import CountWindow, DistinctWindow, Lifetime, TimeWindow
+from vigil.model import AddressBookAction, AddressBookChanged, EventType, Side
 
 WindowState = TimeWindow[Any] | CountWindow | DistinctWindow | Lifetime[Any]
-from vigil.model import AddressBookAction, AddressBookChanged, EventType, Side
 
 US = 1_000_000
 HOUR = 3600 * US
