@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -14,16 +13,16 @@ from vigil.adapters.memory import MemoryJournal
 from vigil.adapters.rule_files import BuiltinRules
 from vigil.engine import Engine
 from vigil.features import default_catalog
-from vigil.model import Chain, Deposit, Event, Login, Rail, Withdrawal
+from vigil.model import Chain, Deposit, Login, Rail, Withdrawal
 from vigil.ports import Journal
-from vigil.rules import RuleSet, Source, load_rules
+from vigil.rules import RuleSet, load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def builtin_rules() -> RuleSet:
-    return load_rules([Source(n, t) for n, t in BuiltinRules().read()], default_catalog())
+    return load_rules(BuiltinRules().read(), default_catalog())
 
 
 def make_engine(journal: Journal | None = None, rules: RuleSet | None = None) -> Engine:
@@ -87,6 +86,3 @@ class Events:
 @pytest.fixture
 def events() -> Events:
     return Events()
-
-
-DecideAll = Callable[[Engine, list[Event]], list[Any]]

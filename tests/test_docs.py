@@ -22,7 +22,7 @@ import yaml
 from vigil.adapters.rule_files import BuiltinRules
 from vigil.features import default_catalog
 from vigil.model import ReasonCode
-from vigil.rules import RuleSet, Source, load_rules
+from vigil.rules import RuleSet, load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -101,12 +101,12 @@ def fatf_indicator_ids() -> frozenset[str]:
 
 @cache
 def builtin_rules() -> RuleSet:
-    return load_rules([Source(name, text) for name, text in BuiltinRules().read()], default_catalog())
+    return load_rules(BuiltinRules().read(), default_catalog())
 
 
 def builtin_pack_files() -> list[tuple[str, Any]]:
     """(file name, parsed YAML) of every built-in rule file."""
-    return [(name, yaml.safe_load(text)) for name, text in BuiltinRules().read()]
+    return [(s.name, yaml.safe_load(s.text)) for s in BuiltinRules().read()]
 
 
 # (a) Reason codes ------------------------------------------------------------------------------

@@ -12,8 +12,18 @@ from vigil.adapters.memory import MemoryJournal
 from vigil.adapters.rule_files import DirectoryRules
 from vigil.engine import Engine
 from vigil.errors import InvalidRules, StorageError
-from vigil.features import default_catalog
-from vigil.model import Decision, Event, NetworkOrigin, Outcome, ReasonCode
+from vigil.features import context_of, default_catalog
+from vigil.model import (
+    AddressBookAction,
+    AddressBookChanged,
+    Chain,
+    Decision,
+    Event,
+    NetworkOrigin,
+    Outcome,
+    PasswordReset,
+    ReasonCode,
+)
 from vigil.rules import Source, load_rules
 from vigil.sim import example_stream
 
@@ -105,12 +115,9 @@ def test_the_same_event_id_returns_the_stored_decision_and_counts_once(events: E
     assert d2 == d1
     nxt = engine.decide(events.withdrawal(minutes=1, fiat="100"))
     assert nxt is not None
-    vector = engine.catalog.observe
     assert engine.journal.count() == 2
     # Two withdrawals counted, not three: the retry had no effect on feature state.
-    from vigil.features import context_of
-
-    probe = vector(context_of(events.login(minutes=2)))
+    probe = engine.catalog.observe(context_of(events.login(minutes=2)))
     assert probe["account.withdrawal.count_24h"] == 2.0
 
 
@@ -164,8 +171,6 @@ def test_a_failed_write_leaves_feature_state_consistent_with_the_journal(events:
         engine.decide(lost)
     d = engine.decide(lost)  # the retry succeeds and counts once
     assert d.event_id == lost.event_id
-    from vigil.features import context_of
-
     assert engine.catalog.observe(context_of(events.login(minutes=2)))["account.withdrawal.count_24h"] == 2.0
 
 
@@ -175,7 +180,7 @@ def test_rules_reload_without_restart_and_a_broken_reload_keeps_the_old_rules(
     (tmp_path / "p.yaml").write_text(PACK)
     (tmp_path / "thresholds.yaml").write_text(THRESHOLDS)
     source = DirectoryRules(tmp_path)
-    rules = load_rules([Source(n, t) for n, t in source.read()], default_catalog())
+    rules = load_rules(source.read(), default_catalog())
     engine = Engine(default_catalog(), rules, MemoryJournal(), rule_source=source)
     assert engine.reload_rules() is False  # nothing changed
     assert engine.decide(events.withdrawal(fiat="1500")).outcome is Outcome.REVIEW
@@ -199,8 +204,6 @@ def test_the_builtin_packs_catch_an_account_takeover_drain(events: Events) -> No
     }
     engine.decide(events.login(0))
     engine.decide(events.deposit(5, fiat="5000"))
-    from vigil.model import AddressBookAction, AddressBookChanged, Chain, PasswordReset
-
     reset = engine.decide(PasswordReset(**{**events._base(60 * 24 * 3), **thief}))
     assert reset.outcome is Outcome.CHALLENGE
     assert ReasonCode.PROTECT_NEW_DEVICE_CHANGE in {r.code for r in reset.reasons}

@@ -12,7 +12,7 @@ from vigil.adapters.sqlite import SqliteJournal
 from vigil.engine import Engine
 from vigil.features import default_catalog
 from vigil.ports import GeoIp, Journal, RuleSourceReader
-from vigil.rules import RuleSet, Source, load_rules
+from vigil.rules import RuleSet, load_rules
 from vigil.settings import Settings
 
 
@@ -21,7 +21,7 @@ def rule_source(settings: Settings) -> RuleSourceReader:
 
 
 def load_rule_set(source: RuleSourceReader) -> RuleSet:
-    return load_rules([Source(name, text) for name, text in source.read()], default_catalog())
+    return load_rules(source.read(), default_catalog())
 
 
 def journal(settings: Settings) -> Journal:
@@ -42,7 +42,7 @@ def build_engine(settings: Settings) -> Engine:
     """A wired engine whose feature state is rebuilt from the journal's events."""
     source = rule_source(settings)
     catalog = default_catalog()
-    rules = load_rules([Source(name, text) for name, text in source.read()], catalog)
+    rules = load_rules(source.read(), catalog)
     engine = Engine(catalog, rules, journal(settings), geoip=geoip(settings), rule_source=source)
     engine.rebuild()
     return engine

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Protocol
 
 from vigil.model import Decision, Event, NetworkOrigin
+from vigil.rules import Source
 
 
 class EventStore(Protocol):
@@ -64,10 +65,10 @@ class GeoIp(Protocol):
 class RuleSourceReader(Protocol):
     """Where rule files come from (a directory, the built-in packs).
 
-    Contract: ``read`` returns every rule file's name and text; ``fingerprint`` changes
-    whenever any file changes, so a caller can reload only then.
+    Contract: ``read`` returns every rule file (name and text), ready for ``load_rules``;
+    ``fingerprint`` changes whenever any file changes, so a caller can reload only then.
     """
 
-    def read(self) -> list[tuple[str, str]]: ...
+    def read(self) -> list[Source]: ...
 
     def fingerprint(self) -> str: ...

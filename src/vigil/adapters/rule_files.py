@@ -7,6 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 from vigil.errors import ConfigError
+from vigil.rules import Source
 
 SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -22,11 +23,11 @@ class DirectoryRules:
     def _files(self) -> list[Path]:
         return sorted(p for p in self.path.iterdir() if p.suffix in SUFFIXES and p.is_file())
 
-    def read(self) -> list[tuple[str, str]]:
+    def read(self) -> list[Source]:
         out = []
         for p in self._files():
             try:
-                out.append((p.name, p.read_text(encoding="utf-8")))
+                out.append(Source(p.name, p.read_text(encoding="utf-8")))
             except (OSError, UnicodeDecodeError) as exc:
                 raise ConfigError(f"cannot read rule file {p}: {exc}") from None
         return out
@@ -42,16 +43,19 @@ class DirectoryRules:
 class BuiltinRules:
     """The packs shipped in ``vigil/rules/packs``: FATF red flags, withdrawal protections, thresholds."""
 
-    def read(self) -> list[tuple[str, str]]:
+    def read(self) -> list[Source]:
         packs = resources.files("vigil.rules") / "packs"
         return sorted(
-            (entry.name, entry.read_text(encoding="utf-8"))
-            for entry in packs.iterdir()
-            if entry.name.endswith(SUFFIXES)
+            (
+                Source(entry.name, entry.read_text(encoding="utf-8"))
+                for entry in packs.iterdir()
+                if entry.name.endswith(SUFFIXES)
+            ),
+            key=lambda s: s.name,
         )
 
     def fingerprint(self) -> str:
         digest = hashlib.sha256()
-        for name, text in self.read():
-            digest.update(name.encode() + b"\0" + text.encode() + b"\0")
+        for source in self.read():
+            digest.update(source.name.encode() + b"\0" + source.text.encode() + b"\0")
         return digest.hexdigest()

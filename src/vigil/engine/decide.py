@@ -16,7 +16,7 @@ from vigil.errors import StorageError
 from vigil.features import Catalog, context_of
 from vigil.model import Decision, Event, NetworkOrigin, Versions
 from vigil.ports import GeoIp, Journal, RuleSourceReader
-from vigil.rules import RuleSet, Source, load_rules
+from vigil.rules import RuleSet, load_rules
 from vigil.version import __version__
 
 
@@ -59,8 +59,7 @@ class Engine:
         fingerprint = self.rule_source.fingerprint()
         if not force and fingerprint == self._rule_fingerprint:
             return False
-        sources = [Source(name, text) for name, text in self.rule_source.read()]
-        rules = load_rules(sources, self.catalog)
+        rules = load_rules(self.rule_source.read(), self.catalog)
         self._set_rules(rules)
         self._rule_fingerprint = fingerprint
         return True

@@ -131,11 +131,6 @@ def scope(*types: EventType, label: str | None = None, **kw: Any) -> Scope:
     return Scope(types=frozenset(types) if types else ALL_TYPES, label=label, **kw)
 
 
-def _value(ctx: EventContext, name: str) -> Any:
-    v = getattr(ctx, name)
-    return v
-
-
 class Spec:
     """Base of every feature kind (see the module docstring for ``step`` and ``peek``)."""
 

@@ -15,14 +15,18 @@ from vigil.features.stats import Statistic
 T = TypeVar("T")
 
 
+def _check_period(period: int) -> None:
+    if period <= 0:
+        raise ValueError(f"window period must be positive, got {period}")
+
+
 class TimeWindow(Generic[T]):
     """``update(x, t)`` adds a value at time ``t`` (µs); ``get()`` is the wrapped statistic."""
 
     __slots__ = ("_head", "_items", "period", "stat", "t")
 
     def __init__(self, stat: Statistic[T], period: int) -> None:
-        if period <= 0:
-            raise ValueError(f"window period must be positive, got {period}")
+        _check_period(period)
         self.stat = stat
         self.period = period
         self.t = 0
@@ -73,8 +77,7 @@ class CountWindow:
     __slots__ = ("_head", "_times", "period", "t")
 
     def __init__(self, period: int) -> None:
-        if period <= 0:
-            raise ValueError(f"window period must be positive, got {period}")
+        _check_period(period)
         self.period = period
         self.t = 0
         self._times: list[int] = []
@@ -120,8 +123,7 @@ class DistinctWindow:
     __slots__ = ("_last", "_oldest", "period", "t")
 
     def __init__(self, period: int) -> None:
-        if period <= 0:
-            raise ValueError(f"window period must be positive, got {period}")
+        _check_period(period)
         self.period = period
         self.t = 0
         self._last: dict[Any, int] = {}

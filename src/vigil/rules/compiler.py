@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -310,6 +311,4 @@ class _Compiler:
 
 def template_names(template: str) -> list[str]:
     """The ``{name}`` fields of a detail template."""
-    import string
-
     return [f for _, f, _, _ in string.Formatter().parse(template) if f]

@@ -65,14 +65,9 @@ class Evaluation:
     trace: tuple[RuleTrace, ...]
 
 
-class _Values(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return "n/a"
-
-
 class _DetailFormatter(string.Formatter):
     def format_field(self, value: Any, format_spec: str) -> str:
-        if value is None or value == "n/a":
+        if value is None:
             return "n/a"
         try:
             return str(super().format_field(value, format_spec))
@@ -135,7 +130,7 @@ class RuleSet:
     def _detail(rule: Rule, env: Env) -> str:
         if not rule.reads:
             return rule.detail
-        values = _Values()
+        values: dict[str, Any] = {}
         for name, read in rule.reads:
             try:
                 values[name] = read(env)
