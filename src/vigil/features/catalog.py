@@ -167,10 +167,7 @@ class Catalog:
 
     def _peek(self, index: int, ctx: EventContext, rows: dict[Key, list[Any] | None]) -> float | None:
         key, slot = self._slot[index]
-        row = rows.get(key)
-        if row is None and key not in rows:
-            k = key.of(ctx)
-            row = None if k is None else self._state[key].get(k)
+        row = rows[key]  # observe() fills a row (or None) for every key
         return self.specs[index].peek(None if row is None else row[slot], ctx)
 
     def entity_count(self) -> dict[str, int]:
