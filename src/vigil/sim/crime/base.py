@@ -1,0 +1,76 @@
+"""What every crime episode needs: the world, randomness, real illicit addresses, labels, victims.
+
+An episode is a generator: it writes its events at ``world.now`` and yields how long to sleep
+(microseconds) before its next step. Its labels name the typology, the ring (one operation),
+each event's role and the illicit value it carries; exits mark value leaving the exchange.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+
+from vigil.sim.config import Country, Region
+from vigil.sim.lists import IllicitAddresses
+from vigil.sim.output import Label, cents_str
+from vigil.sim.world import Account, World, between
+
+Episode = Iterator[int]
+ClaimSink = Callable[[dict[str, object]], None]
+
+
+class Crime:
+    def __init__(self, w: World, rng: random.Random, illicit: IllicitAddresses, claims: ClaimSink) -> None:
+        self.w = w
+        self.rng = rng
+        self.illicit = illicit
+        self._claims = claims
+        self.claims_written = 0
+        self._members: dict[str, list[int]] = {}
+        for acct in w.accounts:
+            self._members.setdefault(acct.region.name, []).append(acct.idx)
+
+    def victim(
+        self, region: Region, min_balance: int, kinds: tuple[str, ...] = ("saver", "trader")
+    ) -> Account | None:
+        """An existing customer of the region with at least ``min_balance`` cents (None if none found)."""
+        members = self._members.get(region.name, [])
+        for _ in range(40):
+            if not members:
+                return None
+            acct = self.w.accounts[members[between(self.rng, 0, len(members))]]
+            if acct.balance >= min_balance and acct.kind in kinds:
+                return acct
+        return None
+
+    def member(self, region: Region) -> Account:
+        members = self._members[region.name]
+        return self.w.accounts[members[between(self.rng, 0, len(members))]]
+
+    def foreign_country(self, region: Region) -> Country:
+        """A country of another region: where an attacker's residential proxy appears to be."""
+        others = [r for r in self.w.regions if r.name != region.name]
+        other = others[between(self.rng, 0, len(others))]
+        return other.countries[between(self.rng, 0, len(other.countries))]
+
+    def claim(self, record: dict[str, object]) -> None:
+        self.claims_written += 1
+        self._claims({"claim_id": f"c{self.claims_written:07d}", **record})
+
+    def money(self, median: int, sigma: float, low: int = 1000) -> int:
+        """A log-normal amount in cents around ``median``."""
+        return max(low, int(self.rng.lognormvariate(0.0, sigma) * median))
+
+
+class Ring:
+    """Labels for one operation: ``ring.label(role, cents, exit)``."""
+
+    def __init__(self, w: World, typology: str) -> None:
+        self.typology = typology
+        self.id = w.ring_id(typology)
+
+    def label(self, role: str, cents: int = 0, exit: bool = False) -> Label:
+        return Label(self.typology, self.id, role, cents, exit)
+
+
+__all__ = ["Crime", "Episode", "Ring", "cents_str"]

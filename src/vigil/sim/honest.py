@@ -1,0 +1,289 @@
+"""Honest behaviour: an account's history before the run, sign-ups, and one session per visit.
+
+A session starts from the account's own device and country most of the time; honest novelty is
+simulated too, because it is what makes risk control hard: a new phone (2% of sessions), a trip
+abroad (1%), habitual VPN users, mobile carriers that change the IP, bots on cloud servers, and
+dormant accounts that wake up to withdraw everything.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from statistics import NormalDist
+
+from vigil.sim.config import TICKET, WEALTH, Country, Region
+from vigil.sim.output import Label
+from vigil.sim.world import Account, Ctx, World, between
+
+SECOND = 1_000_000
+MINUTE = 60 * SECOND
+HOUR = 60 * MINUTE
+DAY = 24 * HOUR
+
+_BASES = ("BTC", "ETH", "BNB", "TRX")
+_CLOUD = {"country": "US", "is_hosting": True}
+_CLOUD_GEO = {"lat": 39.0, "lon": -77.5}
+OCCUPATIONS = ("employee", "self_employed", "student", "retired", "business_owner", "engineer", "trader")
+DOCUMENTS = ("passport", "national_id", "driving_licence")
+
+
+# exp(z) for 4,096 quantiles of the standard normal: a log-normal draw is one table lookup.
+_EXP_Z = tuple(math.exp(NormalDist().inv_cdf((i + 0.5) / 4096)) for i in range(4096))
+
+
+def ticket(acct: Account, rng: random.Random) -> int:
+    """A deposit-sized amount in cents: log-normal around the kind's median, scaled by region."""
+    median, sigma = TICKET[acct.kind]
+    return max(500, int(median * WEALTH[acct.region.name] * _EXP_Z[int(rng.random() * 4096)] ** sigma))
+
+
+def home_country(region: Region, rng: random.Random) -> Country:
+    return rng.choices(region.countries, weights=[c.weight for c in region.countries])[0]
+
+
+def signup(w: World, region: Region, t: int, rng: random.Random) -> Account:
+    """A new honest customer: opens, passes KYC, and usually funds the account the same day."""
+    acct = w.new_account(
+        region,
+        home_country(region, rng),
+        "saver" if rng.random() < 0.8 else "trader",
+        vpn=rng.random() < region.vpn_share,
+    )
+    ctx = w.home_ctx(acct, rng, device=0)
+    t = opening(w, acct, t, rng, ctx=ctx)
+    if rng.random() < 0.7:
+        w.deposit(
+            t + between(rng, 5, 300) * MINUTE, acct, ctx, pick_chain(region, rng), ticket(acct, rng), rng
+        )
+    return acct
+
+
+def pick_chain(region: Region, rng: random.Random) -> str:
+    r = rng.random()
+    for chain, share in region.chain_mix:
+        r -= share
+        if r < 0:
+            return chain
+    return region.chain_mix[-1][0]
+
+
+def opening(
+    w: World,
+    acct: Account,
+    t: int,
+    rng: random.Random,
+    *,
+    ctx: Ctx | None = None,
+    face: str | None = None,
+    document: str | None = None,
+    label: Label | None = None,
+    referrer: str | None = None,
+) -> int:
+    """Sign-up and KYC (approved); returns the time of the last event."""
+    ctx = ctx or w.home_ctx(acct, rng, device=0)
+    w.event(
+        t,
+        "account_opened",
+        acct,
+        ctx,
+        label,
+        email_hash=w.token(rng),
+        phone_hash=w.token(rng),
+        referrer_account_id=referrer,
+    )
+    t += between(rng, 2, 40) * MINUTE
+    kyc_submission(w, acct, t, ctx, rng, face=face, document=document, label=label)
+    t += between(rng, 5, 600) * MINUTE
+    w.event(
+        t,
+        "kyc_result",
+        acct,
+        ctx,
+        label,
+        status="approved",
+        level=2,
+        document_valid=True,
+        mrz_valid=True,
+        face_match=True,
+        liveness_passed=True,
+        deepfake_suspected=False,
+    )
+    return t
+
+
+def kyc_submission(
+    w: World,
+    acct: Account,
+    t: int,
+    ctx: Ctx,
+    rng: random.Random,
+    *,
+    face: str | None = None,
+    document: str | None = None,
+    label: Label | None = None,
+) -> None:
+    year = 2026 - between(rng, 18, 70)
+    w.event(
+        t,
+        "kyc_submitted",
+        acct,
+        ctx,
+        label,
+        level=2,
+        document_type=DOCUMENTS[between(rng, 0, 3)],
+        document_country=acct.country,
+        document_hash=document or w.token(rng),
+        face_hash=face or w.token(rng),
+        birth_year=year,
+        nationality=acct.country,
+        occupation=OCCUPATIONS[between(rng, 0, len(OCCUPATIONS))],
+        declared_annual_income_fiat=str(between(rng, 3, 150) * 100_000 // 10),
+        expected_monthly_volume_fiat=str(between(rng, 1, 50) * 1000),
+    )
+
+
+def session_ctx(w: World, acct: Account, rng: random.Random) -> Ctx:
+    r = rng.random()
+    if r < 0.02:  # a new phone or browser
+        acct.devices += 1
+        return w.home_ctx(acct, rng, device=acct.devices - 1)
+    if r < 0.03:  # travelling: a residential connection abroad, on the usual device
+        region = acct.region
+        others = [c for c in region.countries if c.code != acct.country] or list(region.countries)
+        return w.foreign_ctx(w.device_id(acct.id, 0), others[between(rng, 0, len(others))], rng)
+    if r < 0.032:
+        return w.vpn_ctx(w.device_id(acct.id, 0), rng, tor=True)
+    return w.home_ctx(acct, rng)
+
+
+def login(w: World, acct: Account, t: int, ctx: Ctx, rng: random.Random, method: str = "password") -> int:
+    if rng.random() < 0.03:
+        w.event(t, "login", acct, ctx, success=False, method=method, failure_reason="wrong_password")
+        t += between(rng, 5, 60) * SECOND
+    w.event(t, "login", acct, ctx, success=True, method=method)
+    return t
+
+
+def withdraw_own(w: World, acct: Account, t: int, ctx: Ctx, cents: int, rng: random.Random) -> int:
+    """A withdrawal to one of the account's own wallets, adding it to the address book if new."""
+    chain = pick_chain(acct.region, rng)
+    if chain == "FIAT":
+        w.withdraw(t, acct, ctx, chain, cents, None, rng)
+        return t
+    if acct.book == 0 or rng.random() < 0.05:
+        k = acct.book
+        acct.book += 1
+        w.event(
+            t,
+            "address_book_changed",
+            acct,
+            ctx,
+            action="add",
+            chain=chain,
+            address=w.own_address(acct, chain, k),
+            label="my wallet",
+        )
+        t += between(rng, 20, 300) * SECOND
+    else:
+        k = between(rng, 0, acct.book)
+    w.withdraw(t, acct, ctx, chain, cents, w.own_address(acct, chain, k), rng)
+    return t
+
+
+def counterparty(w: World, acct: Account, rng: random.Random, bots: list[int]) -> str | None:
+    r = rng.random()
+    if bots and r < 0.6:
+        return w.accounts[bots[int(rng.random() * len(bots))]].id
+    if r < 0.9:
+        other = w.accounts[int(rng.random() * len(w.accounts))]
+        return other.id if other is not acct else None
+    return None
+
+
+def session(w: World, acct: Account, t: int, rng: random.Random, bots: list[int]) -> None:
+    """One visit by an honest account, starting at ``t`` (microseconds since the epoch)."""
+    kind = acct.kind
+    if kind == "bot":
+        _bot(w, acct, t, rng, bots)
+        return
+    ctx = session_ctx(w, acct, rng)
+    t = login(w, acct, t, ctx, rng)
+    t += between(rng, 10, 240) * SECOND
+    if kind == "dormant":  # wakes up after a long absence and takes most of the balance out
+        if acct.balance > 1000:
+            withdraw_own(w, acct, t, ctx, acct.balance * between(rng, 80, 101) // 100, rng)
+        acct.kind = "saver"
+        return
+    if kind == "merchant":
+        _merchant(w, acct, t, ctx, rng)
+        return
+    trades = between(rng, 2, 7) if kind == "trader" else 1
+    r = rng.random()
+    if r < (0.2 if kind == "trader" else 0.45):
+        w.deposit(t, acct, ctx, pick_chain(acct.region, rng), ticket(acct, rng), rng)
+        t += between(rng, 1, 30) * MINUTE
+    elif r < 0.62 and acct.balance > 2000:
+        share = between(rng, 10, 101) if kind == "saver" else between(rng, 5, 60)
+        withdraw_own(w, acct, t, ctx, acct.balance * share // 100, rng)
+        return
+    rand = rng.random
+    if kind == "trader" or rand() < 0.6:
+        for _ in range(trades):
+            side = "buy" if rand() < 0.55 else "sell"
+            w.trade(
+                t,
+                acct,
+                ctx,
+                _BASES[int(rand() * 4)],
+                side,
+                ticket(acct, rng) // 2,
+                counterparty(w, acct, rng, bots),
+            )
+            t += (5 + int(rand() * 595)) * SECOND
+
+
+def _bot(w: World, acct: Account, t: int, rng: random.Random, bots: list[int]) -> None:
+    """A market maker or trading bot: API sessions from a cloud server, many fills."""
+    i = acct.idx  # a cloud server: the same address every session, flagged as hosting
+    ctx = Ctx(None, f"34.{i % 251}.{i % 256}.{1 + i % 250}", _CLOUD, _CLOUD_GEO)
+    w.event(t, "login", acct, ctx, success=True, method="api")
+    rand, accounts, trade = rng.random, w.accounts, w.trade
+    n = len(accounts)
+    for _ in range(5 + int(rand() * 16)):
+        t += (1 + int(rand() * 89)) * SECOND
+        other = accounts[int(rand() * n)]
+        trade(
+            t,
+            acct,
+            ctx,
+            _BASES[int(rand() * 4)],
+            "buy" if rand() < 0.5 else "sell",
+            ticket(acct, rng) // 4,
+            other.id if other is not acct else None,
+        )
+    if rng.random() < 0.05:
+        t += between(rng, 1, 60) * SECOND
+        w.deposit(t, acct, ctx, "ETH" if rng.random() < 0.5 else "BTC", ticket(acct, rng) * 5, rng)
+
+
+def _merchant(w: World, acct: Account, t: int, ctx: Ctx, rng: random.Random) -> None:
+    """A P2P merchant: sells USDT for local fiat, restocks with USDT deposits."""
+    if acct.balance < 50_000 or rng.random() < 0.2:
+        w.deposit(t, acct, ctx, "TRON", ticket(acct, rng) * 3, rng, asset="USDT")
+        t += between(rng, 1, 20) * MINUTE
+    for _ in range(between(rng, 2, 6)):
+        cents = ticket(acct, rng) // 4
+        side = "sell" if rng.random() < 0.7 else "buy"
+        acct.balance += -cents if side == "sell" else cents
+        other = w.accounts[between(rng, 0, len(w.accounts))]
+        w.event(
+            t,
+            "p2p_order",
+            acct,
+            ctx,
+            side=side,
+            **w.p2p(acct, cents),
+            counterparty_account_id=other.id if other is not acct else None,
+        )
+        t += between(rng, 2, 40) * MINUTE

@@ -1,0 +1,361 @@
+"""The simulated exchange: accounts, where they connect from, and how events are written.
+
+Nothing per account is stored that can be derived: device ids, IPs and addresses are digests
+of (seed, account, n), recomputed when used. An account holds its region, residence, kind,
+balance (integer cents) and a few counters, so a million accounts fit in a few hundred MB.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+from collections.abc import Callable
+from typing import Any
+
+from vigil.sim.addresses import address, digest, tx_hash
+from vigil.sim.config import Country, Region
+from vigil.sim.output import Event, Label, Output, cents_str
+
+# Prices in US cents and base-unit decimals: a fixed snapshot (January 2026 orders of magnitude).
+PRICE_CENTS = {"BTC": 6_000_000, "ETH": 300_000, "USDT": 100, "BNB": 60_000, "TRX": 12}
+DECIMALS = {
+    ("BTC", "BTC"): 8,
+    ("ETH", "ETH"): 18,
+    ("ETH", "USDT"): 6,
+    ("TRON", "USDT"): 6,
+    ("TRON", "TRX"): 6,
+    ("BSC", "BNB"): 18,
+    ("BSC", "USDT"): 18,
+}
+ASSET_DECIMALS = {"BTC": 8, "ETH": 18, "USDT": 6, "BNB": 18, "TRX": 6}
+CHAIN_ASSETS = {
+    "BTC": ("BTC",),
+    "ETH": ("ETH", "USDT"),
+    "TRON": ("USDT", "USDT", "TRX"),
+    "BSC": ("USDT", "BNB"),
+}
+# Local currency units per US dollar (orders of magnitude of January 2026), for fiat deposits.
+FX = {
+    "IDR": 16_000,
+    "VND": 25_000,
+    "THB": 35,
+    "PHP": 57,
+    "MYR": 4,
+    "INR": 85,
+    "PKR": 280,
+    "BDT": 120,
+    "KZT": 500,
+    "UZS": 12_800,
+    "GEL": 3,
+    "AMD": 390,
+    "BRL": 6,
+    "ARS": 1_000,
+    "MXN": 20,
+    "COP": 4_300,
+    "EUR": 1,
+    "PLN": 4,
+    "NGN": 1_600,
+    "KES": 130,
+    "ZAR": 18,
+    "USD": 1,
+    "CAD": 1,
+}
+# Where VPN and hosting traffic appears to come from (exit country, latitude, longitude).
+VPN_EXITS = (
+    ("NL", 52.4, 4.9),
+    ("US", 39.0, -77.5),
+    ("SG", 1.35, 103.8),
+    ("DE", 50.1, 8.7),
+    ("GB", 51.5, -0.1),
+)
+_PRICE_STR: dict[tuple[str, str], str] = {}
+TOR_PREFIX = "185.220"  # a range well known for Tor exit relays
+HOSTING_PREFIXES = ("45.83", "104.244", "138.199", "146.70")
+
+
+@functools.lru_cache(maxsize=100_000)
+def _address(seed: int, kind: str, chain: str, *parts: object) -> str:
+    """Addresses are used again and again (own wallets, usual sources): derive each once."""
+    return address(chain, digest(seed, kind, chain, *parts))
+
+
+def between(rng: random.Random, lo: int, hi: int) -> int:
+    """A uniform integer in [lo, hi): ``randrange`` at a tenth of its cost, on the hot path."""
+    return lo + int(rng.random() * (hi - lo))
+
+
+def ip_block(country: str, k: int) -> str:
+    """One of a country's simulated /16 blocks (public-looking, stable per country)."""
+    d = digest("block", country, k, size=2)
+    return f"{11 + d[0] % 180}.{d[1]}"
+
+
+class Account:
+    __slots__ = (
+        "balance",
+        "book",
+        "country",
+        "devices",
+        "home",
+        "id",
+        "idx",
+        "kind",
+        "region",
+        "usual",
+        "vpn",
+    )
+
+    def __init__(self, idx: int, region: Region, home: Country, kind: str, vpn: bool, balance: int) -> None:
+        self.idx = idx
+        self.id = f"a{idx:08d}"
+        self.region = region
+        self.home = home
+        self.country = home.code
+        self.kind = kind
+        self.vpn = vpn
+        self.balance = balance
+        self.devices = 1  # devices seen so far; device k is digest(seed, idx, k)
+        self.book = 0  # own withdrawal addresses in the address book so far
+        self.usual: Ctx | None = None  # usual device, IP and place, derived on first use
+
+
+class Ctx:
+    """Where one session connects from: device, IP, and the exchange's own IP intelligence."""
+
+    __slots__ = ("device", "geo", "ip", "network")
+
+    def __init__(self, device: str | None, ip: str, network: dict[str, Any], geo: dict[str, float]) -> None:
+        self.device = device
+        self.ip = ip
+        self.network = network
+        self.geo = geo
+
+
+class World:
+    """Shared state and event builders for honest sessions and crime episodes."""
+
+    def __init__(self, seed: int, out: Output) -> None:
+        self.seed = seed
+        self.out = out
+        self.accounts: list[Account] = []
+        self.regions: tuple[Region, ...] = ()
+        self.now = 0
+        self.rings = 0
+        self.txs = 0
+        self.on_account: Callable[[Account], None] | None = None  # the run's visit schedule listens
+
+    # ---- identifiers -------------------------------------------------------------------------
+    def device_id(self, *parts: object) -> str:
+        return "d" + digest(self.seed, "dev", *parts, size=10).hex()
+
+    def own_address(self, acct: Account, chain: str, k: int) -> str:
+        return _address(self.seed, "own", chain, acct.idx, k)
+
+    def outside_address(self, chain: str, *parts: object) -> str:
+        return _address(self.seed, "ext", chain, *parts)
+
+    def token(self, rng: random.Random) -> str:
+        """A random 80-bit hex token (an e-mail or phone hash, a document or face template id)."""
+        return f"{rng.getrandbits(80):020x}"
+
+    def tx(self, chain: str) -> str:
+        self.txs += 1
+        return tx_hash(chain, digest(self.seed, "tx", chain, self.txs, size=32))
+
+    def ring_id(self, typology: str) -> str:
+        self.rings += 1
+        return f"{typology}-{self.rings:06d}"
+
+    # ---- where a session comes from ----------------------------------------------------------
+    def _home(self, acct: Account) -> Ctx:
+        """The account's usual device, address and location, derived once and kept."""
+        if acct.usual is None:
+            h = acct.home
+            d = digest(self.seed, "ip", acct.idx, size=3)
+            ip = f"{ip_block(h.code, d[0] % 4)}.{d[1]}.{1 + d[2] % 254}"
+            geo = {"lat": round(h.lat + (d[1] - 128) / 512, 3), "lon": round(h.lon + (d[2] - 128) / 512, 3)}
+            acct.usual = Ctx(self.device_id(acct.id, 0), ip, {"country": h.code}, geo)
+        return acct.usual
+
+    def home_ctx(self, acct: Account, rng: random.Random, *, device: int | None = None) -> Ctx:
+        """A session from the account's own device and country (sometimes through its VPN)."""
+        rand = rng.random
+        k = int(rand() * acct.devices) if device is None else device
+        usual = self._home(acct)
+        dev = usual.device if k == 0 else self.device_id(acct.id, k)
+        if acct.vpn and rand() < 0.6:
+            return self.vpn_ctx(dev, rng)
+        if rand() < 0.35:  # a mobile carrier's NAT: another address from the same block
+            ip = f"{usual.ip.rsplit('.', 2)[0]}.{int(rand() * 256)}.{1 + int(rand() * 254)}"
+            return Ctx(dev, ip, usual.network, usual.geo)
+        return usual if k == 0 else Ctx(dev, usual.ip, usual.network, usual.geo)
+
+    def vpn_ctx(self, device: str | None, rng: random.Random, *, tor: bool = False) -> Ctx:
+        if tor:
+            ip = f"{TOR_PREFIX}.{between(rng, 0, 256)}.{between(rng, 1, 255)}"
+            code, lat, lon = VPN_EXITS[between(rng, 0, len(VPN_EXITS))]
+            return Ctx(device, ip, {"country": code, "is_tor": True}, {"lat": lat, "lon": lon})
+        prefix = HOSTING_PREFIXES[between(rng, 0, len(HOSTING_PREFIXES))]
+        code, lat, lon = VPN_EXITS[between(rng, 0, len(VPN_EXITS))]
+        ip = f"{prefix}.{between(rng, 0, 256)}.{between(rng, 1, 255)}"
+        return Ctx(
+            device, ip, {"country": code, "is_vpn": True, "is_hosting": True}, {"lat": lat, "lon": lon}
+        )
+
+    def foreign_ctx(self, device: str, country: Country, rng: random.Random) -> Ctx:
+        """A residential connection in another country (an attacker, or a traveller)."""
+        ip = f"{ip_block(country.code, between(rng, 0, 4))}.{between(rng, 0, 256)}.{between(rng, 1, 255)}"
+        geo = {"lat": round(country.lat + rng.uniform(-0.2, 0.2), 3), "lon": round(country.lon, 3)}
+        return Ctx(device, ip, {"country": country.code}, geo)
+
+    # ---- events ------------------------------------------------------------------------------
+    def event(
+        self, ts: int, kind: str, acct: Account, ctx: Ctx, truth: Label | None = None, **fields: Any
+    ) -> None:
+        ev: Event = {
+            "type": kind,
+            "event_id": None,
+            "account_id": acct.id,
+            "ts": None,
+            "region": acct.region.name,
+            "country": acct.country,
+            "device_id": ctx.device,
+            "ip": ctx.ip,
+            "geo": ctx.geo,
+            "network": ctx.network,
+        }
+        ev.update(fields)
+        self.out.push(ts, ev, truth)
+
+    def crypto(self, chain: str, asset: str, cents: int) -> dict[str, Any]:
+        """Amount fields of a crypto movement worth ``cents`` (base units, at the snapshot price)."""
+        amount = max(1, cents * 10 ** DECIMALS[(chain, asset)] // PRICE_CENTS[asset])
+        return {
+            "rail": "crypto",
+            "asset": asset,
+            "amount": amount,
+            "fiat_value": cents_str(cents),
+            "chain": chain,
+        }
+
+    def fiat(self, acct: Account, cents: int, method: str) -> dict[str, Any]:
+        cur = acct.home.currency
+        return {
+            "rail": "fiat",
+            "asset": cur,
+            "amount": max(1, cents * FX[cur]),
+            "fiat_value": cents_str(cents),
+            "payment_method": method,
+        }
+
+    def p2p(self, acct: Account, cents: int, method: str = "bank_transfer") -> dict[str, Any]:
+        """Amount fields of a completed P2P order of USDT against the account's local currency."""
+        return {
+            "asset": "USDT",
+            "amount": max(1, cents * 10_000),
+            "fiat_value": cents_str(cents),
+            "fiat_currency": acct.home.currency,
+            "payment_method": method,
+            "status": "released",
+        }
+
+    def deposit(
+        self,
+        ts: int,
+        acct: Account,
+        ctx: Ctx,
+        chain: str,
+        cents: int,
+        rng: random.Random,
+        truth: Label | None = None,
+        source: str | None = None,
+        asset: str | None = None,
+    ) -> None:
+        acct.balance += cents
+        if chain == "FIAT":
+            self.event(ts, "deposit", acct, ctx, truth, **self.fiat(acct, cents, "bank_transfer"))
+            return
+        asset = asset or CHAIN_ASSETS[chain][between(rng, 0, len(CHAIN_ASSETS[chain]))]
+        src = source or self.outside_address(chain, "src", acct.idx, between(rng, 0, 3))
+        self.event(
+            ts,
+            "deposit",
+            acct,
+            ctx,
+            truth,
+            **self.crypto(chain, asset, cents),
+            tx_hash=self.tx(chain),
+            source_address=src,
+        )
+
+    def withdraw(
+        self,
+        ts: int,
+        acct: Account,
+        ctx: Ctx,
+        chain: str,
+        cents: int,
+        destination: str | None,
+        rng: random.Random,
+        truth: Label | None = None,
+        asset: str | None = None,
+    ) -> None:
+        acct.balance -= cents
+        if chain == "FIAT":
+            self.event(ts, "withdrawal", acct, ctx, truth, **self.fiat(acct, cents, "bank_transfer"))
+            return
+        asset = asset or CHAIN_ASSETS[chain][between(rng, 0, len(CHAIN_ASSETS[chain]))]
+        self.event(
+            ts,
+            "withdrawal",
+            acct,
+            ctx,
+            truth,
+            **self.crypto(chain, asset, cents),
+            destination_address=destination,
+        )
+
+    def trade(
+        self,
+        ts: int,
+        acct: Account,
+        ctx: Ctx,
+        base: str,
+        side: str,
+        cents: int,
+        counterparty: str | None,
+        truth: Label | None = None,
+        quote: str = "USDT",
+    ) -> None:
+        price = _PRICE_STR.get((base, quote))
+        if price is None:
+            price = _PRICE_STR[base, quote] = cents_str(
+                PRICE_CENTS[base] * (1 if quote == "USDT" else FX[quote])
+            )
+        ev: Event = {
+            "type": "trade",
+            "event_id": None,
+            "account_id": acct.id,
+            "ts": None,
+            "region": acct.region.name,
+            "country": acct.country,
+            "device_id": ctx.device,
+            "ip": ctx.ip,
+            "geo": ctx.geo,
+            "network": ctx.network,
+            "pair": base + "/" + quote,
+            "side": side,
+            "price": price,
+            "quantity": max(1, cents * 10 ** ASSET_DECIMALS[base] // PRICE_CENTS[base]),
+            "fiat_value": cents_str(cents),
+        }
+        if counterparty is not None:
+            ev["counterparty_account_id"] = counterparty
+        self.out.push(ts, ev, truth)
+
+    def new_account(self, region: Region, home: Country, kind: str, *, vpn: bool = False) -> Account:
+        acct = Account(len(self.accounts), region, home, kind, vpn, 0)
+        self.accounts.append(acct)
+        if self.on_account is not None:
+            self.on_account(acct)
+        return acct
