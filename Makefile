@@ -1,10 +1,11 @@
 # Two commands do all the set-up on a fresh machine:
-#   make demo   creates .venv, installs Vigil, replays the example stream on the embedded default (SQLite)
+#   make demo   creates .venv, installs Vigil, simulates a small exchange, decides it on SQLite, scores it
 #   make test   creates .venv with the dev tools, then ruff, mypy --strict, import-linter and pytest
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO   := .vigil/demo
+SHARED ?= ../shared
 
 .PHONY: demo test lint typecheck imports pytest bench clean
 
@@ -20,12 +21,18 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
+# The demo: simulate a small exchange (5,000 accounts, two days, crime rates x20 so that every
+# typology shows up), decide every event on the embedded default (SQLite), score the decisions.
 demo: $(VENV)/.installed
-	@mkdir -p .vigil && rm -f $(DEMO).db $(DEMO).db-wal $(DEMO).db-shm
-	$(BIN)/vigil replay examples/events.jsonl --db $(DEMO).db -o $(DEMO)-decisions.jsonl
-	@echo "decisions: $(DEMO)-decisions.jsonl   journal: $(DEMO).db"
-	@echo "three held decisions, with their reasons:"
-	@grep -m3 '"outcome":"hold"' $(DEMO)-decisions.jsonl
+	@rm -rf $(DEMO) && mkdir -p $(DEMO)
+	$(BIN)/vigil sim --accounts 5000 --days 2 --crime-scale 20 --seed 1 -o $(DEMO)/events.jsonl \
+		--labels $(DEMO)/labels.jsonl --claims $(DEMO)/claims.jsonl --lists $(SHARED)/data/lists
+	$(BIN)/vigil replay $(DEMO)/events.jsonl --db $(DEMO)/vigil.db -o $(DEMO)/decisions.jsonl
+	$(BIN)/vigil eval --events $(DEMO)/events.jsonl --decisions $(DEMO)/decisions.jsonl \
+		--labels $(DEMO)/labels.jsonl --json $(DEMO)/report.json --charts $(DEMO)
+	@echo
+	@echo "decisions database: $(DEMO)/vigil.db (decisions also in $(DEMO)/decisions.jsonl)"
+	@echo "evaluation: $(DEMO)/report.json; charts: $(DEMO)/precision_recall.png, $(DEMO)/value_vs_friction.png"
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks
@@ -44,6 +51,7 @@ test: lint typecheck imports pytest
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_decide.py
+	$(BIN)/python benchmarks/bench_sim.py
 
 clean:
 	rm -rf $(VENV) .vigil .mypy_cache .ruff_cache .pytest_cache .hypothesis

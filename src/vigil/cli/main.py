@@ -1,4 +1,4 @@
-"""``vigil``: replay, decide, rules check, catalog. Each command is one library call plus its I/O.
+"""``vigil``: replay, decide, rules check, catalog, sim, eval. Each command is one library call plus its I/O.
 
 Exit codes: 0 success, 1 an error of the set-up (configuration, storage), 2 invalid input.
 """
@@ -18,6 +18,7 @@ import msgspec
 
 from vigil import bootstrap
 from vigil.adapters.rule_files import DirectoryRules
+from vigil.cli import evaluate, simulate
 from vigil.codec import decision_view, decode_event, encode_view
 from vigil.engine import Engine, replay
 from vigil.errors import ConfigError, InvalidEvent, InvalidInput, StorageError, VigilError
@@ -213,6 +214,9 @@ def parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("catalog", help="list every feature with its meaning")
     c.set_defaults(func=cmd_catalog)
+
+    simulate.add_parser(sub)
+    evaluate.add_parser(sub)
     return p
 
 

@@ -145,6 +145,8 @@ def simulate(
     bots = [a.idx for a in w.accounts if a.kind == "bot"]
     crime = Crime(w, rng, illicit, claims)
     _history(config, w, rng, gen)
+    if progress is not None:
+        progress(out.written, 0)  # the history is written: the run proper starts
 
     start = int(config.start.timestamp()) * 1_000_000
     hours = math.ceil(config.days * 24)

@@ -1,0 +1,95 @@
+"""``vigil eval``: score a run's decisions against the simulator's labels.
+
+One library call (``load`` then ``evaluate``) plus its I/O: the table on stdout, the JSON report
+and the charts where asked, progress and timings on stderr. Bad input raises ``InvalidInput``
+(exit code 2 in ``vigil.cli.main``); a file that cannot be read or written is a ``ConfigError``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from vigil.errors import ConfigError
+from vigil.evaluation import encode_report, evaluate, load, render_table, write_charts
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``eval`` on the ``vigil`` command's subparsers."""
+    p = sub.add_parser(
+        "eval",
+        help="score decisions against the simulator's labels: recall, precision, value stopped, friction",
+        description="Score decisions (vigil replay) against the simulator's labels; see docs/evaluation.md.",
+    )
+    p.add_argument("--events", required=True, help="the events file (JSON lines) the decisions were made on")
+    p.add_argument("--decisions", required=True, help="the decisions file written by `vigil replay`")
+    p.add_argument("--labels", required=True, help="the simulator's labels file (JSON lines)")
+    p.add_argument("--json", metavar="REPORT.json", help="also write the report as JSON")
+    p.add_argument(
+        "--charts", metavar="DIR", help="also write precision_recall.png and value_vs_friction.png into DIR"
+    )
+    p.set_defaults(func=cmd_eval)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Load, evaluate, print the table; write the JSON and charts if asked."""
+    started = time.perf_counter()
+    progress = _Progress()
+    try:
+        data = load(args.events, args.decisions, args.labels, progress=progress)
+    finally:
+        progress.done()
+    loaded = time.perf_counter()
+    info(
+        f"read {data.n_events:,} events and {data.n_labels:,} labels in {loaded - started:.1f} s "
+        f"({data.n_events / max(loaded - started, 1e-9):,.0f} events/s)"
+    )
+    report = evaluate(data)
+    info(f"evaluated in {time.perf_counter() - loaded:.1f} s")
+    if report.counts.undecided_events:
+        info(f"note: {report.counts.undecided_events:,} events have no decision in {args.decisions}")
+    sys.stdout.write(render_table(report))
+    sys.stdout.flush()
+    if args.json:
+        _write(Path(args.json), encode_report(report))
+        info(f"report written to {args.json}")
+    if args.charts:
+        try:
+            paths = write_charts(report, args.charts)
+        except OSError as exc:
+            raise ConfigError(f"cannot write charts into {args.charts}: {exc.strerror or exc}") from None
+        info("charts written: " + ", ".join(str(p) for p in paths))
+    return 0
+
+
+def info(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {exc.strerror}") from None
+
+
+class _Progress:
+    """A one-line counter of rows read on stderr, only when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+        self.last = 0.0
+
+    def __call__(self, file: str, rows: int) -> None:
+        now = time.perf_counter()
+        if self.enabled and now - self.last >= 0.2:
+            self.last = now
+            sys.stderr.write(f"\r{file}: {rows:>12,} rows")
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r" + " " * 60 + "\r")
