@@ -42,9 +42,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     finally:
         progress.done()
     loaded = time.perf_counter()
+    decisions = int((data.outcome >= 0).sum())
+    lines = data.n_events + decisions + data.n_labels
     info(
-        f"read {data.n_events:,} events and {data.n_labels:,} labels in {loaded - started:.1f} s "
-        f"({data.n_events / max(loaded - started, 1e-9):,.0f} events/s)"
+        f"read {data.n_events:,} events, {decisions:,} decisions and {data.n_labels:,} labels "
+        f"in {loaded - started:.1f} s ({lines / max(loaded - started, 1e-9):,.0f} lines/s)"
     )
     report = evaluate(data)
     info(f"evaluated in {time.perf_counter() - loaded:.1f} s")

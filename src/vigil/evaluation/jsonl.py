@@ -103,6 +103,7 @@ def read_blocks(
                     newline = buf.find(b"\n", end)
                     cut = size if newline < 0 else newline + 1
                 records = _decode(name, decoder, buf, start, cut)
+                _release(buf, start, cut)
                 yield Block(name, records, first, lines)
                 first += len(records)
                 start = cut
@@ -117,6 +118,15 @@ def _map(fh: BufferedReader) -> mmap.mmap | bytes:
         return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
     except (ValueError, OSError):
         return fh.read()
+
+
+def _release(buf: mmap.mmap | bytes, start: int, end: int) -> None:
+    """Unmap the whole pages of ``[start, end)`` once decoded, so that the process's memory stays the
+    size of a block rather than growing to the size of the file (clean page cache either way)."""
+    if isinstance(buf, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        first, last = start - start % mmap.PAGESIZE, end - end % mmap.PAGESIZE
+        if last > first:
+            buf.madvise(mmap.MADV_DONTNEED, first, last - first)
 
 
 def _decode(
