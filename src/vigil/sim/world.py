@@ -332,6 +332,8 @@ class World:
             price = _PRICE_STR[base, quote] = cents_str(
                 PRICE_CENTS[base] * (1 if quote == "USDT" else FX[quote])
             )
+        # Trades are most events: their dict is built here in one literal, not through event(), which
+        # saves a kwargs dict and an update per trade (the keys and order are event()'s).
         ev: Event = {
             "type": "trade",
             "event_id": None,
