@@ -5,7 +5,8 @@
     VigilError                      base of everything Vigil raises on purpose
     ├── InvalidInput (ValueError)   data from outside is wrong; names the field (and line, when known)
     │   ├── InvalidEvent            an event that cannot be decided (bad JSON, unknown type, bad field)
-    │   └── InvalidRules            a rule file that does not load (names the file, rule and field)
+    │   ├── InvalidRules            a rule file that does not load (names the file, rule and field)
+    │   └── InvalidRecord           a row of a data file (evaluation inputs) is wrong (names file and line)
     ├── ConfigError                 settings or wiring that cannot work (missing file, bad path)
     └── StorageError                a port adapter failed to read or write durably
 
@@ -64,6 +65,23 @@ class InvalidRules(InvalidInput):
 
     def at_line(self, line: int) -> InvalidInput:
         return InvalidInput(str(self), field=self.field, line=line)
+
+
+class InvalidRecord(InvalidInput):
+    """A row of a data file is wrong, or two files disagree; names the file and the line."""
+
+    def __init__(self, message: str, *, file: str, line: int | None = None, field: str | None = None) -> None:
+        self.file = file
+        super().__init__(message, field=field, line=line)
+
+    def _render(self) -> str:
+        where = self.file if self.line is None else f"{self.file} line {self.line}"
+        if self.field is not None:
+            where += f", field {self.field!r}"
+        return f"{where}: {self.message}"
+
+    def at_line(self, line: int) -> InvalidInput:
+        return InvalidRecord(self.message, file=self.file, line=line, field=self.field)
 
 
 class ConfigError(VigilError):

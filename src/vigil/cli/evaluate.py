@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from vigil.cli.streams import StatusLine
 from vigil.errors import ConfigError
 from vigil.evaluation import encode_report, evaluate, load, render_table, write_charts
 
@@ -36,11 +37,15 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def cmd_eval(args: argparse.Namespace) -> int:
     """Load, evaluate, print the table; write the JSON and charts if asked."""
     started = time.perf_counter()
-    progress = _Progress()
+    status = StatusLine()
+
+    def progress(file: str, rows: int) -> None:
+        status.show(f"{file}: {rows:>12,} rows")
+
     try:
         data = load(args.events, args.decisions, args.labels, progress=progress)
     finally:
-        progress.done()
+        status.done()
     loaded = time.perf_counter()
     decisions = int((data.outcome >= 0).sum())
     lines = data.n_events + decisions + data.n_labels
@@ -76,22 +81,3 @@ def _write(path: Path, data: bytes) -> None:
         path.write_bytes(data)
     except OSError as exc:
         raise ConfigError(f"cannot write {path}: {exc.strerror}") from None
-
-
-class _Progress:
-    """A one-line counter of rows read on stderr, only when stderr is a terminal."""
-
-    def __init__(self) -> None:
-        self.enabled = sys.stderr.isatty()
-        self.last = 0.0
-
-    def __call__(self, file: str, rows: int) -> None:
-        now = time.perf_counter()
-        if self.enabled and now - self.last >= 0.2:
-            self.last = now
-            sys.stderr.write(f"\r{file}: {rows:>12,} rows")
-            sys.stderr.flush()
-
-    def done(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\r" + " " * 60 + "\r")

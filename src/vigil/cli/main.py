@@ -6,11 +6,9 @@ Exit codes: 0 success, 1 an error of the set-up (configuration, storage), 2 inva
 from __future__ import annotations
 
 import argparse
-import contextlib
 import signal
 import sys
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -19,6 +17,7 @@ import msgspec
 from vigil import bootstrap
 from vigil.adapters.rule_files import DirectoryRules
 from vigil.cli import evaluate, simulate
+from vigil.cli.streams import StatusLine, open_input, open_output
 from vigil.codec import decision_view, decode_event, encode_view
 from vigil.engine import Engine, replay
 from vigil.errors import ConfigError, InvalidEvent, InvalidInput, StorageError, VigilError
@@ -41,51 +40,6 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings(**overrides)
 
 
-@contextlib.contextmanager
-def _output(path: str) -> Iterator[IO[bytes]]:
-    if path == "-":
-        yield sys.stdout.buffer
-        sys.stdout.buffer.flush()
-    else:
-        with Path(path).open("wb") as fh:
-            yield fh
-
-
-@contextlib.contextmanager
-def _input(path: str) -> Iterator[IO[bytes]]:
-    if path == "-":
-        yield sys.stdin.buffer
-    else:
-        try:
-            fh = Path(path).open("rb")  # noqa: SIM115 - closed by the with below; open errors need their own message
-        except OSError as exc:
-            raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
-        with fh:
-            yield fh
-
-
-class _Progress:
-    """A one-line counter on stderr, only when stderr is a terminal."""
-
-    def __init__(self) -> None:
-        self.enabled = sys.stderr.isatty()
-        self.start = time.perf_counter()
-        self.last = 0.0
-
-    def __call__(self, lines: int) -> None:
-        now = time.perf_counter()
-        if not self.enabled or now - self.last < 0.2:
-            return
-        self.last = now
-        rate = lines / max(now - self.start, 1e-9)
-        sys.stderr.write(f"\r{lines:>12,} lines  {rate:>10,.0f}/s")
-        sys.stderr.flush()
-
-    def done(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\r" + " " * 40 + "\r")
-
-
 def cmd_replay(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if args.batch_size is None:
@@ -93,7 +47,11 @@ def cmd_replay(args: argparse.Namespace) -> int:
     engine = bootstrap.build_engine(settings)
     _reload_on_hup(engine)
     bootstrap.tune_gc()
-    progress = _Progress()
+    status = StatusLine()
+
+    def progress(lines: int) -> None:
+        status.show(f"{lines:>12,} lines  {status.rate(lines):>10,.0f}/s")
+
     rejects_path = Path(args.rejects)
     rejects: IO[bytes] | None = None
 
@@ -108,7 +66,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         )
 
     try:
-        with _input(args.file) as source, _output(args.output) as out:
+        with open_input(args.file) as source, open_output(args.output) as out:
 
             def emit(decision: Decision) -> None:
                 out.write(encode_view(decision_view(decision, full_trace=args.trace)) + b"\n")
@@ -117,7 +75,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
                 engine, source, emit, reject=reject if args.skip_invalid else None, progress=progress
             )
     finally:
-        progress.done()
+        status.done()
         engine.journal.close()
         if rejects is not None:
             rejects.close()

@@ -8,15 +8,13 @@ asked, progress on stderr.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 import time
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import IO
 
-from vigil.errors import ConfigError, InvalidInput
+from vigil.cli.streams import open_output
+from vigil.errors import InvalidInput
 from vigil.sim import SimConfig, write_simulation
 from vigil.sim.config import START
 from vigil.sim.lists import DEFAULT_LISTS
@@ -64,20 +62,6 @@ def _config(args: argparse.Namespace) -> SimConfig:
     )
 
 
-@contextlib.contextmanager
-def _open(path: str) -> Iterator[IO[bytes]]:
-    if path == "-":
-        yield sys.stdout.buffer
-        sys.stdout.buffer.flush()
-        return
-    try:
-        fh = Path(path).open("wb")  # noqa: SIM115 - closed below; the open error needs its own message
-    except OSError as exc:
-        raise ConfigError(f"cannot write {path}: {exc.strerror}") from exc
-    with fh:
-        yield fh
-
-
 def cmd_sim(args: argparse.Namespace) -> int:
     config = _config(args)
     began = time.perf_counter()
@@ -87,7 +71,11 @@ def cmd_sim(args: argparse.Namespace) -> int:
             rate = events / max(1e-9, time.perf_counter() - began)
             print(f"vigil sim: day {hours // 24}, {events:,} events ({rate:,.0f}/s)", file=sys.stderr)
 
-    with _open(args.events) as events, _open(args.labels) as labels, _open(args.claims) as claims:
+    with (
+        open_output(args.events) as events,
+        open_output(args.labels) as labels,
+        open_output(args.claims) as claims,
+    ):
         summary = write_simulation(
             config,
             events,

@@ -12,13 +12,14 @@ docs/evaluation.md); the renderers turn the report into a terminal table, JSON o
 Bad input is an ``InvalidRecord`` (an ``InvalidInput``) naming the file and the line.
 """
 
+from vigil.errors import InvalidRecord
 from vigil.evaluation.builder import DatasetBuilder, from_records
 from vigil.evaluation.charts import write_charts
 from vigil.evaluation.dataset import NO_DECISION, Dataset
 from vigil.evaluation.json_report import FORMAT, encode_report, report_json
 from vigil.evaluation.load import Progress, load
 from vigil.evaluation.metrics import evaluate
-from vigil.evaluation.records import DecisionRecord, EventRecord, InvalidRecord, LabelRecord
+from vigil.evaluation.records import DecisionRecord, EventRecord, LabelRecord
 from vigil.evaluation.results import (
     Counts,
     Curves,

@@ -17,10 +17,11 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from vigil.errors import InvalidRecord
 from vigil.evaluation.codes import EventIndex, HashedNames, hashes
 from vigil.evaluation.dataset import NO_DECISION, Dataset
 from vigil.evaluation.jsonl import Block, Lines, Numbered
-from vigil.evaluation.records import OUTCOME_CODES, DecisionRecord, EventRecord, InvalidRecord, LabelRecord
+from vigil.evaluation.records import OUTCOME_CODES, DecisionRecord, EventRecord, LabelRecord
 
 T = TypeVar("T")
 

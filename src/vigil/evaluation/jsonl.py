@@ -19,8 +19,8 @@ from typing import Generic, Protocol, TypeVar
 
 import msgspec
 
-from vigil.errors import ConfigError
-from vigil.evaluation.records import OUTCOME_CODES, InvalidRecord
+from vigil.errors import ConfigError, InvalidRecord
+from vigil.evaluation.records import OUTCOME_CODES
 
 T = TypeVar("T")
 

@@ -15,7 +15,6 @@ from typing import Annotated, Literal, get_args
 
 import msgspec
 
-from vigil.errors import InvalidInput
 from vigil.model import Outcome
 
 UtcTime = Annotated[datetime, msgspec.Meta(tz=True)]
@@ -55,20 +54,3 @@ class LabelRecord(msgspec.Struct, frozen=True, gc=False):
     ring_id: Name
     illicit_value: Decimal
     exit: bool
-
-
-class InvalidRecord(InvalidInput):
-    """A row of an evaluation input file is wrong, or the files disagree; names the file and the line."""
-
-    def __init__(self, message: str, *, file: str, line: int | None = None, field: str | None = None) -> None:
-        self.file = file
-        super().__init__(message, field=field, line=line)
-
-    def _render(self) -> str:
-        where = self.file if self.line is None else f"{self.file} line {self.line}"
-        if self.field is not None:
-            where += f", field {self.field!r}"
-        return f"{where}: {self.message}"
-
-    def at_line(self, line: int) -> InvalidInput:
-        return InvalidRecord(self.message, file=self.file, line=line, field=self.field)

@@ -8,7 +8,7 @@ log-normal around published medians, and anything we could not source is marked 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from vigil.errors import InvalidInput
 
@@ -268,6 +268,11 @@ class SimConfig:
     crime_scale: float = 1.0  # multiplies every typology's rate
     signups_per_day: float = 0.002  # new honest accounts per day, as a share of the population
     regions: tuple[Region, ...] = field(default=REGIONS)
+
+    @property
+    def start_us(self) -> int:
+        """The first simulated instant, in microseconds since the Unix epoch."""
+        return (self.start - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
 
     def __post_init__(self) -> None:
         if self.accounts < 10:

@@ -1,4 +1,6 @@
-"""Honest behaviour: an account's history before the run, sign-ups, and one session per visit.
+"""Honest behaviour: opening an account, sign-ups, and one session per visit.
+
+The history before the run (``run.py``) is built from the same opening and login.
 
 A session starts from the account's own device and country most of the time; honest novelty is
 simulated too, because it is what makes risk control hard: a new phone (2% of sessions), a trip
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import math
 import random
+from datetime import UTC, datetime
 from statistics import NormalDist
 
 from vigil.sim.config import TICKET, WEALTH, Country, Region
@@ -60,12 +63,19 @@ def signup(w: World, region: Region, t: int, rng: random.Random) -> Account:
 
 
 def pick_chain(region: Region, rng: random.Random) -> str:
+    """A rail by the region's habits: BTC, ETH, TRON, BSC or FIAT."""
     r = rng.random()
     for chain, share in region.chain_mix:
         r -= share
         if r < 0:
             return chain
     return region.chain_mix[-1][0]
+
+
+def pick_crypto_chain(region: Region, rng: random.Random) -> str:
+    """A blockchain by the region's habits (TRON where the region would have used fiat)."""
+    chain = pick_chain(region, rng)
+    return "TRON" if chain == "FIAT" else chain
 
 
 def opening(
@@ -123,7 +133,7 @@ def kyc_submission(
     document: str | None = None,
     label: Label | None = None,
 ) -> None:
-    year = 2026 - between(rng, 18, 70)
+    year = datetime.fromtimestamp(t / 1e6, UTC).year - between(rng, 18, 70)
     w.event(
         t,
         "kyc_submitted",
@@ -151,9 +161,9 @@ def session_ctx(w: World, acct: Account, rng: random.Random) -> Ctx:
     if r < 0.03:  # travelling: a residential connection abroad, on the usual device
         region = acct.region
         others = [c for c in region.countries if c.code != acct.country] or list(region.countries)
-        return w.foreign_ctx(w.device_id(acct.id, 0), others[between(rng, 0, len(others))], rng)
+        return w.foreign_ctx(w.usual(acct).device, others[between(rng, 0, len(others))], rng)
     if r < 0.032:
-        return w.vpn_ctx(w.device_id(acct.id, 0), rng, tor=True)
+        return w.vpn_ctx(w.usual(acct).device, rng, tor=True)
     return w.home_ctx(acct, rng)
 
 
@@ -174,16 +184,7 @@ def withdraw_own(w: World, acct: Account, t: int, ctx: Ctx, cents: int, rng: ran
     if acct.book == 0 or rng.random() < 0.05:
         k = acct.book
         acct.book += 1
-        w.event(
-            t,
-            "address_book_changed",
-            acct,
-            ctx,
-            action="add",
-            chain=chain,
-            address=w.own_address(acct, chain, k),
-            label="my wallet",
-        )
+        w.add_to_book(t, acct, ctx, chain, w.own_address(acct, chain, k), "my wallet")
         t += between(rng, 20, 300) * SECOND
     else:
         k = between(rng, 0, acct.book)
@@ -192,18 +193,18 @@ def withdraw_own(w: World, acct: Account, t: int, ctx: Ctx, cents: int, rng: ran
 
 
 def counterparty(w: World, acct: Account, rng: random.Random, bots: list[int]) -> str | None:
+    """Honest fills meet a market maker most of the time, anyone else otherwise, or no one named."""
     r = rng.random()
     if bots and r < 0.6:
         return w.accounts[bots[int(rng.random() * len(bots))]].id
-    if r < 0.9:
-        other = w.accounts[int(rng.random() * len(w.accounts))]
-        return other.id if other is not acct else None
-    return None
+    return w.someone_else(acct, rng) if r < 0.9 else None
 
 
 def session(w: World, acct: Account, t: int, rng: random.Random, bots: list[int]) -> None:
     """One visit by an honest account, starting at ``t`` (microseconds since the epoch)."""
     kind = acct.kind
+    if kind == "crime":  # an account under a criminal's control: the episode drives it, not visits
+        return
     if kind == "bot":
         _bot(w, acct, t, rng, bots)
         return
@@ -248,11 +249,9 @@ def _bot(w: World, acct: Account, t: int, rng: random.Random, bots: list[int]) -
     i = acct.idx  # a cloud server: the same address every session, flagged as hosting
     ctx = Ctx(None, f"34.{i % 251}.{i % 256}.{1 + i % 250}", _CLOUD, _CLOUD_GEO)
     w.event(t, "login", acct, ctx, success=True, method="api")
-    rand, accounts, trade = rng.random, w.accounts, w.trade
-    n = len(accounts)
+    rand, trade = rng.random, w.trade
     for _ in range(5 + int(rand() * 16)):
         t += (1 + int(rand() * 89)) * SECOND
-        other = accounts[int(rand() * n)]
         trade(
             t,
             acct,
@@ -260,7 +259,7 @@ def _bot(w: World, acct: Account, t: int, rng: random.Random, bots: list[int]) -
             _BASES[int(rand() * 4)],
             "buy" if rand() < 0.5 else "sell",
             ticket(acct, rng) // 4,
-            other.id if other is not acct else None,
+            w.someone_else(acct, rng),
         )
     if rng.random() < 0.05:
         t += between(rng, 1, 60) * SECOND
@@ -276,7 +275,6 @@ def _merchant(w: World, acct: Account, t: int, ctx: Ctx, rng: random.Random) -> 
         cents = ticket(acct, rng) // 4
         side = "sell" if rng.random() < 0.7 else "buy"
         acct.balance += -cents if side == "sell" else cents
-        other = w.accounts[between(rng, 0, len(w.accounts))]
         w.event(
             t,
             "p2p_order",
@@ -284,6 +282,6 @@ def _merchant(w: World, acct: Account, t: int, ctx: Ctx, rng: random.Random) -> 
             ctx,
             side=side,
             **w.p2p(acct, cents),
-            counterparty_account_id=other.id if other is not acct else None,
+            counterparty_account_id=w.someone_else(acct, rng),
         )
         t += between(rng, 2, 40) * MINUTE

@@ -36,29 +36,26 @@ def cents_str(cents: int) -> str:
 
 
 class Timestamps:
-    """Microseconds since the epoch -> RFC 3339 UTC strings, with the date part cached per day."""
+    """Microseconds since the epoch -> RFC 3339 UTC strings, the date and minute cached."""
 
     def __init__(self) -> None:
         self._day = -1
         self._date = ""
-        self.minute = -1
-        self.prefix = ""
-
-    def set_minute(self, minute: int) -> None:
-        self.minute = minute
-        day, in_day = divmod(minute, 1440)
-        if day != self._day:
-            self._day = day
-            self._date = (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(days=day)).strftime("%Y-%m-%dT")
-        hours, minutes = divmod(in_day, 60)
-        self.prefix = f"{self._date}{hours:02d}:{minutes:02d}:"
+        self._minute = -1
+        self._prefix = ""
 
     def __call__(self, ts_us: int) -> str:
         minute, rem = divmod(ts_us, 60_000_000)
-        if minute != self.minute:  # events arrive in time order: most share the minute before
-            self.set_minute(minute)
+        if minute != self._minute:  # events arrive in time order: most share the minute before
+            self._minute = minute
+            day, in_day = divmod(minute, 1440)
+            if day != self._day:
+                self._day = day
+                self._date = (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(days=day)).strftime("%Y-%m-%dT")
+            hours, minutes = divmod(in_day, 60)
+            self._prefix = f"{self._date}{hours:02d}:{minutes:02d}:"
         secs, micro = divmod(rem, 1_000_000)
-        return f"{self.prefix}{secs:02d}.{micro:06d}Z"
+        return f"{self._prefix}{secs:02d}.{micro:06d}Z"
 
 
 BatchSink = Callable[[list[Event], list[dict[str, Any]]], None]
@@ -104,11 +101,7 @@ class Output:
             n += 1
             event_id = f"e{n:010d}"
             event["event_id"] = event_id
-            minute, rem = divmod(ts_us, 60_000_000)
-            if minute != fmt.minute:
-                fmt.set_minute(minute)
-            secs, micro = divmod(rem, 1_000_000)
-            event["ts"] = f"{fmt.prefix}{secs:02d}.{micro:06d}Z"
+            event["ts"] = fmt(ts_us)
             events.append(event)
             if label is not None:
                 labels.append(

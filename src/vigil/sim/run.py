@@ -84,7 +84,7 @@ def _population(config: SimConfig, w: World, rng: random.Random, gen: np.random.
 def _history(config: SimConfig, w: World, rng: random.Random, gen: np.random.Generator) -> None:
     """Each account's opening, KYC, an address-book entry and its last login before the run."""
     n = len(w.accounts)
-    start = int(config.start.timestamp()) * 1_000_000
+    start = config.start_us
     dormant = np.array([a.kind == "dormant" for a in w.accounts])
     last = start - np.where(dormant, gen.integers(200 * DAY, 900 * DAY, n), gen.integers(HOUR, 7 * DAY, n))
     opened = last - gen.integers(2 * DAY, 1000 * DAY, n)
@@ -102,18 +102,10 @@ def _history(config: SimConfig, w: World, rng: random.Random, gen: np.random.Gen
             if rng.random() < 0.6:
                 acct.book = 1
                 chain = "BTC" if rng.random() < 0.4 else "TRON"
-                w.event(
-                    end + between(rng, 1, 600) * MINUTE,
-                    "address_book_changed",
-                    acct,
-                    w.home_ctx(acct, rng, device=0),
-                    action="add",
-                    chain=chain,
-                    address=w.own_address(acct, chain, 0),
-                    label="my wallet",
-                )
+                when = end + between(rng, 1, 600) * MINUTE
+                w.add_to_book(when, acct, w.usual(acct), chain, w.own_address(acct, chain, 0), "my wallet")
         else:
-            login(w, acct, t, w.home_ctx(acct, rng, device=0), rng)
+            login(w, acct, t, w.usual(acct), rng)
     out.flush(start)
 
 
@@ -148,7 +140,7 @@ def simulate(
     if progress is not None:
         progress(out.written, 0)  # the history is written: the run proper starts
 
-    start = int(config.start.timestamp()) * 1_000_000
+    start = config.start_us
     hours = math.ceil(config.days * 24)
     end = start + int(config.days * DAY)
     regions = config.regions

@@ -1,8 +1,9 @@
 """The simulated exchange: accounts, where they connect from, and how events are written.
 
-Nothing per account is stored that can be derived: device ids, IPs and addresses are digests
-of (seed, account, n), recomputed when used. An account holds its region, residence, kind,
-balance (integer cents) and a few counters, so a million accounts fit in a few hundred MB.
+Identifiers are derived, not stored: device ids, IPs, addresses and face or document templates
+are digests of (seed, owner, n). An account holds its region, residence, kind, balance (integer
+cents), a few counters and its usual connection (derived on first use and kept, since every
+session needs it), so a million accounts fit in about a gigabyte.
 """
 
 from __future__ import annotations
@@ -18,16 +19,9 @@ from vigil.sim.output import Event, Label, Output, cents_str
 
 # Prices in US cents and base-unit decimals: a fixed snapshot (January 2026 orders of magnitude).
 PRICE_CENTS = {"BTC": 6_000_000, "ETH": 300_000, "USDT": 100, "BNB": 60_000, "TRX": 12}
-DECIMALS = {
-    ("BTC", "BTC"): 8,
-    ("ETH", "ETH"): 18,
-    ("ETH", "USDT"): 6,
-    ("TRON", "USDT"): 6,
-    ("TRON", "TRX"): 6,
-    ("BSC", "BNB"): 18,
-    ("BSC", "USDT"): 18,
-}
 ASSET_DECIMALS = {"BTC": 8, "ETH": 18, "USDT": 6, "BNB": 18, "TRX": 6}
+CHAIN_DECIMALS = {("BSC", "USDT"): 18}  # where a token's contract differs from its usual decimals
+# Assets moved on each chain; a repeated entry is a more likely draw (USDT on TRON).
 CHAIN_ASSETS = {
     "BTC": ("BTC",),
     "ETH": ("ETH", "USDT"),
@@ -79,6 +73,11 @@ def _address(seed: int, kind: str, chain: str, *parts: object) -> str:
     return address(chain, digest(seed, kind, chain, *parts))
 
 
+def usdt_units(cents: int) -> int:
+    """Base units (6 decimals) of USDT worth ``cents`` at its peg."""
+    return cents * 10_000
+
+
 def between(rng: random.Random, lo: int, hi: int) -> int:
     """A uniform integer in [lo, hi): ``randrange`` at a tenth of its cost, on the hot path."""
     return lo + int(rng.random() * (hi - lo))
@@ -105,7 +104,7 @@ class Account:
         "vpn",
     )
 
-    def __init__(self, idx: int, region: Region, home: Country, kind: str, vpn: bool, balance: int) -> None:
+    def __init__(self, idx: int, region: Region, home: Country, kind: str, vpn: bool) -> None:
         self.idx = idx
         self.id = f"a{idx:08d}"
         self.region = region
@@ -113,8 +112,8 @@ class Account:
         self.country = home.code
         self.kind = kind
         self.vpn = vpn
-        self.balance = balance
-        self.devices = 1  # devices seen so far; device k is digest(seed, idx, k)
+        self.balance = 0
+        self.devices = 1  # devices seen so far; device k is World.device_id(account id, k)
         self.book = 0  # own withdrawal addresses in the address book so far
         self.usual: Ctx | None = None  # usual device, IP and place, derived on first use
 
@@ -154,6 +153,10 @@ class World:
     def outside_address(self, chain: str, *parts: object) -> str:
         return _address(self.seed, "ext", chain, *parts)
 
+    def template(self, *parts: object) -> str:
+        """A stable face or document template id, shared by whoever reuses that identity."""
+        return digest(self.seed, "template", *parts, size=10).hex()
+
     def token(self, rng: random.Random) -> str:
         """A random 80-bit hex token (an e-mail or phone hash, a document or face template id)."""
         return f"{rng.getrandbits(80):020x}"
@@ -167,7 +170,7 @@ class World:
         return f"{typology}-{self.rings:06d}"
 
     # ---- where a session comes from ----------------------------------------------------------
-    def _home(self, acct: Account) -> Ctx:
+    def usual(self, acct: Account) -> Ctx:
         """The account's usual device, address and location, derived once and kept."""
         if acct.usual is None:
             h = acct.home
@@ -181,7 +184,7 @@ class World:
         """A session from the account's own device and country (sometimes through its VPN)."""
         rand = rng.random
         k = int(rand() * acct.devices) if device is None else device
-        usual = self._home(acct)
+        usual = self.usual(acct)
         dev = usual.device if k == 0 else self.device_id(acct.id, k)
         if acct.vpn and rand() < 0.6:
             return self.vpn_ctx(dev, rng)
@@ -202,17 +205,17 @@ class World:
             device, ip, {"country": code, "is_vpn": True, "is_hosting": True}, {"lat": lat, "lon": lon}
         )
 
-    def foreign_ctx(self, device: str, country: Country, rng: random.Random) -> Ctx:
+    def foreign_ctx(self, device: str | None, country: Country, rng: random.Random) -> Ctx:
         """A residential connection in another country (an attacker, or a traveller)."""
         ip = f"{ip_block(country.code, between(rng, 0, 4))}.{between(rng, 0, 256)}.{between(rng, 1, 255)}"
         geo = {"lat": round(country.lat + rng.uniform(-0.2, 0.2), 3), "lon": round(country.lon, 3)}
         return Ctx(device, ip, {"country": country.code}, geo)
 
     # ---- events ------------------------------------------------------------------------------
-    def event(
-        self, ts: int, kind: str, acct: Account, ctx: Ctx, truth: Label | None = None, **fields: Any
-    ) -> None:
-        ev: Event = {
+    @staticmethod
+    def _base(kind: str, acct: Account, ctx: Ctx) -> Event:
+        """The fields every event has, in wire order; ``event_id`` and ``ts`` are set on output."""
+        return {
             "type": kind,
             "event_id": None,
             "account_id": acct.id,
@@ -224,12 +227,37 @@ class World:
             "geo": ctx.geo,
             "network": ctx.network,
         }
+
+    def event(
+        self, ts: int, kind: str, acct: Account, ctx: Ctx, truth: Label | None = None, **fields: Any
+    ) -> None:
+        ev = self._base(kind, acct, ctx)
         ev.update(fields)
         self.out.push(ts, ev, truth)
 
+    def add_to_book(
+        self,
+        ts: int,
+        acct: Account,
+        ctx: Ctx,
+        chain: str,
+        address: str,
+        name: str,
+        truth: Label | None = None,
+    ) -> None:
+        """The account adds ``address`` on ``chain`` to its withdrawal address book."""
+        self.event(ts, "address_book_changed", acct, ctx, truth, action="add", chain=chain, address=address,
+                   label=name)  # fmt: skip
+
+    def someone_else(self, acct: Account, rng: random.Random) -> str | None:
+        """Any account but this one (None when the draw hits itself): a counterparty."""
+        other = self.accounts[int(rng.random() * len(self.accounts))]
+        return other.id if other is not acct else None
+
     def crypto(self, chain: str, asset: str, cents: int) -> dict[str, Any]:
         """Amount fields of a crypto movement worth ``cents`` (base units, at the snapshot price)."""
-        amount = max(1, cents * 10 ** DECIMALS[(chain, asset)] // PRICE_CENTS[asset])
+        decimals = CHAIN_DECIMALS.get((chain, asset), ASSET_DECIMALS[asset])
+        amount = max(1, cents * 10**decimals // PRICE_CENTS[asset])
         return {
             "rail": "crypto",
             "asset": asset,
@@ -238,21 +266,22 @@ class World:
             "chain": chain,
         }
 
-    def fiat(self, acct: Account, cents: int, method: str) -> dict[str, Any]:
+    def fiat(self, acct: Account, cents: int) -> dict[str, Any]:
+        """Amount fields of a bank transfer worth ``cents`` in the account's local currency."""
         cur = acct.home.currency
         return {
             "rail": "fiat",
             "asset": cur,
             "amount": max(1, cents * FX[cur]),
             "fiat_value": cents_str(cents),
-            "payment_method": method,
+            "payment_method": "bank_transfer",
         }
 
     def p2p(self, acct: Account, cents: int, method: str = "bank_transfer") -> dict[str, Any]:
         """Amount fields of a completed P2P order of USDT against the account's local currency."""
         return {
             "asset": "USDT",
-            "amount": max(1, cents * 10_000),
+            "amount": max(1, usdt_units(cents)),
             "fiat_value": cents_str(cents),
             "fiat_currency": acct.home.currency,
             "payment_method": method,
@@ -273,7 +302,7 @@ class World:
     ) -> None:
         acct.balance += cents
         if chain == "FIAT":
-            self.event(ts, "deposit", acct, ctx, truth, **self.fiat(acct, cents, "bank_transfer"))
+            self.event(ts, "deposit", acct, ctx, truth, **self.fiat(acct, cents))
             return
         asset = asset or CHAIN_ASSETS[chain][between(rng, 0, len(CHAIN_ASSETS[chain]))]
         src = source or self.outside_address(chain, "src", acct.idx, between(rng, 0, 3))
@@ -302,7 +331,7 @@ class World:
     ) -> None:
         acct.balance -= cents
         if chain == "FIAT":
-            self.event(ts, "withdrawal", acct, ctx, truth, **self.fiat(acct, cents, "bank_transfer"))
+            self.event(ts, "withdrawal", acct, ctx, truth, **self.fiat(acct, cents))
             return
         asset = asset or CHAIN_ASSETS[chain][between(rng, 0, len(CHAIN_ASSETS[chain]))]
         self.event(
@@ -332,31 +361,18 @@ class World:
             price = _PRICE_STR[base, quote] = cents_str(
                 PRICE_CENTS[base] * (1 if quote == "USDT" else FX[quote])
             )
-        # Trades are most events: their dict is built here in one literal, not through event(), which
-        # saves a kwargs dict and an update per trade (the keys and order are event()'s).
-        ev: Event = {
-            "type": "trade",
-            "event_id": None,
-            "account_id": acct.id,
-            "ts": None,
-            "region": acct.region.name,
-            "country": acct.country,
-            "device_id": ctx.device,
-            "ip": ctx.ip,
-            "geo": ctx.geo,
-            "network": ctx.network,
-            "pair": base + "/" + quote,
-            "side": side,
-            "price": price,
-            "quantity": max(1, cents * 10 ** ASSET_DECIMALS[base] // PRICE_CENTS[base]),
-            "fiat_value": cents_str(cents),
-        }
+        ev = self._base("trade", acct, ctx)
+        ev["pair"] = base + "/" + quote
+        ev["side"] = side
+        ev["price"] = price
+        ev["quantity"] = max(1, cents * 10 ** ASSET_DECIMALS[base] // PRICE_CENTS[base])
+        ev["fiat_value"] = cents_str(cents)
         if counterparty is not None:
             ev["counterparty_account_id"] = counterparty
         self.out.push(ts, ev, truth)
 
     def new_account(self, region: Region, home: Country, kind: str, *, vpn: bool = False) -> Account:
-        acct = Account(len(self.accounts), region, home, kind, vpn, 0)
+        acct = Account(len(self.accounts), region, home, kind, vpn)
         self.accounts.append(acct)
         if self.on_account is not None:
             self.on_account(acct)

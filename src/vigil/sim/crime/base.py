@@ -11,8 +11,9 @@ import random
 from collections.abc import Callable, Iterator
 
 from vigil.sim.config import Country, Region
+from vigil.sim.honest import HOUR, home_country
 from vigil.sim.lists import IllicitAddresses
-from vigil.sim.output import Label, cents_str
+from vigil.sim.output import Label
 from vigil.sim.world import Account, World, between
 
 Episode = Iterator[int]
@@ -43,6 +44,18 @@ class Crime:
                 return acct
         return None
 
+    def controlled(self, region: Region) -> Account:
+        """An existing account a perpetrator now controls (their own, or bought): from here on it
+        does only what the episode does, so its honest visits stop."""
+        acct = self.victim(region, 0) or self.member(region)
+        acct.kind = "crime"
+        return acct
+
+    def handover(self) -> int:
+        """How long taking control of an account takes (2-12 hours): a visit under way when the
+        account changed hands ends before the episode's first move."""
+        return between(self.rng, 2, 13) * HOUR
+
     def member(self, region: Region) -> Account:
         members = self._members[region.name]
         return self.w.accounts[members[between(self.rng, 0, len(members))]]
@@ -57,9 +70,19 @@ class Crime:
         self.claims_written += 1
         self._claims({"claim_id": f"c{self.claims_written:07d}", **record})
 
+    def country(self, region: Region) -> Country:
+        """Where a ring operates from: one of the region's countries, by weight."""
+        return home_country(region, self.rng)
+
     def money(self, median: int, sigma: float, low: int = 1000) -> int:
         """A log-normal amount in cents around ``median``."""
         return max(low, int(self.rng.lognormvariate(0.0, sigma) * median))
+
+
+def split(total: int, parts: int) -> list[int]:
+    """``total`` cents in ``parts`` near-equal pieces that add up exactly (the remainder goes first)."""
+    piece, rest = divmod(total, parts)
+    return [piece + rest, *([piece] * (parts - 1))]
 
 
 class Ring:
@@ -73,4 +96,4 @@ class Ring:
         return Label(self.typology, self.id, role, cents, exit)
 
 
-__all__ = ["Crime", "Episode", "Ring", "cents_str"]
+__all__ = ["Crime", "Episode", "Ring", "split"]

@@ -7,8 +7,8 @@ docstring; tests check that every episode carries them.
 from __future__ import annotations
 
 from vigil.sim.config import Region
-from vigil.sim.crime.base import Crime, Episode, Ring
-from vigil.sim.honest import DAY, HOUR, MINUTE, SECOND, kyc_submission, opening, pick_chain, signup
+from vigil.sim.crime.base import Crime, Episode, Ring, split
+from vigil.sim.honest import DAY, HOUR, MINUTE, SECOND, kyc_submission, opening, pick_crypto_chain, signup
 from vigil.sim.output import cents_str
 from vigil.sim.world import Ctx, between
 
@@ -57,22 +57,10 @@ def account_takeover(c: Crime, region: Region) -> Episode:
         yield between(rng, 1, 10) * MINUTE
     chain = ("TRON", "BTC", "ETH")[between(rng, 0, 3)]
     destination = w.outside_address(chain, "drop", ring.id)
-    w.event(
-        w.now,
-        "address_book_changed",
-        victim,
-        ctx,
-        ring.label("perpetrator"),
-        action="add",
-        chain=chain,
-        address=destination,
-        label="wallet",
-    )
+    w.add_to_book(w.now, victim, ctx, chain, destination, "wallet", ring.label("perpetrator"))
     yield between(rng, 1, 40) * MINUTE
     total = victim.balance * between(rng, 80, 101) // 100
-    parts = between(rng, 1, 4)
-    for k in range(parts):
-        cents = total // parts + (total % parts if k == 0 else 0)
+    for cents in split(total, between(rng, 1, 4)):
         if cents <= 0:
             break
         w.withdraw(w.now, victim, ctx, chain, cents, destination, rng, ring.label("perpetrator", cents, True))
@@ -97,17 +85,7 @@ def scam_victim(c: Crime, region: Region) -> Episode:
         w.trade(w.now, victim, ctx, "USDT", "buy", cents, None, quote=victim.home.currency)
         yield between(rng, 1, 30) * MINUTE
         if round_ == 0:
-            w.event(
-                w.now,
-                "address_book_changed",
-                victim,
-                ctx,
-                ring.label("victim"),
-                action="add",
-                chain="ETH",
-                address=destination,
-                label="investment platform",
-            )
+            w.add_to_book(w.now, victim, ctx, "ETH", destination, "investment platform", ring.label("victim"))
             yield between(rng, 1, 20) * MINUTE
         w.withdraw(
             w.now, victim, ctx, "ETH", cents, destination, rng, ring.label("victim", cents, True), "USDT"
@@ -122,16 +100,16 @@ def synthetic_identity(c: Crime, region: Region) -> Episode:
     and emptied (bought-account style) within days."""
     w, rng = c.w, c.rng
     ring = Ring(w, "synthetic_identity")
-    face = w.device_id("face", ring.id)[1:]
-    document = w.device_id("doc", ring.id)[1:]
+    face = w.template("face", ring.id)
+    document = w.template("document", ring.id)
     device = w.device_id("farm", ring.id)
-    home = region.countries[between(rng, 0, len(region.countries))]
+    home = c.country(region)
     passed = []
     for k in range(between(rng, 2, 7)):
         acct = w.new_account(region, home, "crime")
         ctx = w.foreign_ctx(device, home, rng) if k % 2 else w.vpn_ctx(device, rng)
         label = ring.label("perpetrator")
-        w.event(w.now, "account_opened", acct, ctx, label, email_hash=w.device_id("mail", acct.idx)[1:])
+        w.event(w.now, "account_opened", acct, ctx, label, email_hash=w.token(rng))
         yield between(rng, 2, 30) * MINUTE
         # The first account sets the fabricated face and document; each later one reuses one of them.
         reuse_face = k == 0 or rng.random() < 0.7
@@ -164,8 +142,7 @@ def synthetic_identity(c: Crime, region: Region) -> Episode:
         yield between(rng, 10, 180) * MINUTE
     for acct, ctx in passed:
         yield between(rng, 1, 48) * HOUR
-        chain = pick_chain(region, rng)
-        chain = "TRON" if chain == "FIAT" else chain
+        chain = pick_crypto_chain(region, rng)
         cents = c.money(20_000, 0.7)
         w.deposit(w.now, acct, ctx, chain, cents, rng, ring.label("perpetrator", cents))
         yield between(rng, 10, 240) * MINUTE
@@ -188,7 +165,7 @@ def bonus_abuse(c: Crime, region: Region) -> Episode:
     w, rng = c.w, c.rng
     ring = Ring(w, "bonus_abuse")
     referrer = c.member(region).id
-    home = region.countries[between(rng, 0, len(region.countries))]
+    home = c.country(region)
     devices = [w.device_id("emulator", ring.id, k) for k in range(between(rng, 2, 5))]
     ips = [w.vpn_ctx(None, rng) for _ in range(between(rng, 1, 3))]
     destination = w.outside_address("TRON", "farm", ring.id)

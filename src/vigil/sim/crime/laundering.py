@@ -8,14 +8,10 @@ what its exits take out, so the evaluation can say which share of it was stopped
 from __future__ import annotations
 
 from vigil.sim.config import Region
-from vigil.sim.crime.base import Crime, Episode, Ring
-from vigil.sim.honest import HOUR, MINUTE, SECOND, opening, pick_chain
+from vigil.sim.crime.base import Crime, Episode, Ring, split
+from vigil.sim.honest import HOUR, MINUTE, SECOND, opening, pick_crypto_chain
 from vigil.sim.output import cents_str
-from vigil.sim.world import Account, Ctx, between
-
-
-def _crypto(chain: str) -> str:
-    return "TRON" if chain == "FIAT" else chain
+from vigil.sim.world import Account, Ctx, between, usdt_units
 
 
 def mule_ring(c: Crime, region: Region) -> Episode:
@@ -24,9 +20,9 @@ def mule_ring(c: Crime, region: Region) -> Episode:
     transfer to a collector, who cashes out on-chain or through P2P sales."""
     w, rng = c.w, c.rng
     ring = Ring(w, "mule_ring")
-    home = region.countries[between(rng, 0, len(region.countries))]
+    home = c.country(region)
     phones = [w.device_id("handler", ring.id, k) for k in range(between(rng, 1, 4))]
-    face = w.device_id("face", ring.id)[1:]
+    face = w.template("face", ring.id)
     collector = w.new_account(region, home, "crime")
     collector_ctx = w.foreign_ctx(phones[0], home, rng)
     opening(w, collector, w.now, rng, ctx=collector_ctx, label=ring.label("collector"))
@@ -40,7 +36,7 @@ def mule_ring(c: Crime, region: Region) -> Episode:
         )
         mules.append((acct, ctx))
         yield between(rng, 10, 240) * MINUTE
-    chain = _crypto(pick_chain(region, rng))
+    chain = pick_crypto_chain(region, rng)
     taken = 0
     for _ in range(between(rng, 2, 6)):  # waves of fan-in, each forwarded to the collector
         for acct, ctx in mules:
@@ -58,7 +54,7 @@ def mule_ring(c: Crime, region: Region) -> Episode:
                 ctx,
                 ring.label("mule", received),
                 asset="USDT",
-                amount=received * 10_000,
+                amount=usdt_units(received),
                 fiat_value=cents_str(received),
                 counterparty_account_id=collector.id,
             )
@@ -73,10 +69,7 @@ def mule_ring(c: Crime, region: Region) -> Episode:
 def _cash_out(c: Crime, ring: Ring, acct: Account, ctx: Ctx, total: int, chain: str, role: str) -> Episode:
     """Take ``total`` cents out in one to five pieces: on-chain to a fresh address each, or P2P sales."""
     w, rng = c.w, c.rng
-    pieces = between(rng, 1, 6)
-    for k in range(pieces):
-        cents = total // pieces + (total % pieces if k == 0 else 0)
-        left = pieces - k
+    for k, cents in enumerate(split(total, between(rng, 1, 6))):
         if rng.random() < 0.6:
             w.withdraw(
                 w.now,
@@ -84,7 +77,7 @@ def _cash_out(c: Crime, ring: Ring, acct: Account, ctx: Ctx, total: int, chain: 
                 ctx,
                 chain,
                 cents,
-                w.outside_address(chain, ring.id, left),
+                w.outside_address(chain, ring.id, k),
                 rng,
                 ring.label(role, cents, True),
             )
@@ -109,8 +102,8 @@ def collusion(c: Crime, region: Region) -> Episode:
     round between them in P2P orders to build volume and reputation, then sold to outsiders."""
     w, rng = c.w, c.rng
     ring = Ring(w, "collusion")
-    home = region.countries[between(rng, 0, len(region.countries))]
-    face = w.device_id("face", ring.id)[1:]
+    home = c.country(region)
+    face = w.template("face", ring.id)
     devices = [w.device_id("colluder", ring.id, k) for k in range(2)]
     group: list[tuple[Account, Ctx]] = []
     for k in range(between(rng, 3, 9)):
@@ -145,7 +138,8 @@ def illicit_exposure(c: Crime, region: Region) -> Episode:
     the OFAC list and GraphSense TagPacks), swapped and withdrawn within days."""
     w, rng = c.w, c.rng
     ring = Ring(w, "illicit_exposure")
-    acct = c.victim(region, 0, ("saver", "trader")) or c.member(region)
+    acct = c.controlled(region)
+    yield c.handover()
     ctx = w.home_ctx(acct, rng)
     r = rng.random()
     category = "sanctioned" if r < 0.4 else "hacked" if r < 0.7 else "darknet"
@@ -179,10 +173,11 @@ def structuring(c: Crime, region: Region) -> Episode:
     the total withdrawn."""
     w, rng = c.w, c.rng
     ring = Ring(w, "structuring")
-    acct = c.victim(region, 0, ("saver", "trader")) or c.member(region)
+    acct = c.controlled(region)
+    yield c.handover()
     threshold = region.reporting_threshold_cents
     total = 0
-    chain = _crypto(pick_chain(region, rng))
+    chain = pick_crypto_chain(region, rng)
     for _ in range(between(rng, 3, 9)):
         ctx = w.home_ctx(acct, rng)
         cents = threshold * between(rng, 850, 996) // 1000
@@ -197,8 +192,9 @@ def pass_through(c: Crime, region: Region) -> Episode:
     """Deposits withdrawn in full within minutes to another address, with no trading between."""
     w, rng = c.w, c.rng
     ring = Ring(w, "pass_through")
-    acct = c.victim(region, 0, ("saver", "trader")) or c.member(region)
-    chain = _crypto(pick_chain(region, rng))
+    acct = c.controlled(region)
+    yield c.handover()
+    chain = pick_crypto_chain(region, rng)
     for k in range(between(rng, 2, 6)):
         ctx = w.home_ctx(acct, rng)
         cents = c.money(150_000, 0.9, low=10_000)
@@ -222,7 +218,7 @@ def wash_trading(c: Crime, region: Region) -> Episode:
     inflating volume; the illicit value is the volume faked, none of it leaves."""
     w, rng = c.w, c.rng
     ring = Ring(w, "wash_trading")
-    home = region.countries[between(rng, 0, len(region.countries))]
+    home = c.country(region)
     device = w.device_id("wash", ring.id)
     base_ctx = w.foreign_ctx(device, home, rng)
     group: list[Account] = []
