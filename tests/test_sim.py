@@ -7,6 +7,7 @@ import io
 import json
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from tests.conftest import ROOT
 from vigil.cli.main import main
 from vigil.codec import decode_event
 from vigil.errors import ConfigError, InvalidInput
-from vigil.model import Chain, address_key
+from vigil.model import Chain, KycSubmitted, address_key
 from vigil.sim import TYPOLOGIES, SimConfig, write_simulation
 from vigil.sim.addresses import base58check_ok, bech32_checksum_ok
 from vigil.sim.lists import load_illicit
@@ -418,3 +419,13 @@ def test_cli_without_lists_exits_1_and_says_where_it_looked(
 ) -> None:
     code, err = _cli(["sim", *_outputs(tmp_path), "--lists", str(tmp_path / "none")], capsys)
     assert code == 1 and "reference lists not found" in err and "--lists" in err
+
+
+def test_a_run_in_another_year_still_gives_valid_identities() -> None:
+    # Birth years follow the event's own year, so an early start cannot produce a future birth year.
+    early = simulate(SimConfig(accounts=200, days=0.5, seed=2, start=datetime(2001, 3, 1, tzinfo=UTC)))
+    submissions = [decode_event(line) for line in early.events.splitlines() if b'"kyc_submitted"' in line]
+    assert submissions
+    for s in submissions:
+        assert isinstance(s, KycSubmitted) and s.birth_year is not None
+        assert s.birth_year <= s.ts.year - 18
