@@ -6,7 +6,9 @@
     ├── InvalidInput (ValueError)   data from outside is wrong; names the field (and line, when known)
     │   ├── InvalidEvent            an event that cannot be decided (bad JSON, unknown type, bad field)
     │   ├── InvalidRules            a rule file that does not load (names the file, rule and field)
-    │   └── InvalidRecord           a row of a data file (evaluation inputs) is wrong (names file and line)
+    │   ├── InvalidRecord           a row of a data file (evaluation inputs) is wrong (names file and line)
+    │   ├── InvalidAddress          a crypto address that does not parse or fails its checksum (names chain)
+    │   └── InvalidListFile         a list file that cannot be read at all: the snapshot is refused
     ├── ConfigError                 settings or wiring that cannot work (missing file, bad path)
     └── StorageError                a port adapter failed to read or write durably
 
@@ -82,6 +84,37 @@ class InvalidRecord(InvalidInput):
 
     def at_line(self, line: int) -> InvalidInput:
         return InvalidRecord(self.message, file=self.file, line=line, field=self.field)
+
+
+class InvalidAddress(InvalidInput):
+    """A crypto address that is not valid on its chain: wrong alphabet, length, prefix or checksum."""
+
+    def __init__(self, message: str, *, chain: str, address: str, field: str | None = None) -> None:
+        self.chain = chain
+        self.address = address
+        super().__init__(message, field=field)
+
+    def _render(self) -> str:
+        where = f"field {self.field!r}: " if self.field is not None else ""
+        return f"{where}{self.chain} address {self.address!r}: {self.message}"
+
+    def at_line(self, line: int) -> InvalidInput:
+        return InvalidRecord(str(self), file="-", line=line, field=self.field)
+
+
+class InvalidListFile(InvalidInput):
+    """A list file as a whole is unreadable (not CSV/JSON/YAML/XML, a required file or column missing).
+
+    The import refuses the snapshot and the previous one stays in force. A single broken row is not
+    this error: it is reported as a ``RowError`` and skipped.
+    """
+
+    def __init__(self, message: str, *, file: str) -> None:
+        self.file = file
+        super().__init__(message)
+
+    def _render(self) -> str:
+        return f"{self.file}: {self.message}"
 
 
 class ConfigError(VigilError):

@@ -1,0 +1,1 @@
+"""Importers: one module per real list format, each a pure ``parse(files) -> Parsed``."""
