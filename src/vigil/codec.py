@@ -121,7 +121,9 @@ def decision_view(decision: Decision, *, full_trace: bool = False) -> dict[str, 
             "engine": decision.versions.engine,
             "catalog": decision.versions.catalog,
             "rules": decision.versions.rules,
+            **({"lists": decision.versions.lists} if decision.versions.lists else {}),
         },
+        **({"notices": list(decision.notices)} if decision.notices else {}),
         "elapsed_us": round(decision.elapsed_us, 1),
     }
 

@@ -5,11 +5,19 @@ A backend is done when it passes the contract suite for its port (``tests/contra
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Protocol
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Literal, Protocol
 
 from vigil.model import Decision, Event, NetworkOrigin
 from vigil.rules import Source
+from vigil.screening.entries import AddressEntry, NameEntry
+from vigil.screening.names import Customer
+from vigil.screening.records import Clearance, ScreeningAlert
+from vigil.screening.snapshot import SnapshotInfo
+
+ListKind = Literal["address", "name"]
+AnyEntry = AddressEntry | NameEntry
 
 
 class EventStore(Protocol):
@@ -72,3 +80,79 @@ class RuleSourceReader(Protocol):
     def read(self) -> list[Source]: ...
 
     def fingerprint(self) -> str: ...
+
+
+class ListStore(Protocol):
+    """Screening list snapshots, append-only: every import is kept with where and when it came from.
+
+    Contract: ``save`` appends a snapshot of one source and returns its info with ``version`` one
+    more than the source's latest (1 for the first); earlier snapshots are never changed.
+    ``snapshots`` lists infos oldest first (one source, or all); ``latest`` is the newest of a source
+    or None. ``address_entries``/``name_entries`` return a snapshot's entries equal field for field to
+    those saved (latest when ``version`` is None; () when the source has no snapshot) and raise
+    ``StorageError`` for an unknown version or a source of the other kind.
+    """
+
+    def save(
+        self,
+        source: str,
+        kind: ListKind,
+        origin: str,
+        imported_at: datetime,
+        entries: Sequence[AnyEntry],
+        errors: int = 0,
+        list_date: str = "",
+    ) -> SnapshotInfo: ...
+
+    def snapshots(self, source: str | None = None) -> list[SnapshotInfo]: ...
+
+    def latest(self, source: str) -> SnapshotInfo | None: ...
+
+    def address_entries(self, source: str, version: int | None = None) -> tuple[AddressEntry, ...]: ...
+
+    def name_entries(self, source: str, version: int | None = None) -> tuple[NameEntry, ...]: ...
+
+
+class ListFiles(Protocol):
+    """Where list files come from (a directory or a single file on disk).
+
+    Contract: ``read(path, patterns)`` returns ``{relative path: text}`` for every file under
+    ``path`` matching one of the glob patterns (for a single file: itself, when its name matches),
+    sorted by name. It raises ``InvalidListFile`` naming the path when it does not exist, when no
+    file matches, or when a file is not UTF-8 text. ``list_date`` returns the list's own date when a
+    ``SOURCE.txt`` beside the files gives one, else "".
+    """
+
+    def read(self, path: str, patterns: tuple[str, ...]) -> dict[str, str]: ...
+
+    def list_date(self, path: str) -> str: ...
+
+
+class ScreeningStore(Protocol):
+    """What screening remembers between events: customers, the addresses accounts used, clearances, alerts.
+
+    Contract: ``put_customer`` keeps the latest profile per customer id; ``customers`` yields each once.
+    ``note_address`` records that an account used an address key (idempotent);
+    ``accounts_for_address`` returns those accounts sorted. ``clear`` appends; ``is_cleared`` is true
+    only for a clearance of that customer, entry id *and* entry digest. ``add_alert`` appends and
+    returns True, or returns False and changes nothing when an alert with the same ``key`` exists;
+    ``alerts`` lists them oldest first.
+    """
+
+    def put_customer(self, customer: Customer) -> None: ...
+
+    def customers(self) -> Iterator[Customer]: ...
+
+    def note_address(self, account_id: str, key: str) -> None: ...
+
+    def accounts_for_address(self, key: str) -> list[str]: ...
+
+    def clear(self, clearance: Clearance) -> None: ...
+
+    def clearances(self, customer_id: str | None = None) -> list[Clearance]: ...
+
+    def is_cleared(self, customer_id: str, entry_id: str, entry_digest: str) -> bool: ...
+
+    def add_alert(self, alert: ScreeningAlert) -> bool: ...
+
+    def alerts(self, customer_id: str | None = None) -> list[ScreeningAlert]: ...

@@ -25,3 +25,6 @@ class Settings(BaseSettings):
     geoip_anonymous_db: Path | None = Field(default=None, description="MaxMind-format anonymous-IP database")
     batch_size: int = Field(default=1, ge=1, le=100_000, description="events per SQLite commit (1 = each)")
     sqlite_synchronous: Literal["NORMAL", "FULL"] = Field(default="NORMAL")
+    screening_policy: Path | None = Field(
+        default=None, description="screening policy file (category -> effect); unset = the built-in default"
+    )

@@ -1,8 +1,9 @@
 """The decision engine: the hot path every user action goes through.
 
 ``decide(event)``: return the stored decision if the event was seen (idempotency), else look up
-the network origin, step the feature catalog, evaluate the rules, combine the outcome (forced
-outcomes and the region's score thresholds, the most severe wins), record event and decision
+the network origin, step the feature catalog, evaluate the rules, screen the counterparty address
+against the lists, combine the outcome (forced outcomes, the region's score thresholds and the
+screening policy: the most severe wins), record event and decision
 through the journal, and return the decision. The same input on the same state gives the same
 decision; only ``elapsed_us`` differs.
 """
@@ -15,8 +16,9 @@ from time import perf_counter_ns
 from vigil.errors import StorageError
 from vigil.features import Catalog, context_of
 from vigil.model import Decision, Event, NetworkOrigin, Versions
-from vigil.ports import GeoIp, Journal, RuleSourceReader
+from vigil.ports import GeoIp, Journal, RuleSourceReader, ScreeningStore
 from vigil.rules import RuleSet, load_rules
+from vigil.screening.screener import NOTHING, Cleared, Screener, customer_of
 from vigil.version import __version__
 
 
@@ -31,18 +33,23 @@ class Engine:
         *,
         geoip: GeoIp | None = None,
         rule_source: RuleSourceReader | None = None,
+        screener: Screener | None = None,
+        screening_store: ScreeningStore | None = None,
     ) -> None:
         self.catalog = catalog
         self.journal = journal
         self.geoip = geoip
         self.rule_source = rule_source
+        self.screener = screener
+        self.screening_store = screening_store
         self._rule_fingerprint = rule_source.fingerprint() if rule_source is not None else None
         self._stale = False
         self._set_rules(rules)
 
     def _set_rules(self, rules: RuleSet) -> None:
         self.rules = rules
-        self.versions = Versions(engine=__version__, catalog=self.catalog.hash, rules=rules.version)
+        lists = self.screener.lists_version if self.screener is not None else ""
+        self.versions = Versions(engine=__version__, catalog=self.catalog.hash, rules=rules.version, lists=lists)
 
     @property
     def rule_fingerprint(self) -> str | None:
@@ -88,7 +95,15 @@ class Engine:
         features = self.catalog.observe(context_of(event, origin))
         evaluation = self.rules.evaluate(event, features, origin)
         thresholds = self.rules.thresholds_for(event.region)
-        outcome = max(evaluation.forced, thresholds.outcome(evaluation.score))
+        screen = (
+            self.screener.screen_event(event, cleared=self._clearances_of(event.account_id))
+            if self.screener is not None
+            else NOTHING
+        )
+        outcome = max(evaluation.forced, thresholds.outcome(evaluation.score), screen.outcome)
+        reasons = evaluation.reasons
+        if screen.reasons:
+            reasons = tuple(sorted(screen.reasons + reasons, key=lambda r: r.severity, reverse=True))
         decision = Decision(
             event_id=event.event_id,
             account_id=event.account_id,
@@ -96,10 +111,11 @@ class Engine:
             region=event.region,
             outcome=outcome,
             score=evaluation.score,
-            reasons=evaluation.reasons,
+            reasons=reasons,
             trace=evaluation.trace,
             versions=self.versions,
             elapsed_us=(perf_counter_ns() - start) / 1000.0,
+            notices=screen.notices,
         )
         try:
             self.journal.record(event, decision)
@@ -107,7 +123,21 @@ class Engine:
             # The catalog has counted an event the journal does not hold: rebuild before the next one.
             self._stale = True
             raise
+        if self.screening_store is not None:
+            # Remembered so that a later list change can find what it affects: the accounts that used
+            # an address, and the customers' names.
+            if screen.address is not None:
+                self.screening_store.note_address(event.account_id, screen.address.key)
+            customer = customer_of(event)
+            if customer is not None:
+                self.screening_store.put_customer(customer)
         return decision, True
+
+    def _clearances_of(self, account_id: str) -> Cleared | None:
+        store = self.screening_store
+        if store is None:
+            return None
+        return lambda entry_id, digest: store.is_cleared(account_id, entry_id, digest)
 
     def rebuild(self) -> int:
         """Rebuild feature state from the journal's events (start-up, or after a failed write)."""

@@ -49,6 +49,7 @@ class Versions:
     engine: str
     catalog: str
     rules: str
+    lists: str = ""  # the screening list snapshots in force ("source@version,..."), empty without screening
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,7 @@ class Decision:
     trace: tuple[RuleTrace, ...]
     versions: Versions
     elapsed_us: float
+    notices: tuple[str, ...] = ()  # messages the exchange should show the customer (a scam warning)
 
     @property
     def shadow_matches(self) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import ClassVar
 
@@ -137,10 +137,16 @@ class AccountOpened(Event):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class KycSubmitted(Event):
-    """A customer's identity submission, with the profile they declared."""
+    """A customer's identity submission, with the profile they declared.
+
+    ``full_name`` (as on the document) and ``birth_date`` are what name screening compares with the
+    sanctions lists; without a name the customer cannot be name-screened.
+    """
 
     TYPE: ClassVar[EventType] = EventType.KYC_SUBMITTED
     level: int = 1
+    full_name: str | None = None
+    birth_date: date | None = None
     document_type: str | None = None
     document_country: str | None = None
     document_hash: str | None = None
@@ -161,6 +167,10 @@ class KycSubmitted(Event):
                 _check_country(name, value)
         if self.birth_year is not None and not 1900 <= self.birth_year <= self.ts.year:
             _fail("birth_year", f"{self.birth_year} is not a plausible year of birth")
+        if self.birth_date is not None and not date(1900, 1, 1) <= self.birth_date <= self.ts.date():
+            _fail("birth_date", f"{self.birth_date} is not a plausible date of birth")
+        if self.full_name is not None and not any(c.isalpha() for c in self.full_name):
+            _fail("full_name", "must contain letters (omit the field when the name is unknown)")
         for name in ("declared_annual_income_fiat", "expected_monthly_volume_fiat"):
             value = getattr(self, name)
             if value is not None and (not value.is_finite() or value < 0):

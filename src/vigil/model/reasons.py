@@ -62,3 +62,11 @@ class ReasonCode(StrEnum):
     PROTECT_NEW_DEVICE_CHANGE = "protect.new_device_sensitive_change"
     PROTECT_ALLOWLISTED_ADDRESS = "protect.allowlisted_address"
     PROTECT_API_KEY_UNRESTRICTED = "protect.api_key_unrestricted_withdrawal"
+    # Screening against lists (raised by the screening policy, not by rule packs)
+    SCREEN_ADDRESS_SANCTIONED = "screening.address_sanctioned"
+    SCREEN_ADDRESS_ILLICIT = "screening.address_illicit"
+    SCREEN_ADDRESS_SCAM = "screening.address_scam"
+    SCREEN_ADDRESS_MIXER = "screening.address_mixer"
+    SCREEN_ADDRESS_ATTRIBUTED = "screening.address_attributed"
+    SCREEN_ADDRESS_UNVERIFIABLE = "screening.address_unverifiable"
+    SCREEN_NAME_MATCH = "screening.name_match"

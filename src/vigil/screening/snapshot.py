@@ -1,0 +1,97 @@
+"""List snapshots and what changed between two of them.
+
+Each import of a source is a new snapshot: appended, never overwritten, with where it came from
+and when. A new snapshot is compared entry by entry (by ``entry_id``) with the previous one of the
+same source: entries added, removed, and changed (same id, different content). Re-screening reads
+only the added and changed entries; a clearance stays valid while its entry's digest is unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic
+
+from vigil.screening.entries import E, RowError
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotInfo:
+    """One import of one source. ``version`` counts imports of the source from 1."""
+
+    source: str
+    kind: str  # "address" or "name"
+    version: int
+    imported_at: datetime
+    origin: str  # the path it was read from
+    entries: int
+    errors: int
+    digest: str  # over the entries' digests: equal digests, equal content
+    list_date: str = ""  # the list's own date when its files say it (SOURCE.txt, a publication date)
+
+    def describe(self) -> str:
+        return f"{self.source} v{self.version} ({self.entries:,} entries, {self.imported_at:%Y-%m-%d %H:%M}Z)"
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotDiff(Generic[E]):
+    """What one snapshot changed against the one before it (``old_version`` 0: nothing before)."""
+
+    source: str
+    old_version: int
+    new_version: int
+    added: tuple[E, ...]
+    removed: tuple[E, ...]
+    changed: tuple[tuple[E, E], ...]  # (old, new)
+
+    @property
+    def touched(self) -> tuple[E, ...]:
+        """Entries a re-screen must look at: the added ones and the new form of the changed ones."""
+        return self.added + tuple(new for _, new in self.changed)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.added or self.removed or self.changed)
+
+    def summary(self) -> str:
+        return (
+            f"{self.source} v{self.old_version} -> v{self.new_version}: {len(self.added):,} added, "
+            f"{len(self.removed):,} removed, {len(self.changed):,} changed"
+        )
+
+
+def content_digest(entries: Iterable[E]) -> str:
+    """Digest of a snapshot's content, independent of entry order."""
+    h = hashlib.blake2b(digest_size=16)
+    for d in sorted(e.digest() for e in entries):
+        h.update(d.encode())
+    return h.hexdigest()
+
+
+def diff_entries(
+    source: str, old_version: int, old: Sequence[E], new_version: int, new: Sequence[E]
+) -> SnapshotDiff[E]:
+    before = {e.entry_id: e for e in old}
+    after = {e.entry_id: e for e in new}
+    added = tuple(e for i, e in after.items() if i not in before)
+    removed = tuple(e for i, e in before.items() if i not in after)
+    changed = tuple(
+        (before[i], e) for i, e in after.items() if i in before and before[i].digest() != e.digest()
+    )
+    return SnapshotDiff(source, old_version, new_version, added, removed, changed)
+
+
+def duplicate_ids(entries: Sequence[E], file: str) -> tuple[list[E], list[RowError]]:
+    """Keep the first entry of each id; a repeated id is a row error (ids must be unique per source)."""
+    seen: set[str] = set()
+    kept: list[E] = []
+    errors: list[RowError] = []
+    for n, entry in enumerate(entries, 1):
+        if entry.entry_id in seen:
+            errors.append(RowError(file, n, f"duplicate entry id {entry.entry_id!r}", "entry_id"))
+            continue
+        seen.add(entry.entry_id)
+        kept.append(entry)
+    return kept, errors
