@@ -107,6 +107,7 @@ class SqliteListStore:
                 entries=len(entries),
                 errors=errors,
                 digest=content_digest(entries),
+                list_date=list_date,
             )
             self._db.execute(
                 "INSERT INTO list_snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -9,6 +9,7 @@ cannot be read as that source at all.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections import Counter
 from datetime import UTC, datetime
@@ -208,5 +209,5 @@ def _print_import(r: ImportReport) -> None:
 
 
 def _kind_of(message: str) -> str:
-    """The message without the address or value it names, so that like errors count together."""
-    return message.split(":", 1)[-1].strip() if "'" in message.split(":", 1)[0] else message
+    """The message without the values it names, so that like errors count together."""
+    return re.sub(r"\d+", "N", re.sub(r"'[^']*'", "'...'", message))

@@ -1,4 +1,4 @@
-"""``vigil``: replay, decide, rules check, catalog, sim, eval. Each command is one library call plus its I/O.
+"""``vigil``: replay, decide, rules check, catalog, sim, eval, lists, screen. Each command is one library call plus its I/O.
 
 Exit codes: 0 success, 1 an error of the set-up (configuration, storage), 2 invalid input.
 """
@@ -16,7 +16,7 @@ import msgspec
 
 from vigil import bootstrap
 from vigil.adapters.rule_files import DirectoryRules
-from vigil.cli import evaluate, simulate
+from vigil.cli import evaluate, lists, screen, simulate
 from vigil.cli.streams import StatusLine, open_input, open_output
 from vigil.codec import decision_view, decode_event, encode_view
 from vigil.engine import Engine, replay
@@ -175,6 +175,8 @@ def parser() -> argparse.ArgumentParser:
 
     simulate.add_parser(sub)
     evaluate.add_parser(sub)
+    lists.add_parser(sub)
+    screen.add_parser(sub)
     return p
 
 

@@ -9,7 +9,7 @@ explicit path (the CLI and the API report it to the caller).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from vigil.errors import InvalidAddress
@@ -26,9 +26,9 @@ from vigil.model import (
     Withdrawal,
 )
 from vigil.screening.chains import Address, parse_address
-from vigil.screening.entries import AddressEntry, Category
+from vigil.screening.entries import AddressEntry, Category, NameEntry
 from vigil.screening.index import AddressIndex
-from vigil.screening.names import NameIndex, NameMatch, NameQuery
+from vigil.screening.names import Customer, NameIndex, NameMatch, NameQuery
 from vigil.screening.policy import Direction, Policy
 
 _CODES = {
@@ -102,12 +102,13 @@ class Screener:
         addresses: AddressIndex,
         policy: Policy,
         *,
-        names: NameIndex | None = None,
+        names: Iterable[NameEntry] = (),
         lists_version: str = "",
     ) -> None:
         self.addresses = addresses
         self.policy = policy
-        self.names = names
+        self.name_entries = {e.entry_id: e for e in names}
+        self.names = NameIndex.build(self.name_entries.values()) if self.name_entries else None
         self.lists_version = lists_version
 
     def screen_name(self, query: NameQuery, *, cleared: Cleared | None = None, limit: int = 10) -> NameScreen:
@@ -118,7 +119,7 @@ class Screener:
         active: list[NameMatch] = []
         done: list[NameMatch] = []
         for match in found:
-            entry = self.names.entry(match.entry_id)
+            entry = self.name_entries[match.entry_id]
             is_cleared = cleared is not None and cleared(match.entry_id, entry.digest())
             (done if is_cleared else active).append(match)
         outcome = max((self.policy.names.outcome(m.score) for m in active), default=Outcome.ALLOW)
@@ -214,4 +215,16 @@ def _name_reason(match: NameMatch, outcome: Outcome) -> Reason:
         detail=f"name matches {match.entry_id} '{match.matched_name}' (score {match.score:.0f}): "
         + "; ".join(match.explanation),
         outcome=outcome if outcome > Outcome.ALLOW else None,
+    )
+
+
+def customer_of(event: Event) -> Customer | None:
+    """The customer profile name screening keeps, from a KYC submission that gives a name."""
+    if not isinstance(event, KycSubmitted) or event.full_name is None:
+        return None
+    return Customer(
+        customer_id=event.account_id,
+        name=event.full_name,
+        birth_date=event.birth_date.isoformat() if event.birth_date is not None else None,
+        country=event.nationality or event.document_country,
     )

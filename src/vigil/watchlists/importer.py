@@ -19,6 +19,7 @@ from vigil.screening.policy import Policy
 from vigil.screening.records import ScreeningAlert
 from vigil.screening.snapshot import SnapshotDiff, SnapshotInfo, diff_entries, duplicate_ids
 from vigil.screening.sources import ListSource, list_source
+from vigil.watchlists.loading import load_screener
 from vigil.watchlists.rescreen import rescreen_addresses, rescreen_names
 
 
@@ -68,7 +69,9 @@ def import_list(
     diff_n = diff_entries(source.name, v0, old_n, v0 + 1, new_n)
     info, saved = _save(source, path, new_n, errors, previous, files, lists, now, diff_n.is_empty)
     if saved and screening is not None and policy is not None:
-        alerts = rescreen_names(diff_n, screening, policy, now=now)
+        names = load_screener(lists, policy).names
+        if names is not None:
+            alerts = rescreen_names(diff_n, screening, policy, names, now=now)
     return ImportReport(info, saved, diff_n, errors, alerts)
 
 

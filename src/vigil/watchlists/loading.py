@@ -5,7 +5,6 @@ from __future__ import annotations
 from vigil.ports import ListStore
 from vigil.screening.entries import AddressEntry, NameEntry
 from vigil.screening.index import AddressIndex
-from vigil.screening.names import NameIndex
 from vigil.screening.policy import Policy
 from vigil.screening.screener import Screener
 
@@ -26,6 +25,6 @@ def load_screener(lists: ListStore, policy: Policy) -> Screener:
     return Screener(
         AddressIndex(addresses),
         policy,
-        names=NameIndex.build(names) if names else None,
+        names=names,
         lists_version=version,
     )

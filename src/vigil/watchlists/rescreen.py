@@ -14,7 +14,7 @@ from datetime import datetime
 from vigil.model import Outcome
 from vigil.ports import ScreeningStore
 from vigil.screening.entries import AddressEntry, NameEntry
-from vigil.screening.names import CustomerIndex
+from vigil.screening.names import CustomerIndex, NameIndex
 from vigil.screening.policy import Direction, Policy
 from vigil.screening.records import AlertKind, ScreeningAlert
 from vigil.screening.snapshot import SnapshotDiff
@@ -52,13 +52,17 @@ def rescreen_addresses(
 
 
 def rescreen_names(
-    diff: SnapshotDiff[NameEntry], store: ScreeningStore, policy: Policy, *, now: datetime
+    diff: SnapshotDiff[NameEntry], store: ScreeningStore, policy: Policy, names: NameIndex, *, now: datetime
 ) -> tuple[ScreeningAlert, ...]:
-    """Alerts for customers whose name an added or changed entry matches at the review threshold."""
+    """Alerts for customers whose name an added or changed entry matches at the review threshold.
+
+    ``names`` is the index over every name list now in force: its token weights score the pairs,
+    so a customer scores the same here as when screened directly.
+    """
     touched = diff.touched
     if not touched:
         return ()
-    customers = CustomerIndex.build(store.customers())
+    customers = CustomerIndex.build(store.customers(), names.scorer)
     alerts = []
     for entry in touched:
         digest = entry.digest()

@@ -1,0 +1,207 @@
+"""``vigil screen``: screen an address or a name against the imported lists, clear false positives, list alerts.
+
+The same code the engine runs: the latest snapshot of every source in the database and the
+screening policy. An invalid address or an empty name is invalid input (exit code 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+
+from vigil import bootstrap
+from vigil.errors import ConfigError, InvalidInput
+from vigil.model import Chain
+from vigil.screening.names import NameQuery
+from vigil.screening.policy import Direction
+from vigil.screening.records import Clearance
+from vigil.screening.screener import AddressScreen, NameScreen, Screener
+from vigil.settings import Settings
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    screen = sub.add_parser("screen", help="screen an address or a name against the imported lists")
+    cmds = screen.add_subparsers(dest="screen_command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--db", help="database (default: $VIGIL_DB or .vigil/vigil.db)")
+        p.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    a = cmds.add_parser("address", help="screen one crypto address")
+    a.add_argument("chain", help=f"one of: {', '.join(c.value for c in Chain)}")
+    a.add_argument("address")
+    a.add_argument(
+        "--direction",
+        choices=[d.value for d in Direction],
+        default=Direction.WITHDRAWAL.value,
+        help="which side of a transfer the address is on (the policy differs; default withdrawal)",
+    )
+    common(a)
+    a.set_defaults(func=cmd_address)
+
+    n = cmds.add_parser("name", help="screen a person's or company's name")
+    n.add_argument("name")
+    n.add_argument("--dob", help="date of birth, YYYY or YYYY-MM or YYYY-MM-DD")
+    n.add_argument("--country", action="append", default=[], help="ISO country code (repeatable)")
+    n.add_argument("--customer", help="apply this customer's clearances of reviewed false positives")
+    n.add_argument("--limit", type=int, default=10, help="matches to show at most")
+    common(n)
+    n.set_defaults(func=cmd_name)
+
+    c = cmds.add_parser("clear", help="record a reviewed false positive for one customer and list entry")
+    c.add_argument("--customer", required=True)
+    c.add_argument("--entry", required=True, help="the list entry id, e.g. ofac_sdn:12345")
+    c.add_argument("--by", required=True, help="who reviewed it")
+    c.add_argument("--reason", required=True, help="why it is not a match")
+    common(c)
+    c.set_defaults(func=cmd_clear)
+
+    al = cmds.add_parser("alerts", help="alerts raised by screening and re-screening, oldest first")
+    al.add_argument("--customer")
+    common(al)
+    al.set_defaults(func=cmd_alerts)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings(db=args.db) if args.db else Settings()
+
+
+def _screener(settings: Settings) -> Screener:
+    screener = bootstrap.screener(settings, bootstrap.list_store(settings))
+    if screener is None:
+        raise ConfigError(f"no list imported into {settings.db}: run `vigil lists import SOURCE PATH` first")
+    return screener
+
+
+def _chain(text: str) -> Chain:
+    try:
+        return Chain(text.upper())
+    except ValueError:
+        raise InvalidInput(f"unknown chain {text!r} (known: {', '.join(c.value for c in Chain)})", field="chain") from None
+
+
+def cmd_address(args: argparse.Namespace) -> int:
+    chain = _chain(args.chain)
+    result = _screener(_settings(args)).screen_address(chain, args.address, Direction(args.direction))
+    if args.json:
+        _print_json(_address_view(result))
+    else:
+        _print_address(result)
+    return 0
+
+
+def cmd_name(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    screener = _screener(settings)
+    if screener.names is None:
+        raise ConfigError("no name list imported: run `vigil lists import ofac_sdn PATH` (or un, opensanctions)")
+    query = NameQuery(args.name, birth_date=args.dob, countries=tuple(c.upper() for c in args.country))
+    cleared = None
+    if args.customer:
+        store = bootstrap.screening_store(settings)
+        customer = args.customer
+
+        def cleared(entry_id: str, digest: str) -> bool:
+            return store.is_cleared(customer, entry_id, digest)
+
+    result = screener.screen_name(query, cleared=cleared, limit=args.limit)
+    if args.json:
+        _print_json(_name_view(result))
+    else:
+        _print_name(result)
+    return 0
+
+
+def cmd_clear(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    screener = _screener(settings)
+    entry = screener.name_entries.get(args.entry)
+    if entry is None:
+        raise InvalidInput(f"no name list entry {args.entry!r} in the latest snapshots", field="entry")
+    try:
+        clearance = Clearance(args.customer, entry.entry_id, entry.digest(), args.by, args.reason, datetime.now(UTC))
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    bootstrap.screening_store(settings).clear(clearance)
+    if args.json:
+        _print_json(msgspec.to_builtins(clearance))
+    else:
+        print(f"cleared {entry.entry_id} ({entry.name}) for {args.customer}, while the entry stays unchanged")
+    return 0
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    alerts = bootstrap.screening_store(_settings(args)).alerts(args.customer)
+    if args.json:
+        _print_json(msgspec.to_builtins(alerts))
+        return 0
+    for a in alerts:
+        print(f"{a.raised_at:%Y-%m-%d %H:%M}Z  {a.kind.value:7} {a.customer_id:20} {a.entry_id}  {a.detail}")
+    print(f"{len(alerts)} alerts", file=sys.stderr)
+    return 0
+
+
+# -- presentation ---------------------------------------------------------------------------------
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(value), indent=2) + b"\n")
+
+
+def _reasons(reasons: Any) -> list[dict[str, Any]]:
+    return [
+        {"code": r.code.value, "detail": r.detail, **({"outcome": r.outcome.label} if r.outcome else {})}
+        for r in reasons
+    ]
+
+
+def _address_view(r: AddressScreen) -> dict[str, Any]:
+    return {
+        "chain": r.chain.value,
+        "address": r.text,
+        "canonical": r.address.canonical if r.address else None,
+        "key": r.address.key if r.address else None,
+        "direction": r.direction.value,
+        "outcome": r.outcome.label,
+        "warn_user": r.warn_user,
+        "hits": msgspec.to_builtins(list(r.hits)),
+        "reasons": _reasons(r.reasons),
+    }
+
+
+def _print_address(r: AddressScreen) -> None:
+    where = r.address.key if r.address else r.text
+    if not r.hits:
+        print(f"{where}: not on any imported list ({r.direction.value}: allow)")
+        return
+    print(f"{where}: {r.direction.value} -> {r.outcome.label}" + (" (warn the customer)" if r.warn_user else ""))
+    for e in r.hits:
+        actor = f", actor {e.actor}" if e.actor else ""
+        print(f"  {e.source:18} {e.entry_id}  {e.category.value:11} {e.label}{actor} (confidence {e.confidence})")
+
+
+def _name_view(r: NameScreen) -> dict[str, Any]:
+    return {
+        "query": msgspec.to_builtins(r.query),
+        "outcome": r.outcome.label,
+        "matches": [m.to_dict() for m in r.matches],
+        "cleared": [m.to_dict() for m in r.cleared],
+        "reasons": _reasons(r.reasons),
+    }
+
+
+def _print_name(r: NameScreen) -> None:
+    if not r.matches and not r.cleared:
+        print(f"{r.query.name!r}: no match at or above the review score (allow)")
+        return
+    print(f"{r.query.name!r} -> {r.outcome.label}")
+    for m in r.matches:
+        print(f"  {m.score:5.1f}  {m.entry_id:24} {m.matched_name}")
+        for part in m.explanation:
+            print(f"         {part}")
+    for m in r.cleared:
+        print(f"  {m.score:5.1f}  {m.entry_id:24} {m.matched_name}  (cleared for this customer)")
