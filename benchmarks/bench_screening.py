@@ -1,6 +1,7 @@
 """Address screening against every address list in ../shared loaded together.
 
-Run ``.venv/bin/python benchmarks/bench_screening.py [--lists ../shared/data/lists] [--lookups N] [--repeat R]``.
+Run ``.venv/bin/python benchmarks/bench_screening.py [--lists DIR] [--lookups N] [--repeat R]``
+(``--lists`` defaults to ../shared/data/lists).
 
 1. Import: each address source is read and parsed as ``vigil lists import`` does (time, entries,
    rows skipped); then one ``AddressIndex`` over all of them (build time, RSS growth).
@@ -62,7 +63,10 @@ def load_all(lists: Path) -> list[AddressEntry]:
         start = time.perf_counter()
         parsed = source.parse(files.read(str(lists / folder), source.files))
         took = time.perf_counter() - start
-        print(f"  {name:20} {len(parsed.entries):>9,} entries {len(parsed.errors):>8,} rows skipped  {took:6.2f} s")
+        print(
+            f"  {name:20} {len(parsed.entries):>9,} entries {len(parsed.errors):>8,} rows skipped"
+            f"  {took:6.2f} s"
+        )
         entries.extend(e for e in parsed.entries if isinstance(e, AddressEntry))
     return entries
 
@@ -92,12 +96,17 @@ def main() -> None:
     start = time.perf_counter()
     index = AddressIndex(entries)
     build_s = time.perf_counter() - start
-    print(f"  all sources parsed in {parsed_s:.1f} s; index of {len(index):,} entries, "
-          f"{index.addresses:,} distinct addresses built in {build_s:.2f} s; peak RSS +{rss_mb() - base:,.0f} MB")
+    print(
+        f"  all sources parsed in {parsed_s:.1f} s; index of {len(index):,} entries, "
+        f"{index.addresses:,} distinct addresses built in {build_s:.2f} s; "
+        f"peak RSS +{rss_mb() - base:,.0f} MB"
+    )
 
     rng = random.Random(7)
     listed = [e.key for e in entries]
-    keys = [rng.choice(listed) if i % 2 else unlisted_like(rng.choice(listed), rng) for i in range(args.lookups)]
+    keys = [
+        rng.choice(listed) if i % 2 else unlisted_like(rng.choice(listed), rng) for i in range(args.lookups)
+    ]
     hits = sum(1 for k in keys if k in index)
     lookup = index.lookup
     runs = []
@@ -107,9 +116,11 @@ def main() -> None:
             lookup(k)
         runs.append((time.perf_counter_ns() - start) / len(keys) / 1000)
     med = statistics.median(runs)
-    print(f"2. lookup: {len(keys):,} keys ({hits / len(keys):.0%} listed), median {med:.3f} us per address "
-          f"(runs {', '.join(f'{r:.3f}' for r in runs)}); target {TARGET_LOOKUP_US} us: "
-          f"{'met' if med < TARGET_LOOKUP_US else 'MISSED'} ({TARGET_LOOKUP_US / med:,.0f}x headroom)")
+    print(
+        f"2. lookup: {len(keys):,} keys ({hits / len(keys):.0%} listed), median {med:.3f} us per address "
+        f"(runs {', '.join(f'{r:.3f}' for r in runs)}); target {TARGET_LOOKUP_US} us: "
+        f"{'met' if med < TARGET_LOOKUP_US else 'MISSED'} ({TARGET_LOOKUP_US / med:,.0f}x headroom)"
+    )
 
     print("3. parse + lookup + policy (Screener.screen_address), per address shape")
     screener = Screener(index, default_policy())
@@ -120,7 +131,8 @@ def main() -> None:
             screener.screen_address(chain, text, Direction.WITHDRAWAL)
             times.append(time.perf_counter_ns() - t)
         times.sort()
-        print(f"  {shape:12} median {times[len(times) // 2] / 1000:6.2f} us  p99 {times[int(len(times) * 0.99)] / 1000:6.2f} us")
+        median, p99 = times[len(times) // 2] / 1000, times[int(len(times) * 0.99)] / 1000
+        print(f"  {shape:12} median {median:6.2f} us  p99 {p99:6.2f} us")
 
 
 if __name__ == "__main__":

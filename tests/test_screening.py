@@ -65,7 +65,10 @@ def test_a_category_can_be_one_outcome_for_every_direction() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("policy: x\nversion: 1\ncategories: {}\nnames: {review: 1, hold: 2}\n", "categories without an effect"),
+        (
+            "policy: x\nversion: 1\ncategories: {}\nnames: {review: 1, hold: 2}\n",
+            "categories without an effect",
+        ),
         (_policy_text().replace("mixer: allow", "mixr: allow"), "unknown category 'mixr'"),
         (_policy_text("mixer: freeze"), "unknown outcome 'freeze'"),
         (_policy_text("mixer: {deposit: hold, withdrawal: hold}"), "address_book"),
@@ -86,7 +89,9 @@ def test_diff_sees_added_removed_and_changed_entries() -> None:
     a, b = entry(OFAC_BTC), entry(OFAC_ETH, Chain.ETH)
     b_changed = entry(OFAC_ETH, Chain.ETH, Category.STOLEN)
     diff = diff_entries("s", 1, [a, b], 2, [b_changed, entry("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq")])
-    assert [e.entry_id for e in diff.added] == ["ofac_addresses:BTC:bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"]
+    assert [e.entry_id for e in diff.added] == [
+        "ofac_addresses:BTC:bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
+    ]
     assert diff.removed == (a,)
     assert diff.changed == ((b, b_changed),)
     assert len(diff.touched) == 2 and not diff.is_empty
@@ -117,7 +122,9 @@ def test_equal_addresses_hit_whatever_their_spelling() -> None:
 
 
 def test_a_hit_names_the_list_the_entry_and_the_category() -> None:
-    s = screener(entry(OFAC_BTC), entry(OFAC_BTC, category=Category.EXCHANGE, source="graphsense", label="Foo"))
+    s = screener(
+        entry(OFAC_BTC), entry(OFAC_BTC, category=Category.EXCHANGE, source="graphsense", label="Foo")
+    )
     result = s.screen_address(Chain.BTC, OFAC_BTC, Direction.DEPOSIT)
     assert result.outcome is Outcome.HOLD
     assert [r.code for r in result.reasons] == [

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from vigil.adapters.geoip_mmdb import MmdbGeoIp
 from vigil.adapters.memory import MemoryJournal
-from vigil.adapters.rule_files import BuiltinRules, DirectoryRules
 from vigil.adapters.memory_screening import MemoryListStore, MemoryScreeningStore
+from vigil.adapters.rule_files import BuiltinRules, DirectoryRules
 from vigil.adapters.sqlite import SqliteJournal
 from vigil.adapters.sqlite_screening import SqliteListStore, SqliteScreeningStore
 from vigil.engine import Engine
@@ -65,7 +65,9 @@ def policy(settings: Settings) -> Policy:
     try:
         text = settings.screening_policy.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(f"cannot read screening policy {settings.screening_policy}: {exc.strerror}") from None
+        raise ConfigError(
+            f"cannot read screening policy {settings.screening_policy}: {exc.strerror}"
+        ) from None
     return load_policy(text, file=str(settings.screening_policy))
 
 

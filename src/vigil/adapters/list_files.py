@@ -22,7 +22,9 @@ class DiskListFiles:
                 raise InvalidListFile(f"is not one of this source's files ({', '.join(patterns)})", file=path)
             files = {root.name: root}
         else:
-            files = {str(p.relative_to(root)): p for pattern in patterns for p in root.glob(pattern) if p.is_file()}
+            files = {
+                str(p.relative_to(root)): p for pattern in patterns for p in root.glob(pattern) if p.is_file()
+            }
             if not files:
                 raise InvalidListFile(f"holds none of this source's files ({', '.join(patterns)})", file=path)
         out: dict[str, str] = {}
@@ -30,14 +32,19 @@ class DiskListFiles:
             try:
                 out[name] = files[name].read_text(encoding="utf-8")
             except UnicodeDecodeError as exc:
-                raise InvalidListFile(f"is not UTF-8 text ({exc.reason} at byte {exc.start})", file=str(files[name])) from None
+                raise InvalidListFile(
+                    f"is not UTF-8 text ({exc.reason} at byte {exc.start})", file=str(files[name])
+                ) from None
             except OSError as exc:
                 raise InvalidListFile(f"cannot be read: {exc.strerror}", file=str(files[name])) from None
         return out
 
     def list_date(self, path: str) -> str:
         root = Path(path)
-        for folder in (root if root.is_dir() else root.parent, (root if root.is_dir() else root.parent).parent):
+        for folder in (
+            root if root.is_dir() else root.parent,
+            (root if root.is_dir() else root.parent).parent,
+        ):
             source = folder / "SOURCE.txt"
             if source.is_file():
                 match = _DATE.search(source.read_text(encoding="utf-8", errors="replace"))

@@ -111,7 +111,17 @@ class SqliteListStore:
             )
             self._db.execute(
                 "INSERT INTO list_snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (source, info.version, kind, _us(imported_at), origin, info.entries, errors, info.digest, list_date),
+                (
+                    source,
+                    info.version,
+                    kind,
+                    _us(imported_at),
+                    origin,
+                    info.entries,
+                    errors,
+                    info.digest,
+                    list_date,
+                ),
             )
             self._db.executemany(
                 "INSERT INTO list_entries VALUES (?, ?, ?)",
@@ -136,7 +146,8 @@ class SqliteListStore:
             else self._db.execute(sql + " WHERE source = ? ORDER BY version", (source,))
         )
         return [
-            SnapshotInfo(s, k, v, _EPOCH + _MICRO * us, o, n, e, d, ld) for s, k, v, us, o, n, e, d, ld in rows
+            SnapshotInfo(s, k, v, _EPOCH + _MICRO * us, o, n, e, d, ld)
+            for s, k, v, us, o, n, e, d, ld in rows
         ]
 
     def latest(self, source: str) -> SnapshotInfo | None:

@@ -146,7 +146,9 @@ def _entry_line(e: AddressEntry | NameEntry) -> str:
     return f"{e.entry_id}  {e.kind.value}  {e.name}"
 
 
-def _diff_view(diff: SnapshotDiff[AddressEntry] | SnapshotDiff[NameEntry], limit: int | None) -> dict[str, Any]:
+def _diff_view(
+    diff: SnapshotDiff[AddressEntry] | SnapshotDiff[NameEntry], limit: int | None
+) -> dict[str, Any]:
     def cut(items: tuple[Any, ...]) -> list[Any]:
         return msgspec.to_builtins(list(items if limit is None else items[:limit]))  # type: ignore[no-any-return]
 

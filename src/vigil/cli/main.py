@@ -1,4 +1,6 @@
-"""``vigil``: replay, decide, rules check, catalog, sim, eval, lists, screen. Each command is one library call plus its I/O.
+"""``vigil``: replay, decide, rules check, catalog, sim, eval, lists, screen.
+
+Each command is one library call plus its I/O.
 
 Exit codes: 0 success, 1 an error of the set-up (configuration, storage), 2 invalid input.
 """

@@ -1,4 +1,4 @@
-"""``vigil screen``: screen an address or a name against the imported lists, clear false positives, list alerts.
+"""``vigil screen``: an address or a name against the imported lists; clear false positives; list alerts.
 
 The same code the engine runs: the latest snapshot of every source in the database and the
 screening policy. An invalid address or an empty name is invalid input (exit code 2).
@@ -81,7 +81,9 @@ def _chain(text: str) -> Chain:
     try:
         return Chain(text.upper())
     except ValueError:
-        raise InvalidInput(f"unknown chain {text!r} (known: {', '.join(c.value for c in Chain)})", field="chain") from None
+        raise InvalidInput(
+            f"unknown chain {text!r} (known: {', '.join(c.value for c in Chain)})", field="chain"
+        ) from None
 
 
 def cmd_address(args: argparse.Namespace) -> int:
@@ -98,7 +100,9 @@ def cmd_name(args: argparse.Namespace) -> int:
     settings = _settings(args)
     screener = _screener(settings)
     if screener.names is None:
-        raise ConfigError("no name list imported: run `vigil lists import ofac_sdn PATH` (or un, opensanctions)")
+        raise ConfigError(
+            "no name list imported: run `vigil lists import ofac_sdn PATH` (or un, opensanctions)"
+        )
     query = NameQuery(args.name, birth_date=args.dob, countries=tuple(c.upper() for c in args.country))
     cleared = None
     if args.customer:
@@ -123,7 +127,9 @@ def cmd_clear(args: argparse.Namespace) -> int:
     if entry is None:
         raise InvalidInput(f"no name list entry {args.entry!r} in the latest snapshots", field="entry")
     try:
-        clearance = Clearance(args.customer, entry.entry_id, entry.digest(), args.by, args.reason, datetime.now(UTC))
+        clearance = Clearance(
+            args.customer, entry.entry_id, entry.digest(), args.by, args.reason, datetime.now(UTC)
+        )
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
     bootstrap.screening_store(settings).clear(clearance)
@@ -178,10 +184,13 @@ def _print_address(r: AddressScreen) -> None:
     if not r.hits:
         print(f"{where}: not on any imported list ({r.direction.value}: allow)")
         return
-    print(f"{where}: {r.direction.value} -> {r.outcome.label}" + (" (warn the customer)" if r.warn_user else ""))
+    print(
+        f"{where}: {r.direction.value} -> {r.outcome.label}" + (" (warn the customer)" if r.warn_user else "")
+    )
     for e in r.hits:
         actor = f", actor {e.actor}" if e.actor else ""
-        print(f"  {e.source:18} {e.entry_id}  {e.category.value:11} {e.label}{actor} (confidence {e.confidence})")
+        label = f"{e.label}{actor} (confidence {e.confidence})"
+        print(f"  {e.source:18} {e.entry_id}  {e.category.value:11} {label}")
 
 
 def _name_view(r: NameScreen) -> dict[str, Any]:

@@ -49,7 +49,9 @@ class Engine:
     def _set_rules(self, rules: RuleSet) -> None:
         self.rules = rules
         lists = self.screener.lists_version if self.screener is not None else ""
-        self.versions = Versions(engine=__version__, catalog=self.catalog.hash, rules=rules.version, lists=lists)
+        self.versions = Versions(
+            engine=__version__, catalog=self.catalog.hash, rules=rules.version, lists=lists
+        )
 
     @property
     def rule_fingerprint(self) -> str | None:

@@ -19,7 +19,7 @@ def _rank(entry: AddressEntry) -> tuple[int, int, str, str]:
 class AddressIndex:
     """Address key -> entries. Immutable once built; build a new one for a new snapshot."""
 
-    __slots__ = ("_by_key", "_sources", "_size")
+    __slots__ = ("_by_key", "_size", "_sources")
 
     def __init__(self, entries: Iterable[AddressEntry] = ()) -> None:
         grouped: dict[str, list[AddressEntry]] = {}

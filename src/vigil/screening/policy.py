@@ -107,7 +107,9 @@ def load_policy(text: str, *, file: str) -> Policy:
         effects[category] = _effect(value, file=file, category=name)
     missing = [c.value for c in Category if c not in effects]
     if missing:
-        raise InvalidRules(f"categories without an effect: {', '.join(missing)}", file=file, field="categories")
+        raise InvalidRules(
+            f"categories without an effect: {', '.join(missing)}", file=file, field="categories"
+        )
     if not 0 <= spec.names.review <= spec.names.hold <= 100:
         raise InvalidRules("need 0 <= review <= hold <= 100", file=file, field="names")
     return Policy(
@@ -127,12 +129,14 @@ def default_policy() -> Policy:
 def _effect(value: object, *, file: str, category: str) -> Effect:
     if isinstance(value, str):
         outcome = _outcome(value, file=file, category=category, field="outcome")
-        return Effect({d: outcome for d in Direction})
+        return Effect(dict.fromkeys(Direction, outcome))
     try:
         spec = msgspec.convert(value, _EffectDef)
     except msgspec.ValidationError as exc:
         raise InvalidRules(str(exc), file=file, rule=category) from None
-    outcomes = {d: _outcome(getattr(spec, d.value), file=file, category=category, field=d.value) for d in Direction}
+    outcomes = {
+        d: _outcome(getattr(spec, d.value), file=file, category=category, field=d.value) for d in Direction
+    }
     return Effect(outcomes, warn_user=spec.warn_user)
 
 
@@ -141,4 +145,6 @@ def _outcome(value: str, *, file: str, category: str, field: str) -> Outcome:
         return Outcome[value.upper()]
     except KeyError:
         known = ", ".join(o.label for o in Outcome)
-        raise InvalidRules(f"unknown outcome {value!r} (known: {known})", file=file, rule=category, field=field) from None
+        raise InvalidRules(
+            f"unknown outcome {value!r} (known: {known})", file=file, rule=category, field=field
+        ) from None

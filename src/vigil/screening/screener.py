@@ -82,7 +82,9 @@ class EventScreen:
 
 NOTHING = EventScreen(Outcome.ALLOW, (), (), None)
 
-Cleared = Callable[[str, str], bool]  # (entry_id, entry_digest) -> a reviewed false positive for this customer
+Cleared = Callable[
+    [str, str], bool
+]  # (entry_id, entry_digest) -> a reviewed false positive for this customer
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +110,15 @@ class Screener:
         self.addresses = addresses
         self.policy = policy
         self.name_entries = {e.entry_id: e for e in names}
-        self.names = NameIndex.build(self.name_entries.values()) if self.name_entries else None
+        self._names: NameIndex | None = None
         self.lists_version = lists_version
+
+    @property
+    def names(self) -> NameIndex | None:
+        """The name index, built on first use: seconds for the full lists, and addresses never need it."""
+        if self._names is None and self.name_entries:
+            self._names = NameIndex.build(self.name_entries.values())
+        return self._names
 
     def screen_name(self, query: NameQuery, *, cleared: Cleared | None = None, limit: int = 10) -> NameScreen:
         """Name matches at or above the policy's review score; cleared ones are kept apart and do not act."""
@@ -134,7 +143,7 @@ class Screener:
         hits = self.addresses.lookup(address.key)
         outcome = Outcome.ALLOW
         warn = False
-        reasons = []
+        reasons: list[Reason] = []
         for entry in hits:
             effect = self.policy.effect(entry.category)
             acts = entry.confidence >= self.policy.min_confidence
@@ -192,7 +201,9 @@ def _target(event: Event) -> tuple[Chain, str, Direction] | None:
     return None
 
 
-def _reason(entry: AddressEntry, address: Address, direction: Direction, forced: Outcome, acts: bool) -> Reason:
+def _reason(
+    entry: AddressEntry, address: Address, direction: Direction, forced: Outcome, acts: bool
+) -> Reason:
     who = f"{entry.label}" + (f" (actor {entry.actor})" if entry.actor and entry.actor != entry.label else "")
     note = "" if acts else f"; confidence {entry.confidence} is below the policy's minimum, information only"
     return Reason(

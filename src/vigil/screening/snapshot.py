@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic
 
-from vigil.screening.entries import E, RowError
+from vigil.screening.entries import AddressEntry, E, NameEntry, RowError
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +62,7 @@ class SnapshotDiff(Generic[E]):
         )
 
 
-def content_digest(entries: Iterable[E]) -> str:
+def content_digest(entries: Iterable[AddressEntry | NameEntry]) -> str:
     """Digest of a snapshot's content, independent of entry order."""
     h = hashlib.blake2b(digest_size=16)
     for d in sorted(e.digest() for e in entries):

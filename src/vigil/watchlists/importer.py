@@ -44,7 +44,7 @@ def import_list(
     screening: ScreeningStore | None = None,
     policy: Policy | None = None,
 ) -> ImportReport:
-    """Import ``path`` as a new snapshot of ``source_name``; re-screen what it changed when a store is given."""
+    """Import ``path`` as the next snapshot of ``source_name``; with a store, re-screen what it changed."""
     source = list_source(source_name)
     texts = files.read(path, source.files)
     parsed = source.parse(texts)

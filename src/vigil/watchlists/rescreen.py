@@ -77,7 +77,7 @@ def rescreen_names(
                 entry_digest=digest,
                 source=entry.source,
                 score=match.score,
-                detail=f"{match.score:.0f}: " + "; ".join(match.explanation),
+                detail=f"{match.score:.0f}: " + "; ".join(match.match.explanation),
                 raised_at=now,
                 snapshot_version=diff.new_version,
             )
