@@ -22,11 +22,18 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 # The demo: simulate a small exchange (5,000 accounts, two days, crime rates x20 so that every
-# typology shows up), decide every event on the embedded default (SQLite), score the decisions.
+# typology shows up), import the address and name lists from ../shared, decide every event on the
+# embedded default (SQLite) with screening, score the decisions.
 demo: $(VENV)/.installed
 	@rm -rf $(DEMO) && mkdir -p $(DEMO)
 	$(BIN)/vigil sim --accounts 5000 --days 2 --crime-scale 20 --seed 1 -o $(DEMO)/events.jsonl \
 		--labels $(DEMO)/labels.jsonl --claims $(DEMO)/claims.jsonl --lists $(SHARED)/data/lists
+	$(BIN)/vigil lists import ofac_addresses $(SHARED)/data/lists/ofac_crypto_addresses --db $(DEMO)/vigil.db
+	$(BIN)/vigil lists import ofac_sdn_addresses $(SHARED)/data/lists/sanctions_names --db $(DEMO)/vigil.db
+	$(BIN)/vigil lists import graphsense $(SHARED)/data/lists/graphsense_tagpacks --db $(DEMO)/vigil.db
+	$(BIN)/vigil lists import scamsniffer $(SHARED)/data/lists/scamsniffer --db $(DEMO)/vigil.db
+	$(BIN)/vigil lists import ofac_sdn $(SHARED)/data/lists/sanctions_names --db $(DEMO)/vigil.db
+	$(BIN)/vigil lists import un $(SHARED)/data/lists/sanctions_names --db $(DEMO)/vigil.db
 	$(BIN)/vigil replay $(DEMO)/events.jsonl --db $(DEMO)/vigil.db -o $(DEMO)/decisions.jsonl
 	$(BIN)/vigil eval --events $(DEMO)/events.jsonl --decisions $(DEMO)/decisions.jsonl \
 		--labels $(DEMO)/labels.jsonl --json $(DEMO)/report.json --charts $(DEMO)
