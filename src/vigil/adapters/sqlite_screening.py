@@ -19,7 +19,7 @@ from vigil.ports import AnyEntry, ListKind
 from vigil.screening.entries import AddressEntry, NameEntry
 from vigil.screening.names import Customer
 from vigil.screening.records import Clearance, ScreeningAlert
-from vigil.screening.snapshot import SnapshotInfo, content_digest
+from vigil.screening.snapshot import SnapshotInfo
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS list_snapshots (
@@ -98,15 +98,14 @@ class SqliteListStore:
             latest = self.latest(source)
             if latest is not None and latest.kind != kind:
                 raise StorageError(f"source {source!r} holds {latest.kind} entries, not {kind}")
-            info = SnapshotInfo(
+            info = SnapshotInfo.following(
+                latest,
                 source=source,
                 kind=kind,
-                version=1 if latest is None else latest.version + 1,
-                imported_at=imported_at,
                 origin=origin,
-                entries=len(entries),
+                imported_at=imported_at,
+                entries=entries,
                 errors=errors,
-                digest=content_digest(entries),
                 list_date=list_date,
             )
             self._db.execute(

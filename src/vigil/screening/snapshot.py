@@ -31,6 +31,32 @@ class SnapshotInfo:
     digest: str  # over the entries' digests: equal digests, equal content
     list_date: str = ""  # the list's own date when its files say it (SOURCE.txt, a publication date)
 
+    @classmethod
+    def following(
+        cls,
+        previous: SnapshotInfo | None,
+        *,
+        source: str,
+        kind: str,
+        origin: str,
+        imported_at: datetime,
+        entries: Sequence[AddressEntry | NameEntry],
+        errors: int,
+        list_date: str,
+    ) -> SnapshotInfo:
+        """The info of the snapshot after ``previous`` (version 1 after none); stores call this."""
+        return cls(
+            source=source,
+            kind=kind,
+            version=1 if previous is None else previous.version + 1,
+            imported_at=imported_at,
+            origin=origin,
+            entries=len(entries),
+            errors=errors,
+            digest=content_digest(entries),
+            list_date=list_date,
+        )
+
     def describe(self) -> str:
         return f"{self.source} v{self.version} ({self.entries:,} entries, {self.imported_at:%Y-%m-%d %H:%M}Z)"
 
