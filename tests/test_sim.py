@@ -21,6 +21,7 @@ from vigil.cli.main import main
 from vigil.codec import decode_event
 from vigil.errors import ConfigError, InvalidInput
 from vigil.model import Chain, KycSubmitted, address_key
+from vigil.screening.chains import parse_address
 from vigil.sim import TYPOLOGIES, SimConfig, write_simulation
 from vigil.sim.addresses import base58check_ok, bech32_checksum_ok
 from vigil.sim.lists import load_illicit
@@ -112,6 +113,23 @@ def test_the_population_spans_every_region_kind_and_chain(rich_events: list[dict
     assert any(e["network"].get("is_vpn") for e in logins) and any(e["network"].get("is_tor") for e in logins)
     hours = {int(e["ts"][11:13]) for e in logins}
     assert len(hours) == 24
+
+
+def test_every_simulated_address_parses_with_its_checksum(rich_events: list[dict[str, Any]]) -> None:
+    """Screening parses every counterparty: a simulated one that failed would be held as unverifiable."""
+    for e in rich_events:
+        for key in ("source_address", "destination_address", "address"):
+            if e.get(key) and e.get("chain"):
+                parse_address(Chain(e["chain"]), e[key])
+
+
+def test_kyc_submissions_carry_a_name_and_a_date_of_birth(rich_events: list[dict[str, Any]]) -> None:
+    kyc = [e for e in rich_events if e["type"] == "kyc_submitted"]
+    assert kyc
+    for e in kyc:
+        assert len(e["full_name"].split()) >= 2
+        assert e["birth_date"].startswith(f"{e['birth_year']:04d}-")
+    assert len({e["full_name"] for e in kyc}) > len(kyc) / 20  # pools, but not one name for all
 
 
 def test_addresses_are_valid_for_their_chain(rich_events: list[dict[str, Any]]) -> None:

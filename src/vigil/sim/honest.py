@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from statistics import NormalDist
 
 from vigil.sim.config import TICKET, WEALTH, Country, Region
+from vigil.sim.names import birth_date, full_name
 from vigil.sim.output import Label
 from vigil.sim.world import Account, Ctx, World, between
 
@@ -146,6 +147,8 @@ def kyc_submission(
         document_hash=document or w.token(rng),
         face_hash=face or w.token(rng),
         birth_year=year,
+        full_name=full_name(w.seed, acct.region.name, acct.id),
+        birth_date=birth_date(w.seed, acct.id, year),
         nationality=acct.country,
         occupation=OCCUPATIONS[between(rng, 0, len(OCCUPATIONS))],
         declared_annual_income_fiat=str(between(rng, 3, 150) * 100_000 // 10),

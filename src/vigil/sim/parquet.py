@@ -44,6 +44,8 @@ SCHEMA = pa.schema(
         ("document_hash", _STR),
         ("face_hash", _STR),
         ("birth_year", pa.int32()),
+        ("full_name", pa.string()),
+        ("birth_date", pa.string()),
         ("nationality", _STR),
         ("occupation", _STR),
         ("declared_annual_income_fiat", _MONEY),
