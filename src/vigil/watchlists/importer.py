@@ -15,11 +15,12 @@ from pathlib import Path
 from vigil.errors import InvalidListFile
 from vigil.ports import ListFiles, ListStore, ScreeningStore
 from vigil.screening.entries import AddressEntry, NameEntry, RowError
+from vigil.screening.names import NameIndex
 from vigil.screening.policy import Policy
 from vigil.screening.records import ScreeningAlert
 from vigil.screening.snapshot import SnapshotDiff, SnapshotInfo, diff_entries, duplicate_ids
 from vigil.screening.sources import ListSource, list_source
-from vigil.watchlists.loading import load_screener
+from vigil.watchlists.loading import name_entries
 from vigil.watchlists.rescreen import rescreen_addresses, rescreen_names
 
 
@@ -69,9 +70,9 @@ def import_list(
     diff_n = diff_entries(source.name, v0, old_n, v0 + 1, new_n)
     info, saved = _save(source, path, new_n, errors, previous, files, lists, now, diff_n.is_empty)
     if saved and screening is not None and policy is not None:
-        names = load_screener(lists, policy).names
-        if names is not None:
-            alerts = rescreen_names(diff_n, screening, policy, names, now=now)
+        # The index over every name list now in force: its token weights are the ones screening uses.
+        names = NameIndex.build(name_entries(lists))
+        alerts = rescreen_names(diff_n, screening, policy, names, now=now)
     return ImportReport(info, saved, diff_n, errors, alerts)
 
 
