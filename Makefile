@@ -59,6 +59,9 @@ test: lint typecheck imports pytest
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_decide.py
 	$(BIN)/python benchmarks/bench_sim.py
+	$(BIN)/python benchmarks/bench_screening.py --lists $(SHARED)/data/lists
+	$(BIN)/python benchmarks/bench_names.py
+	$(BIN)/python benchmarks/name_variants.py
 
 clean:
 	rm -rf $(VENV) .vigil .mypy_cache .ruff_cache .pytest_cache .hypothesis
