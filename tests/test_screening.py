@@ -11,7 +11,7 @@ from vigil.screening.entries import AddressEntry, Category
 from vigil.screening.index import AddressIndex
 from vigil.screening.policy import Direction, default_policy, load_policy
 from vigil.screening.screener import SCAM_NOTICE, Screener
-from vigil.screening.snapshot import diff_entries, duplicate_ids
+from vigil.screening.snapshot import changed_fields, diff_entries, duplicate_ids
 
 OFAC_BTC = "12QtD5BFwRsdNsAZY76UVE1xyCGNTojH9h"
 OFAC_ETH = "0x01e2919679362dFBC9ee1644Ba9C6da6D6245BB1"  # EIP-55 checksummed, as OFAC publishes it
@@ -94,6 +94,7 @@ def test_diff_sees_added_removed_and_changed_entries() -> None:
     ]
     assert diff.removed == (a,)
     assert diff.changed == ((b, b_changed),)
+    assert changed_fields(b, b_changed) == ("category",)
     assert len(diff.touched) == 2 and not diff.is_empty
     assert "1 added, 1 removed, 1 changed" in diff.summary()
     assert diff_entries("s", 1, [a], 2, [a]).is_empty

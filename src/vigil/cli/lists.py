@@ -21,7 +21,7 @@ from vigil import bootstrap
 from vigil.adapters.list_files import DiskListFiles
 from vigil.errors import InvalidInput
 from vigil.screening.entries import AddressEntry, NameEntry
-from vigil.screening.snapshot import SnapshotDiff, SnapshotInfo, diff_entries
+from vigil.screening.snapshot import SnapshotDiff, SnapshotInfo, changed_fields, diff_entries
 from vigil.screening.sources import SOURCES
 from vigil.settings import Settings
 from vigil.watchlists import ImportReport, import_list
@@ -158,7 +158,14 @@ def _diff_view(
         "to": diff.new_version,
         "added": cut(diff.added),
         "removed": cut(diff.removed),
-        "changed": [{"old": o, "new": n} for o, n in cut(diff.changed)],
+        "changed": [
+            {
+                "fields": list(changed_fields(o, n)),
+                "old": msgspec.to_builtins(o),
+                "new": msgspec.to_builtins(n),
+            }
+            for o, n in (diff.changed if limit is None else diff.changed[:limit])
+        ],
     }
 
 
@@ -170,7 +177,7 @@ def _print_diff(diff: SnapshotDiff[AddressEntry] | SnapshotDiff[NameEntry], limi
         if len(items) > limit:
             print(f"  ... {len(items) - limit:,} more {title}")
     for o, n in diff.changed[:limit]:
-        print(f"  changed  {_entry_line(o)}\n        -> {_entry_line(n)}")
+        print(f"  changed  {_entry_line(n)}  ({', '.join(changed_fields(o, n))})")
     if len(diff.changed) > limit:
         print(f"  ... {len(diff.changed) - limit:,} more changed")
 

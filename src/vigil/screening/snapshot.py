@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Generic
 
@@ -86,6 +86,11 @@ class SnapshotDiff(Generic[E]):
             f"{self.source} v{self.old_version} -> v{self.new_version}: {len(self.added):,} added, "
             f"{len(self.removed):,} removed, {len(self.changed):,} changed"
         )
+
+
+def changed_fields(old: AddressEntry | NameEntry, new: AddressEntry | NameEntry) -> tuple[str, ...]:
+    """The fields a changed entry changed, for a reader of the diff."""
+    return tuple(f.name for f in fields(old) if getattr(old, f.name) != getattr(new, f.name, None))
 
 
 def content_digest(entries: Iterable[AddressEntry | NameEntry]) -> str:
