@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from vigil.errors import InvalidInput
 from vigil.screening.entries import Identifier, NameEntry, SubjectKind
 from vigil.screening.names import (
+    DEFAULT_THRESHOLD,
     Customer,
     CustomerIndex,
     Fact,
@@ -482,3 +483,14 @@ def test_bound_is_never_under_the_score(pieces: list[str]) -> None:
             pairs = direct_pairs(probe.toks, name)
             score = align(probe.toks, probe.weights, name, list(pairs)).score
             assert bound(probe.toks, probe.weights, name, pairs) >= score - 1e-12
+
+
+def test_a_one_word_listed_person_name_does_not_carry_a_fuller_query() -> None:
+    """Seen on simulated customers: the UN alias "HUA" matched every "Hoa ..." name at review level."""
+    entry = NameEntry("un", "un:1", SubjectKind.PERSON, "Zhang Wei Hua", aliases=("HUA",))
+    index = NameIndex.build([entry, NameEntry("un", "un:2", SubjectKind.PERSON, "Pham Van Dong")])
+    assert index.search(NameQuery("Hoa Le"), threshold=DEFAULT_THRESHOLD) == []
+    (weak,) = index.search(NameQuery("Hoa Le"), threshold=0)
+    assert any("single word" in line for line in weak.explanation)
+    (exact,) = index.search(NameQuery("Hua"), threshold=DEFAULT_THRESHOLD)
+    assert exact.score == 100.0

@@ -15,6 +15,8 @@ no shared country                     -4    people move and hold two passports: 
 an equal identifier                  100    decisive: the score becomes 100
 same kind of identifier, other value  -5    documents are renewed: slight
 different kind of party              -25    a person is not a vessel nor a company
+a one-word listed person name        -12    a single word identifies nobody ("HUA" is in
+  against a fuller query                    every "Hoa ..." name)
 =================================  =======  ==============================================
 
 Absent facts are no evidence either way and produce no item.
@@ -44,6 +46,7 @@ class Fact(StrEnum):
     COUNTRY = "country"
     IDENTIFIER = "identifier"
     KIND = "kind"
+    NAME_FORM = "name_form"
 
 
 class Verdict(StrEnum):
@@ -62,6 +65,19 @@ class Evidence:
     points: float
     detail: str
     decisive: bool = False
+
+
+ONE_WORD_POINTS = -12.0
+
+
+def one_word_name(listed: str) -> Evidence:
+    """A listed person known by one word, matched by a query of several: weak, whatever its score."""
+    return Evidence(
+        Fact.NAME_FORM,
+        Verdict.DIFFERS,
+        ONE_WORD_POINTS,
+        f"listed name {listed!r} is a single word, the query has more: a weak identifier",
+    )
 
 
 def check_birth_date(

@@ -141,6 +141,8 @@ class Scorer:
             best = (0.0, 0, align(probe.toks, probe.weights, first, direct_pairs(probe.toks, first)))
         name_score, k, aligned = best
         name = prepared.names[k]
+        if entry.kind is SubjectKind.PERSON and len(name.toks) == 1 and len(probe.toks) > 1:
+            facts = (*facts, evidence.one_word_name(name.text))
         if any(f.decisive for f in facts):
             total = 100.0
         else:
