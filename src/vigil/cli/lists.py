@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
@@ -19,11 +18,11 @@ import msgspec
 
 from vigil import bootstrap
 from vigil.adapters.list_files import DiskListFiles
+from vigil.cli.streams import db_settings, print_json
 from vigil.errors import InvalidInput
 from vigil.screening.entries import AddressEntry, NameEntry
 from vigil.screening.snapshot import SnapshotDiff, SnapshotInfo, changed_fields, diff_entries
 from vigil.screening.sources import SOURCES
-from vigil.settings import Settings
 from vigil.watchlists import ImportReport, import_list
 
 _SHOW_ERRORS = 10
@@ -60,10 +59,6 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     src.set_defaults(func=cmd_sources, json=False)
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    return Settings(db=args.db) if args.db else Settings()
-
-
 def cmd_sources(args: argparse.Namespace) -> int:
     for name, source in sorted(SOURCES.items()):
         print(f"{name:20} {source.kind:8} {source.description}")
@@ -71,7 +66,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = db_settings(args.db)
     report = import_list(
         args.source,
         args.path,
@@ -82,16 +77,16 @@ def cmd_import(args: argparse.Namespace) -> int:
         policy=bootstrap.policy(settings),
     )
     if args.json:
-        _print_json(_import_view(report))
+        print_json(_import_view(report))
     else:
         _print_import(report)
     return 0
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    infos = bootstrap.list_store(_settings(args)).snapshots()
+    infos = bootstrap.list_store(db_settings(args.db)).snapshots()
     if args.json:
-        _print_json([_info_view(i) for i in infos])
+        print_json([_info_view(i) for i in infos])
         return 0
     if not infos:
         print("no list imported yet: vigil lists import SOURCE PATH (vigil lists sources)")
@@ -105,7 +100,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    store = bootstrap.list_store(_settings(args))
+    store = bootstrap.list_store(db_settings(args.db))
     infos = store.snapshots(args.source)
     if not infos:
         raise InvalidInput(f"no snapshot of {args.source!r} in the database", field="source")
@@ -123,17 +118,13 @@ def cmd_diff(args: argparse.Namespace) -> int:
         before_n = store.name_entries(args.source, old) if old else ()
         diff = diff_entries(args.source, old, before_n, new, store.name_entries(args.source, new))
     if args.json:
-        _print_json(_diff_view(diff, limit=None))
+        print_json(_diff_view(diff, limit=None))
     else:
         _print_diff(diff, args.limit)
     return 0
 
 
 # -- presentation ---------------------------------------------------------------------------------
-
-
-def _print_json(value: Any) -> None:
-    sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(value), indent=2) + b"\n")
 
 
 def _info_view(i: SnapshotInfo) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 
 from vigil import bootstrap
+from vigil.cli.streams import db_settings, print_json
 from vigil.errors import ConfigError, InvalidInput
 from vigil.model import Chain
 from vigil.screening.names import NameQuery
@@ -66,10 +67,6 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     al.set_defaults(func=cmd_alerts)
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    return Settings(db=args.db) if args.db else Settings()
-
-
 def _screener(settings: Settings) -> Screener:
     screener = bootstrap.screener(settings, bootstrap.list_store(settings))
     if screener is None:
@@ -88,16 +85,16 @@ def _chain(text: str) -> Chain:
 
 def cmd_address(args: argparse.Namespace) -> int:
     chain = _chain(args.chain)
-    result = _screener(_settings(args)).screen_address(chain, args.address, Direction(args.direction))
+    result = _screener(db_settings(args.db)).screen_address(chain, args.address, Direction(args.direction))
     if args.json:
-        _print_json(_address_view(result))
+        print_json(_address_view(result))
     else:
         _print_address(result)
     return 0
 
 
 def cmd_name(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = db_settings(args.db)
     screener = _screener(settings)
     if screener.names is None:
         raise ConfigError(
@@ -114,14 +111,14 @@ def cmd_name(args: argparse.Namespace) -> int:
 
     result = screener.screen_name(query, cleared=cleared, limit=args.limit)
     if args.json:
-        _print_json(_name_view(result))
+        print_json(_name_view(result))
     else:
         _print_name(result)
     return 0
 
 
 def cmd_clear(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = db_settings(args.db)
     screener = _screener(settings)
     entry = screener.name_entries.get(args.entry)
     if entry is None:
@@ -134,16 +131,16 @@ def cmd_clear(args: argparse.Namespace) -> int:
         raise InvalidInput(str(exc)) from None
     bootstrap.screening_store(settings).clear(clearance)
     if args.json:
-        _print_json(msgspec.to_builtins(clearance))
+        print_json(msgspec.to_builtins(clearance))
     else:
         print(f"cleared {entry.entry_id} ({entry.name}) for {args.customer}, while the entry stays unchanged")
     return 0
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
-    alerts = bootstrap.screening_store(_settings(args)).alerts(args.customer)
+    alerts = bootstrap.screening_store(db_settings(args.db)).alerts(args.customer)
     if args.json:
-        _print_json(msgspec.to_builtins(alerts))
+        print_json(msgspec.to_builtins(alerts))
         return 0
     for a in alerts:
         print(f"{a.raised_at:%Y-%m-%d %H:%M}Z  {a.kind.value:7} {a.customer_id:20} {a.entry_id}  {a.detail}")
@@ -152,10 +149,6 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 
 
 # -- presentation ---------------------------------------------------------------------------------
-
-
-def _print_json(value: Any) -> None:
-    sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(value), indent=2) + b"\n")
 
 
 def _reasons(reasons: Any) -> list[dict[str, Any]]:

@@ -7,9 +7,12 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
+
+import msgspec
 
 from vigil.errors import ConfigError
+from vigil.settings import Settings
 
 
 @contextlib.contextmanager
@@ -62,3 +65,13 @@ class StatusLine:
     def done(self) -> None:
         if self.enabled:
             sys.stderr.write("\r" + " " * 60 + "\r")
+
+
+def print_json(value: Any) -> None:
+    """``value`` as indented JSON on stdout (the ``--json`` form of the list and screen commands)."""
+    sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(value), indent=2) + b"\n")
+
+
+def db_settings(db: str | None) -> Settings:
+    """Settings from the environment, with ``--db`` overriding the database when given."""
+    return Settings(db=db) if db else Settings()
