@@ -18,6 +18,8 @@ from vigil.ports import Journal
 from vigil.rules import RuleSet, load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"  # the reference data, beside the project (never copied into it)
+LISTS = SHARED / "data" / "lists"
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 

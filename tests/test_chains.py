@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.conftest import LISTS
 from vigil.errors import InvalidAddress
 from vigil.model import Chain
 from vigil.screening.chains import (
@@ -36,8 +36,7 @@ from vigil.screening.chains import (
 )
 from vigil.screening.chains.common import AddressFormatError
 
-ROOT = Path(__file__).resolve().parent.parent
-OFAC = ROOT.parent / "shared" / "data" / "lists" / "ofac_crypto_addresses"
+OFAC = LISTS / "ofac_crypto_addresses"
 
 # --- BIP-173 and BIP-350 -------------------------------------------------------------------------
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import LISTS
 from tests.test_cli import run
 from vigil.cli.main import main
 
-LISTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "lists"
 SANCTIONED_ETH = "0x01e2919679362dFBC9ee1644Ba9C6da6D6245BB1"
 
 

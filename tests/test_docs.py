@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.conftest import SHARED
 from vigil.adapters.rule_files import BuiltinRules
 from vigil.features import default_catalog
 from vigil.model import ReasonCode
@@ -26,7 +27,6 @@ from vigil.rules import RuleSet, load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-SHARED = ROOT.parent / "shared"
 FATF_SPEC = SHARED / "specs" / "fatf_va_red_flags" / "fatf_va_red_flags_rules.yaml"
 FATF_PACK = "fatf_va_2020"
 

@@ -135,7 +135,8 @@ def test_a_cleared_false_positive_stays_cleared_until_the_entry_changes(events: 
     screener = Screener(AddressIndex(), default_policy(), names=[changed])
     result = screener.screen_name(
         NameQuery("Viktor Bout"),
-        cleared=lambda entry_id, digest: store2.is_cleared("viktor", entry_id, digest),
+        customer_id="viktor",
+        cleared=store2.is_cleared,
     )
     assert [m.entry_id for m in result.matches] == [LISTED.entry_id] and not result.cleared
 

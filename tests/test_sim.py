@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import LISTS
 from vigil.cli.main import main
 from vigil.codec import decode_event
 from vigil.errors import ConfigError, InvalidInput
@@ -27,7 +27,6 @@ from vigil.sim.addresses import base58check_ok, bech32_checksum_ok
 from vigil.sim.lists import load_illicit
 from vigil.sim.run import crime_rates
 
-LISTS = ROOT.parent / "shared" / "data" / "lists"
 if not LISTS.is_dir():  # pragma: no cover - the CI layout always has ../shared
     pytest.fail(f"the shared reference data is missing: expected {LISTS}", pytrace=False)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
-from pathlib import Path
 
 import pytest
 
@@ -17,14 +16,13 @@ import vigil.screening.sources.addresses_forta as addresses_forta
 import vigil.screening.sources.addresses_graphsense as addresses_graphsense
 import vigil.screening.sources.addresses_ofac as addresses_ofac
 import vigil.screening.sources.addresses_scamsniffer as addresses_scamsniffer
+from tests.conftest import LISTS
 from vigil.adapters.list_files import DiskListFiles
 from vigil.errors import InvalidListFile
 from vigil.model import Chain
 from vigil.screening.entries import AddressEntry, Category, Parsed, RowError
 from vigil.screening.sources.addresses_common import RowProblem
 from vigil.screening.sources.addresses_yaml import YamlMap, load_yaml
-
-LISTS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "lists"
 
 BTC = "123WBUDmSJv4GctdVEz6Qq6z8nXSKrJ4KX"
 BTC_BAD = "1Archive1n2C579dMsAu3iC6tWzuQJz8dX"  # one character off: Base58Check fails

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import LISTS
 from vigil.errors import InvalidListFile
 from vigil.screening.entries import Identifier, NameEntry, Parsed, RowError, SubjectKind
 from vigil.screening.sources import names_opensanctions, names_un
@@ -20,10 +21,9 @@ from vigil.screening.sources.names_build import natural_order
 from vigil.screening.sources.names_dates import iso_birth_date, text_birth_dates
 from vigil.screening.sources.names_ofac import CONSOLIDATED, SDN
 
-ROOT = Path(__file__).resolve().parent.parent
-LISTS = ROOT.parent / "shared" / "data" / "lists" / "sanctions_names"
-if not LISTS.is_dir():  # pragma: no cover - the CI layout always has ../shared
-    pytest.fail(f"the shared reference data is missing: expected {LISTS}", pytrace=False)
+NAMES = LISTS / "sanctions_names"
+if not NAMES.is_dir():  # pragma: no cover - the CI layout always has ../shared
+    pytest.fail(f"the shared reference data is missing: expected {NAMES}", pytrace=False)
 
 Result = tuple[Parsed[NameEntry], CountryResolver]
 
@@ -41,13 +41,13 @@ def by_id(parsed: Parsed[NameEntry]) -> dict[str, NameEntry]:
 @pytest.fixture(scope="module")
 def sdn() -> Result:
     countries = CountryResolver()
-    return SDN.parse(read(LISTS, SDN.FILES), countries), countries
+    return SDN.parse(read(NAMES, SDN.FILES), countries), countries
 
 
 @pytest.fixture(scope="module")
 def un() -> Result:
     countries = CountryResolver()
-    return names_un.parse(read(LISTS, ["UN_consolidated.xml"]), countries), countries
+    return names_un.parse(read(NAMES, ["UN_consolidated.xml"]), countries), countries
 
 
 # --- OFAC: the real snapshots -------------------------------------------------------------------
@@ -76,7 +76,7 @@ def test_sdn_snapshot_imports_everything_but_comments_of_entries_it_lacks(sdn: R
 
 
 def test_bench_snapshot_parses_cleanly_and_differs_from_the_test_snapshot(sdn: Result) -> None:
-    bench = SDN.parse(read(LISTS / "bench", SDN.FILES))
+    bench = SDN.parse(read(NAMES / "bench", SDN.FILES))
     assert len(bench.entries) == 8976
     assert bench.errors == ()
     old, new = by_id(sdn[0]), by_id(bench)
@@ -87,7 +87,7 @@ def test_bench_snapshot_parses_cleanly_and_differs_from_the_test_snapshot(sdn: R
 
 def test_consolidated_list_parses_cleanly_with_its_comments() -> None:
     countries = CountryResolver()
-    parsed = CONSOLIDATED.parse(read(LISTS, CONSOLIDATED.FILES), countries)
+    parsed = CONSOLIDATED.parse(read(NAMES, CONSOLIDATED.FILES), countries)
     assert (len(parsed.entries), parsed.errors, countries.unmapped) == (442, (), Counter())
     entries = by_id(parsed)
     assert entries["ofac_consolidated:9647"] == NameEntry(
@@ -220,7 +220,7 @@ def test_un_list_parses_cleanly(un: Result) -> None:
 
 
 def test_un_original_script_names_arrive_as_aliases(un: Result) -> None:
-    root = ET.parse(LISTS / "UN_consolidated.xml").getroot()
+    root = ET.parse(NAMES / "UN_consolidated.xml").getroot()
     originals = {
         f"un:{item.findtext('DATAID')}": " ".join(script.split())
         for item in root.iter()
@@ -279,7 +279,7 @@ def test_un_individual_and_entity(un: Result) -> None:
 
 def test_opensanctions_senzing_files() -> None:
     files = {
-        f"opensanctions/{p.name}": p.read_text(encoding="utf-8") for p in (LISTS / "opensanctions").iterdir()
+        f"opensanctions/{p.name}": p.read_text(encoding="utf-8") for p in (NAMES / "opensanctions").iterdir()
     }
     parsed = names_opensanctions.parse(files)
     assert (len(parsed.entries), parsed.errors) == (1320, ())  # 1317 people + 3 from the JSON array

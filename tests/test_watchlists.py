@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import LISTS
 from vigil.adapters.list_files import DiskListFiles
 from vigil.adapters.memory_screening import MemoryListStore, MemoryScreeningStore
 from vigil.errors import InvalidInput, InvalidListFile
@@ -17,7 +18,6 @@ from vigil.screening.policy import default_policy
 from vigil.screening.records import AlertKind, Clearance
 from vigil.watchlists import ImportReport, import_list, load_screener
 
-LISTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "lists"
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 XBT = "12QtD5BFwRsdNsAZY76UVE1xyCGNTojH9h"
 

@@ -101,15 +101,13 @@ def cmd_name(args: argparse.Namespace) -> int:
             "no name list imported: run `vigil lists import ofac_sdn PATH` (or un, opensanctions)"
         )
     query = NameQuery(args.name, birth_date=args.dob, countries=tuple(c.upper() for c in args.country))
-    cleared = None
-    if args.customer:
-        store = bootstrap.screening_store(settings)
-        customer = args.customer
-
-        def cleared(entry_id: str, digest: str) -> bool:
-            return store.is_cleared(customer, entry_id, digest)
-
-    result = screener.screen_name(query, cleared=cleared, limit=args.limit)
+    store = bootstrap.screening_store(settings) if args.customer else None
+    result = screener.screen_name(
+        query,
+        customer_id=args.customer,
+        cleared=store.is_cleared if store is not None else None,
+        limit=args.limit,
+    )
     if args.json:
         print_json(_name_view(result))
     else:

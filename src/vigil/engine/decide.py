@@ -42,6 +42,7 @@ class Engine:
         self.rule_source = rule_source
         self.screener = screener
         self.screening_store = screening_store
+        self._is_cleared: Cleared | None = screening_store.is_cleared if screening_store is not None else None
         self._rule_fingerprint = rule_source.fingerprint() if rule_source is not None else None
         self._stale = False
         self._set_rules(rules)
@@ -98,7 +99,7 @@ class Engine:
         evaluation = self.rules.evaluate(event, features, origin)
         thresholds = self.rules.thresholds_for(event.region)
         screen = (
-            self.screener.screen_event(event, cleared=self._clearances_of(event.account_id))
+            self.screener.screen_event(event, cleared=self._is_cleared)
             if self.screener is not None
             else NOTHING
         )
@@ -134,12 +135,6 @@ class Engine:
             if customer is not None:
                 self.screening_store.put_customer(customer)
         return decision, True
-
-    def _clearances_of(self, account_id: str) -> Cleared | None:
-        store = self.screening_store
-        if store is None:
-            return None
-        return lambda entry_id, digest: store.is_cleared(account_id, entry_id, digest)
 
     def rebuild(self) -> int:
         """Rebuild feature state from the journal's events (start-up, or after a failed write)."""

@@ -82,9 +82,8 @@ class EventScreen:
 
 NOTHING = EventScreen(Outcome.ALLOW, (), (), None)
 
-Cleared = Callable[
-    [str, str], bool
-]  # (entry_id, entry_digest) -> a reviewed false positive for this customer
+Cleared = Callable[[str, str, str], bool]
+"""(customer id, entry id, entry digest) -> a reviewed false positive: ``ScreeningStore.is_cleared``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,8 +119,16 @@ class Screener:
             self._names = NameIndex.build(self.name_entries.values())
         return self._names
 
-    def screen_name(self, query: NameQuery, *, cleared: Cleared | None = None, limit: int = 10) -> NameScreen:
-        """Name matches at or above the policy's review score; cleared ones are kept apart and do not act."""
+    def screen_name(
+        self,
+        query: NameQuery,
+        *,
+        customer_id: str | None = None,
+        cleared: Cleared | None = None,
+        limit: int = 10,
+    ) -> NameScreen:
+        """Name matches at or above the policy's review score; the customer's cleared ones are kept apart
+        and do not act."""
         if self.names is None:
             return NameScreen(query, (), (), Outcome.ALLOW, ())
         found = self.names.search(query, limit=limit, threshold=self.policy.names.review)
@@ -129,7 +136,11 @@ class Screener:
         done: list[NameMatch] = []
         for match in found:
             entry = self.name_entries[match.entry_id]
-            is_cleared = cleared is not None and cleared(match.entry_id, entry.digest())
+            is_cleared = (
+                cleared is not None
+                and customer_id is not None
+                and cleared(customer_id, match.entry_id, entry.digest())
+            )
             (done if is_cleared else active).append(match)
         outcome = max((self.policy.names.outcome(m.score) for m in active), default=Outcome.ALLOW)
         reasons = tuple(_name_reason(m, self.policy.names.outcome(m.score)) for m in active[:_MAX_REASONS])
@@ -167,7 +178,7 @@ class Screener:
                 countries=tuple(c for c in (event.nationality, event.document_country) if c is not None),
                 kind=None,
             )
-            name = self.screen_name(query, cleared=cleared)
+            name = self.screen_name(query, customer_id=event.account_id, cleared=cleared)
             return EventScreen(name.outcome, name.reasons, (), None)
         target = _target(event)
         if target is None:
