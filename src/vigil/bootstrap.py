@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import functools
 import gc
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+from vigil.access import Access
 from vigil.adapters.geoip_mmdb import MmdbGeoIp
+from vigil.adapters.memory_access import MemoryAccessStore
 from vigil.adapters.memory import MemoryJournal
 from vigil.adapters.memory_screening import MemoryListStore, MemoryScreeningStore
 from vigil.adapters.rule_files import BuiltinRules, DirectoryRules
 from vigil.adapters.sqlite import SqliteJournal
+from vigil.adapters.sqlite_access import SqliteAccessStore
 from vigil.adapters.sqlite_screening import SqliteListStore, SqliteScreeningStore
 from vigil.engine import Engine
 from vigil.errors import ConfigError
 from vigil.features import default_catalog
-from vigil.ports import GeoIp, Journal, ListStore, RuleSourceReader, ScreeningStore
+from vigil.ports import AccessStore, GeoIp, Journal, ListStore, RuleSourceReader, ScreeningStore
 from vigil.rules import RuleSet, load_rules
 from vigil.screening.policy import Policy, default_policy, load_policy
 from vigil.screening.screener import Screener
@@ -30,9 +37,28 @@ def load_rule_set(source: RuleSourceReader) -> RuleSet:
     return load_rules(source.read(), default_catalog())
 
 
+def _postgres(settings: Settings) -> Any:
+    return _pg_engine(settings.db)
+
+
+@functools.lru_cache(maxsize=8)
+def _pg_engine(url: str) -> Any:
+    """One SQLAlchemy engine (one connection pool) per PostgreSQL URL, shared by its stores.
+
+    Imported here only: the SQLite default never loads SQLAlchemy.
+    """
+    from vigil.adapters import postgres
+
+    return postgres.connect(url)
+
+
 def journal(settings: Settings) -> Journal:
     if settings.db == "memory":
         return MemoryJournal()
+    if settings.is_postgres:
+        from vigil.adapters.postgres import PostgresJournal
+
+        return PostgresJournal(_postgres(settings), batch_size=settings.batch_size)
     path = Path(settings.db)
     path.parent.mkdir(parents=True, exist_ok=True)
     return SqliteJournal(path, batch_size=settings.batch_size, synchronous=settings.sqlite_synchronous)
@@ -52,11 +78,53 @@ def _db_path(settings: Settings) -> Path:
 
 def list_store(settings: Settings) -> ListStore:
     """Screening list snapshots, in the journal's database (memory for a memory journal)."""
-    return MemoryListStore() if settings.db == "memory" else SqliteListStore(_db_path(settings))
+    if settings.db == "memory":
+        return MemoryListStore()
+    if settings.is_postgres:
+        from vigil.adapters.postgres import PostgresListStore
+
+        return PostgresListStore(_postgres(settings))
+    return SqliteListStore(_db_path(settings))
 
 
 def screening_store(settings: Settings) -> ScreeningStore:
-    return MemoryScreeningStore() if settings.db == "memory" else SqliteScreeningStore(_db_path(settings))
+    if settings.db == "memory":
+        return MemoryScreeningStore()
+    if settings.is_postgres:
+        from vigil.adapters.postgres import PostgresScreeningStore
+
+        return PostgresScreeningStore(_postgres(settings))
+    return SqliteScreeningStore(_db_path(settings))
+
+
+def access_store(settings: Settings) -> AccessStore:
+    """API keys, people and sessions, in the journal's database."""
+    if settings.db == "memory":
+        return MemoryAccessStore()
+    if settings.is_postgres:
+        from vigil.adapters.postgres import PostgresAccessStore
+
+        return PostgresAccessStore(_postgres(settings))
+    return SqliteAccessStore(_db_path(settings))
+
+
+def access(settings: Settings, store: AccessStore | None = None) -> Access:
+    return Access(
+        store if store is not None else access_store(settings),
+        session_ttl=timedelta(hours=settings.session_hours),
+        cache_seconds=settings.auth_cache_seconds,
+    )
+
+
+def migrate(settings: Settings) -> str:
+    """Bring a PostgreSQL database's schema to the release's (Alembic); SQLite creates its own tables."""
+    if not settings.is_postgres:
+        raise ConfigError(f"{settings.db} is not a PostgreSQL URL: SQLite databases need no migration")
+    from vigil.adapters import postgres
+
+    engine = _pg_engine(settings.db)
+    postgres.migrate(engine)
+    return str(postgres.current_revision(engine))
 
 
 def policy(settings: Settings) -> Policy:
@@ -78,7 +146,21 @@ def screener(settings: Settings, lists: ListStore) -> Screener | None:
     return load_screener(lists, policy(settings))
 
 
-def build_engine(settings: Settings) -> Engine:
+@dataclass
+class Stores:
+    """Every store of one database, opened together (a memory database is shared by them all)."""
+
+    journal: Journal
+    lists: ListStore
+    screening: ScreeningStore
+    access: AccessStore
+
+
+def stores(settings: Settings) -> Stores:
+    return Stores(journal(settings), list_store(settings), screening_store(settings), access_store(settings))
+
+
+def build_engine(settings: Settings, opened: Stores | None = None) -> Engine:
     """A wired engine whose feature state is rebuilt from the journal's events.
 
     Screening is on as soon as one list has been imported into the database (``vigil lists import``).
@@ -89,11 +171,11 @@ def build_engine(settings: Settings) -> Engine:
     engine = Engine(
         catalog,
         rules,
-        journal(settings),
+        opened.journal if opened is not None else journal(settings),
         geoip=geoip(settings),
         rule_source=source,
-        screener=screener(settings, list_store(settings)),
-        screening_store=screening_store(settings),
+        screener=screener(settings, opened.lists if opened is not None else list_store(settings)),
+        screening_store=opened.screening if opened is not None else screening_store(settings),
     )
     engine.rebuild()
     return engine

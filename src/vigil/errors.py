@@ -9,6 +9,13 @@
     │   ├── InvalidRecord           a row of a data file (evaluation inputs) is wrong (names file and line)
     │   ├── InvalidAddress          a crypto address that does not parse or fails its checksum (names chain)
     │   └── InvalidListFile         a list file that cannot be read at all: the snapshot is refused
+    │   └── WeakPassword            a password that does not meet the policy
+    ├── AccessDenied                a caller who may not do this
+    │   ├── NotAuthenticated        no credentials, or credentials that are wrong, expired or revoked
+    │   └── Forbidden               valid credentials without a role the action admits
+    ├── NotFound                    a named thing (decision, key, user) does not exist
+    ├── Conflict                    the request contradicts what is stored (an event id reused for another event)
+    ├── NotReady                    what the request needs is not set up yet (no list imported)
     ├── ConfigError                 settings or wiring that cannot work (missing file, bad path)
     └── StorageError                a port adapter failed to read or write durably
 
@@ -115,6 +122,34 @@ class InvalidListFile(InvalidInput):
 
     def _render(self) -> str:
         return f"{self.file}: {self.message}"
+
+
+class WeakPassword(InvalidInput):
+    """A password that does not meet the policy (length); the message says what is required."""
+
+
+class AccessDenied(VigilError):
+    """The caller may not do this."""
+
+
+class NotAuthenticated(AccessDenied):
+    """No credentials, or credentials that are wrong, expired or revoked (never says which)."""
+
+
+class Forbidden(AccessDenied):
+    """Valid credentials, but none of the roles the action admits."""
+
+
+class NotFound(VigilError):
+    """A thing the request names does not exist."""
+
+
+class Conflict(VigilError):
+    """The request contradicts what is stored, for example an event id reused for another event."""
+
+
+class NotReady(VigilError):
+    """What the request needs is not set up yet, for example no screening list has been imported."""
 
 
 class ConfigError(VigilError):

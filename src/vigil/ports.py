@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Literal, Protocol
 
 from vigil.model import Decision, Event, NetworkOrigin
+from vigil.model.access import ApiKey, Session, User
 from vigil.rules import Source
 from vigil.screening.entries import AddressEntry, NameEntry
 from vigil.screening.names import Customer
@@ -156,3 +157,37 @@ class ScreeningStore(Protocol):
     def add_alert(self, alert: ScreeningAlert) -> bool: ...
 
     def alerts(self, customer_id: str | None = None) -> list[ScreeningAlert]: ...
+
+
+class AccessStore(Protocol):
+    """API keys, people and their sessions (secrets only as digests or password hashes).
+
+    Contract: ``add_key``/``add_user``/``add_session`` store a new record; one whose id (key id,
+    username, token hash) exists raises ``StorageError`` and changes nothing. ``key``/``user``/``session``
+    return the stored record, equal field for field, or None. ``keys``/``users`` list every record,
+    oldest first, revoked and disabled ones included. ``replace_key``/``replace_user``/``replace_session``
+    store a new version of an existing record (revocation, a new password, other roles) and return
+    False, changing nothing, when no record has its id.
+    """
+
+    def add_key(self, key: ApiKey) -> None: ...
+
+    def key(self, key_id: str) -> ApiKey | None: ...
+
+    def keys(self) -> list[ApiKey]: ...
+
+    def replace_key(self, key: ApiKey) -> bool: ...
+
+    def add_user(self, user: User) -> None: ...
+
+    def user(self, username: str) -> User | None: ...
+
+    def users(self) -> list[User]: ...
+
+    def replace_user(self, user: User) -> bool: ...
+
+    def add_session(self, session: Session) -> None: ...
+
+    def session(self, token_hash: str) -> Session | None: ...
+
+    def replace_session(self, session: Session) -> bool: ...

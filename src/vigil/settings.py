@@ -18,7 +18,10 @@ class Settings(BaseSettings):
 
     db: str = Field(
         default=".vigil/vigil.db",
-        description="SQLite journal path, or 'memory' for an in-process journal (gone when the process ends)",
+        description=(
+            "SQLite database path, 'memory' for in-process stores (gone when the process ends), or a"
+            " PostgreSQL URL (postgresql+psycopg://user:password@host:port/database)"
+        ),
     )
     rules_dir: Path | None = Field(default=None, description="rule files directory; unset = built-in packs")
     geoip_country_db: Path | None = Field(default=None, description="MaxMind-format country database")
@@ -28,3 +31,18 @@ class Settings(BaseSettings):
     screening_policy: Path | None = Field(
         default=None, description="screening policy file (category -> effect); unset = the built-in default"
     )
+
+    # -- the service (vigil serve) -------------------------------------------------------------
+    host: str = Field(default="127.0.0.1", description="address vigil serve listens on")
+    port: int = Field(default=8000, ge=1, le=65535, description="port vigil serve listens on")
+    session_hours: float = Field(default=8.0, gt=0, le=24 * 30, description="how long a sign-in lasts")
+    auth_cache_seconds: float = Field(
+        default=2.0, ge=0, le=60, description="credentials are re-checked this often (revocation delay)"
+    )
+    batch_limit: int = Field(default=1000, ge=1, le=100_000, description="most events in one batch request")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO")
+    access_log: bool = Field(default=True, description="one JSON log line per request")
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.db.startswith(("postgresql://", "postgresql+psycopg://", "postgres://"))

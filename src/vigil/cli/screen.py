@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime
-from typing import Any
 
 import msgspec
 
@@ -22,6 +21,7 @@ from vigil.screening.policy import Direction
 from vigil.screening.records import Clearance
 from vigil.screening.screener import AddressScreen, NameScreen, Screener
 from vigil.settings import Settings
+from vigil.views import address_view, name_view
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -87,7 +87,7 @@ def cmd_address(args: argparse.Namespace) -> int:
     chain = _chain(args.chain)
     result = _screener(db_settings(args.db)).screen_address(chain, args.address, Direction(args.direction))
     if args.json:
-        print_json(_address_view(result))
+        print_json(address_view(result))
     else:
         _print_address(result)
     return 0
@@ -109,7 +109,7 @@ def cmd_name(args: argparse.Namespace) -> int:
         limit=args.limit,
     )
     if args.json:
-        print_json(_name_view(result))
+        print_json(name_view(result))
     else:
         _print_name(result)
     return 0
@@ -149,27 +149,6 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 # -- presentation ---------------------------------------------------------------------------------
 
 
-def _reasons(reasons: Any) -> list[dict[str, Any]]:
-    return [
-        {"code": r.code.value, "detail": r.detail, **({"outcome": r.outcome.label} if r.outcome else {})}
-        for r in reasons
-    ]
-
-
-def _address_view(r: AddressScreen) -> dict[str, Any]:
-    return {
-        "chain": r.chain.value,
-        "address": r.text,
-        "canonical": r.address.canonical if r.address else None,
-        "key": r.address.key if r.address else None,
-        "direction": r.direction.value,
-        "outcome": r.outcome.label,
-        "warn_user": r.warn_user,
-        "hits": msgspec.to_builtins(list(r.hits)),
-        "reasons": _reasons(r.reasons),
-    }
-
-
 def _print_address(r: AddressScreen) -> None:
     where = r.address.key if r.address else r.text
     if not r.hits:
@@ -182,16 +161,6 @@ def _print_address(r: AddressScreen) -> None:
         actor = f", actor {e.actor}" if e.actor else ""
         label = f"{e.label}{actor} (confidence {e.confidence})"
         print(f"  {e.source:18} {e.entry_id}  {e.category.value:11} {label}")
-
-
-def _name_view(r: NameScreen) -> dict[str, Any]:
-    return {
-        "query": msgspec.to_builtins(r.query),
-        "outcome": r.outcome.label,
-        "matches": [m.to_dict() for m in r.matches],
-        "cleared": [m.to_dict() for m in r.cleared],
-        "reasons": _reasons(r.reasons),
-    }
 
 
 def _print_name(r: NameScreen) -> None:

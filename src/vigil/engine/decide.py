@@ -136,6 +136,23 @@ class Engine:
                 self.screening_store.put_customer(customer)
         return decision, True
 
+    def commit(self) -> None:
+        """Make every decision recorded so far durable (the journal's group commit).
+
+        On ``StorageError`` the engine rebuilds feature state from the journal before its next
+        decision, so the state never counts an event that was not stored.
+        """
+        try:
+            self.journal.flush()
+        except StorageError:
+            self._stale = True
+            raise
+
+    @property
+    def stale(self) -> bool:
+        """True after a failed write, until the state is rebuilt from the journal."""
+        return self._stale
+
     def rebuild(self) -> int:
         """Rebuild feature state from the journal's events (start-up, or after a failed write)."""
         self.catalog.reset()

@@ -1,0 +1,193 @@
+"""The access service: create and revoke keys, manage people, sign in and out, authenticate tokens.
+
+Tokens are bearer strings. An API key reads ``vk_<key id>.<secret>``: the key id finds the record, the
+secret's digest must match. A session token is a bare secret, found by its digest. Lookups are cached
+for ``cache_seconds`` (so a revocation takes effect within that time), because every request of the
+hot path authenticates.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from vigil.access import tokens
+from vigil.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, WeakPassword
+from vigil.model.access import ApiKey, Principal, Role, Session, User
+from vigil.ports import AccessStore
+
+KEY_PREFIX = "vk_"
+MIN_PASSWORD = 12
+_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-@")
+
+
+@dataclass(frozen=True, slots=True)
+class Issued:
+    """A new key or session, and its token: shown once, never stored."""
+
+    token: str
+    key: ApiKey | None = None
+    session: Session | None = None
+
+
+def _roles(roles: Iterable[Role | str]) -> frozenset[Role]:
+    result = set()
+    for r in roles:
+        try:
+            result.add(Role(r))
+        except ValueError:
+            known = ", ".join(x.value for x in Role)
+            raise InvalidInput(f"unknown role {r!r} (one of: {known})", field="roles") from None
+    if not result:
+        raise InvalidInput("at least one role is required", field="roles")
+    return frozenset(result)
+
+
+def _check_name(name: str, field: str) -> str:
+    if not name or len(name) > 64 or not set(name) <= _NAME_CHARS:
+        raise InvalidInput(
+            "must be 1-64 characters of a-z, 0-9, '.', '_', '-', '@'", field=field
+        )
+    return name
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise WeakPassword(f"must be at least {MIN_PASSWORD} characters", field="password")
+
+
+class Access:
+    def __init__(
+        self,
+        store: AccessStore,
+        *,
+        session_ttl: timedelta = timedelta(hours=8),
+        cache_seconds: float = 2.0,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store = store
+        self.session_ttl = session_ttl
+        self.cache_seconds = cache_seconds
+        self.clock = clock
+        self._cache: dict[str, tuple[float, Principal | None]] = {}
+
+    # -- keys --------------------------------------------------------------------------------
+    def create_key(self, name: str, roles: Iterable[Role | str]) -> Issued:
+        secret = tokens.new_secret()
+        key = ApiKey(
+            key_id=tokens.new_id(),
+            name=name.strip() or "unnamed",
+            roles=_roles(roles),
+            secret_hash=tokens.digest(secret),
+            created_at=self.clock(),
+        )
+        self.store.add_key(key)
+        return Issued(token=f"{KEY_PREFIX}{key.key_id}.{secret}", key=key)
+
+    def revoke_key(self, key_id: str) -> ApiKey:
+        key = self.store.key(key_id)
+        if key is None:
+            raise NotFound(f"no API key {key_id!r}")
+        if key.revoked_at is None:
+            key = replace(key, revoked_at=self.clock())
+            self.store.replace_key(key)
+        self._cache.clear()
+        return key
+
+    # -- people ------------------------------------------------------------------------------
+    def add_user(self, username: str, password: str, roles: Iterable[Role | str]) -> User:
+        _check_name(username, "username")
+        _check_password(password)
+        if self.store.user(username) is not None:
+            raise Conflict(f"user {username!r} already exists")
+        user = User(
+            username=username,
+            roles=_roles(roles),
+            password_hash=tokens.hash_password(password),
+            created_at=self.clock(),
+        )
+        self.store.add_user(user)
+        return user
+
+    def _user(self, username: str) -> User:
+        user = self.store.user(username)
+        if user is None:
+            raise NotFound(f"no user {username!r}")
+        return user
+
+    def set_password(self, username: str, password: str) -> User:
+        _check_password(password)
+        user = replace(self._user(username), password_hash=tokens.hash_password(password))
+        self.store.replace_user(user)
+        return user
+
+    def set_roles(self, username: str, roles: Iterable[Role | str]) -> User:
+        user = replace(self._user(username), roles=_roles(roles))
+        self.store.replace_user(user)
+        self._cache.clear()
+        return user
+
+    def disable_user(self, username: str) -> User:
+        user = self._user(username)
+        if user.disabled_at is None:
+            user = replace(user, disabled_at=self.clock())
+            self.store.replace_user(user)
+        self._cache.clear()
+        return user
+
+    # -- sessions ----------------------------------------------------------------------------
+    def login(self, username: str, password: str) -> Issued:
+        """A new session for a person; wrong name, wrong password or a disabled user all say the same."""
+        user = self.store.user(username)
+        ok = tokens.check_password(user.password_hash if user else None, password)
+        if user is None or not ok or not user.active():
+            raise NotAuthenticated("wrong username or password")
+        secret = tokens.new_secret()
+        now = self.clock()
+        session = Session(
+            token_hash=tokens.digest(secret),
+            username=user.username,
+            created_at=now,
+            expires_at=now + self.session_ttl,
+        )
+        self.store.add_session(session)
+        return Issued(token=secret, session=session)
+
+    def logout(self, token: str) -> None:
+        session = self.store.session(tokens.digest(token))
+        if session is not None and session.revoked_at is None:
+            self.store.replace_session(replace(session, revoked_at=self.clock()))
+        self._cache.pop(token, None)
+
+    # -- authentication ----------------------------------------------------------------------
+    def authenticate(self, token: str) -> Principal:
+        """The principal behind a bearer token; raises ``NotAuthenticated`` for anything else."""
+        now = time.monotonic()
+        cached = self._cache.get(token)
+        if cached is not None and now - cached[0] < self.cache_seconds:
+            principal = cached[1]
+        else:
+            principal = self._lookup(token)
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[token] = (now, principal)
+        if principal is None:
+            raise NotAuthenticated("invalid, expired or revoked credentials")
+        return principal
+
+    def _lookup(self, token: str) -> Principal | None:
+        if token.startswith(KEY_PREFIX):
+            key_id, _, secret = token[len(KEY_PREFIX) :].partition(".")
+            key = self.store.key(key_id)
+            if key is None or not key.active() or not tokens.same(key.secret_hash, tokens.digest(secret)):
+                return None
+            return Principal("key", key.key_id, key.roles)
+        session = self.store.session(tokens.digest(token))
+        if session is None or not session.valid_at(self.clock()):
+            return None
+        user = self.store.user(session.username)
+        if user is None or not user.active():
+            return None
+        return Principal("user", user.username, user.roles)

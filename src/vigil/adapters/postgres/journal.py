@@ -1,0 +1,152 @@
+"""PostgreSQL journal: events and their decisions, for a service that runs more than one process.
+
+Behaves as the SQLite journal does. Records are buffered and written together (group commit) when
+``batch_size`` of them are pending, on ``flush`` and on ``close``; ``batch_size=1`` makes a record
+durable before ``record`` returns. A flush is one transaction of two multi-row inserts: the events,
+``RETURNING`` their ``seq`` (SQLAlchemy's insertmanyvalues, in parameter order), then the decisions
+carrying those ``seq``. ``get`` answers a pending record from the buffer without a query. An event id
+already stored makes the whole batch fail; it is then written one record per transaction, so every
+other record is kept and the duplicates are named in the ``StorageError``.
+
+The engine belongs to the caller (several adapters share one): ``close`` flushes but does not
+dispose of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from vigil.adapters.postgres.schema import check_schema, decisions, events, reason, storage_errors, where
+from vigil.codec import decode_decision, decode_event, encode_decision, encode_event
+from vigil.errors import ConfigError, StorageError
+from vigil.model import Decision, Event
+
+_Row = dict[str, Any]
+_Pending = tuple[_Row, _Row, Decision]  # the event's row, the decision's row (without seq), the decision
+
+_INSERT_EVENTS = insert(events).returning(events.c.seq, sort_by_parameter_order=True)
+_INSERT_DECISIONS = insert(decisions)
+_GET = select(decisions.c.body).where(decisions.c.event_id == bindparam("event_id"))
+_FOR_ACCOUNT = (
+    select(decisions.c.body)
+    .where(decisions.c.account_id == bindparam("account_id"))
+    .order_by(decisions.c.seq.desc())
+    .limit(bindparam("limit"))
+)
+_EVENTS = select(events.c.body).order_by(events.c.seq)
+_COUNT = select(func.count()).select_from(events)
+
+
+class PostgresJournal:
+    def __init__(self, engine: Engine, *, batch_size: int = 1) -> None:
+        if batch_size < 1:
+            raise ConfigError(f"batch_size must be at least 1, got {batch_size}")
+        check_schema(engine)
+        self.engine = engine
+        self.batch_size = batch_size
+        self._where = where(engine)
+        self._pending: dict[str, _Pending] = {}
+
+    # -- writing ---------------------------------------------------------------------------
+    def record(self, event: Event, decision: Decision) -> None:
+        event_id = event.event_id
+        if event_id != decision.event_id:
+            raise StorageError(f"decision for {decision.event_id!r} recorded with event {event_id!r}")
+        if event_id in self._pending:
+            raise StorageError(f"event {event_id!r} is already recorded")
+        event_row = {
+            "event_id": event_id,
+            "account_id": event.account_id,
+            "type": event.TYPE.value,
+            "ts": event.ts,
+            "body": encode_event(event),
+        }
+        decision_row = {
+            "event_id": event_id,
+            "account_id": decision.account_id,
+            "outcome": int(decision.outcome),
+            "score": decision.score,
+            "body": encode_decision(decision),
+        }
+        self._pending[event_id] = (event_row, decision_row, decision)
+        if len(self._pending) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        batch = list(self._pending.values())
+        try:
+            with self.engine.begin() as conn:
+                self._write(conn, batch)
+        except IntegrityError:
+            duplicates = self._write_one_by_one(batch)
+            raise StorageError(
+                f"events already recorded, not stored again: {', '.join(duplicates)}"
+            ) from None
+        except SQLAlchemyError as exc:
+            # Nothing was written (the transaction rolled back): the records stay pending for a retry.
+            raise StorageError(
+                f"cannot write {len(batch)} records to journal {self._where}: {reason(exc)}"
+            ) from exc
+        self._pending.clear()
+
+    @staticmethod
+    def _write(conn: Connection, batch: list[_Pending]) -> None:
+        seqs = conn.execute(_INSERT_EVENTS, [e for e, _, _ in batch]).scalars().all()
+        conn.execute(_INSERT_DECISIONS, [{**d, "seq": s} for (_, d, _), s in zip(batch, seqs, strict=True)])
+
+    def _write_one_by_one(self, batch: list[_Pending]) -> list[str]:
+        """Each record in its own transaction; returns the ids already stored. Pending ends empty."""
+        duplicates = []
+        for pending in batch:
+            event_id = pending[0]["event_id"]
+            try:
+                with self.engine.begin() as conn:
+                    self._write(conn, [pending])
+            except IntegrityError:
+                duplicates.append(event_id)
+            except SQLAlchemyError as exc:
+                raise StorageError(f"cannot write event {event_id!r} to journal {self._where}: {reason(exc)}") from exc
+            del self._pending[event_id]
+        return duplicates
+
+    # -- reading ---------------------------------------------------------------------------
+    def get(self, event_id: str) -> Decision | None:
+        pending = self._pending.get(event_id)
+        if pending is not None:
+            return pending[2]
+        with storage_errors(f"read decision {event_id!r} from {self._where}"), self.engine.connect() as conn:
+            body = conn.execute(_GET, {"event_id": event_id}).scalar()
+        return None if body is None else decode_decision(body)
+
+    def for_account(self, account_id: str, limit: int = 50) -> list[Decision]:
+        self.flush()
+        if limit <= 0:
+            return []
+        with (
+            storage_errors(f"read decisions of {account_id!r} from {self._where}"),
+            self.engine.connect() as conn,
+        ):
+            bodies = conn.execute(_FOR_ACCOUNT, {"account_id": account_id, "limit": limit}).scalars().all()
+        return [decode_decision(b) for b in bodies]
+
+    def events(self) -> Iterator[Event]:
+        self.flush()
+        with storage_errors(f"read events from {self._where}"), self.engine.connect() as conn:
+            # A server-side cursor: the journal is read in pages, never held in memory whole.
+            result = conn.execution_options(yield_per=1000).execute(_EVENTS)
+            for body in result.scalars():
+                yield decode_event(body)
+
+    def count(self) -> int:
+        self.flush()
+        with storage_errors(f"count events in {self._where}"), self.engine.connect() as conn:
+            return int(conn.execute(_COUNT).scalar_one())
+
+    def close(self) -> None:
+        self.flush()

@@ -1,0 +1,196 @@
+"""The PostgreSQL schema of every storage port, as SQLAlchemy Core tables, and the checks the adapters share.
+
+This is the schema migration ``REVISION`` (``migrations/versions``) creates; a test compares the two.
+Order that matters is kept by ``seq`` identity columns (events, clearances, alerts, access records)
+or by an entry's position in its snapshot. Bodies are the msgspec JSON of the record, as in SQLite;
+the other columns are what queries filter and sort on. Tables are unqualified: they live in the
+first schema of the connection's ``search_path``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Double,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Identity,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    Table,
+    Text,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from vigil.errors import ConfigError, StorageError
+
+REVISION = "0001"  # the migration that leaves the database as declared here (alembic head)
+
+# PostgreSQL's own default names, so constraints declared here and reflected ones compare equal.
+metadata = MetaData(
+    naming_convention={
+        "pk": "%(table_name)s_pkey",
+        "uq": "%(table_name)s_%(column_0_N_name)s_key",
+        "fk": "%(table_name)s_%(column_0_N_name)s_fkey",
+    }
+)
+
+
+def _seq() -> Column[int]:
+    return Column("seq", BigInteger, Identity(always=False), primary_key=True)
+
+
+# -- journal ------------------------------------------------------------------------------------
+events = Table(
+    "events",
+    metadata,
+    _seq(),
+    Column("event_id", Text, nullable=False, unique=True),
+    Column("account_id", Text, nullable=False),
+    Column("type", Text, nullable=False),
+    Column("ts", DateTime(timezone=True), nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Index("events_by_account", "account_id", "seq"),
+)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("seq", BigInteger, ForeignKey("events.seq"), primary_key=True),
+    Column("event_id", Text, nullable=False, unique=True),
+    Column("account_id", Text, nullable=False),
+    Column("outcome", SmallInteger, nullable=False),
+    Column("score", Double, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Index("decisions_by_account", "account_id", "seq"),
+)
+
+# -- screening lists ----------------------------------------------------------------------------
+list_snapshots = Table(
+    "list_snapshots",
+    metadata,
+    Column("source", Text, primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("origin", Text, nullable=False),
+    Column("entries", Integer, nullable=False),
+    Column("errors", Integer, nullable=False),
+    Column("digest", Text, nullable=False),
+    Column("list_date", Text, nullable=False),
+)
+
+list_entries = Table(
+    "list_entries",
+    metadata,
+    Column("source", Text, primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("body", LargeBinary, nullable=False),
+    ForeignKeyConstraint(["source", "version"], ["list_snapshots.source", "list_snapshots.version"]),
+)
+
+# -- screening memory ---------------------------------------------------------------------------
+screening_customers = Table(
+    "screening_customers",
+    metadata,
+    Column("customer_id", Text, primary_key=True),
+    Column("body", LargeBinary, nullable=False),
+)
+
+screening_addresses = Table(
+    "screening_addresses",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("account_id", Text, primary_key=True),
+)
+
+screening_clearances = Table(
+    "screening_clearances",
+    metadata,
+    _seq(),
+    Column("customer_id", Text, nullable=False),
+    Column("entry_id", Text, nullable=False),
+    Column("entry_digest", Text, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Index("clearances_by_customer", "customer_id", "seq"),
+)
+
+screening_alerts = Table(
+    "screening_alerts",
+    metadata,
+    _seq(),
+    Column("key", Text, nullable=False, unique=True),
+    Column("customer_id", Text, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Index("alerts_by_customer", "customer_id", "seq"),
+)
+
+
+# -- access -------------------------------------------------------------------------------------
+def _access(name: str) -> Table:
+    return Table(
+        name,
+        metadata,
+        _seq(),
+        Column("id", Text, nullable=False, unique=True),
+        Column("body", LargeBinary, nullable=False),
+    )
+
+
+access_keys = _access("access_keys")
+access_users = _access("access_users")
+access_sessions = _access("access_sessions")
+
+
+# -- shared by the adapters ---------------------------------------------------------------------
+def reason(exc: BaseException) -> str:
+    """The first line of the database's own message, without SQLAlchemy's SQL and parameters."""
+    orig = getattr(exc, "orig", None)
+    lines = str(orig if orig is not None else exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def where(engine: Engine | Connection) -> str:
+    """``host:port/database`` of an engine or connection, for messages (never the password)."""
+    url = engine.engine.url
+    host = url.host or "local socket"
+    return f"{host}:{url.port or 5432}/{url.database or ''}"
+
+
+@contextmanager
+def storage_errors(what: str) -> Iterator[None]:
+    """Turn any SQLAlchemy/psycopg error inside into a ``StorageError`` saying ``cannot <what>``."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        raise StorageError(f"cannot {what}: {reason(exc)}") from exc
+
+
+def check_schema(engine: Engine) -> None:
+    """Raise ``ConfigError`` unless the database is reachable and migrated to ``REVISION``."""
+    try:
+        with engine.connect() as conn:
+            schema = conn.execute(select(func.current_schema())).scalar()
+            exists = conn.execute(select(func.to_regclass("alembic_version").is_not(None))).scalar()
+            revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar() if exists else None
+    except SQLAlchemyError as exc:
+        raise ConfigError(f"cannot use PostgreSQL at {where(engine)}: {reason(exc)}") from None
+    if revision != REVISION:
+        found = "not migrated" if revision is None else f"at revision {revision}, this Vigil needs {REVISION}"
+        raise ConfigError(
+            f"PostgreSQL database {where(engine)} (schema {schema}) is {found}: "
+            "run vigil.adapters.postgres.migrate on it first"
+        )

@@ -1,0 +1,113 @@
+"""The ASGI app: routes, the error table, access log and metrics, the OpenAPI spec.
+
+``create_app(settings)`` opens the stores and rebuilds the engine at start-up; ``create_app(services=...)``
+serves already-built services (tests). Every route must declare its roles (``guard``): the app refuses
+to start otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+
+from vigil import bootstrap
+from vigil.api import errors, logs
+from vigil.api.routes import access, events, ops, screening
+from vigil.api.metrics import Metrics
+from vigil.api.schemas import event_components
+from vigil.api.services import Services, build
+from vigil.errors import VigilError
+from vigil.settings import Settings
+from vigil.version import __version__
+
+log = logging.getLogger("vigil.api")
+
+DESCRIPTION = """\
+Vigil decides every user action of a crypto exchange (allow, challenge, review, hold, block) with
+reasons. Authenticate with `Authorization: Bearer <token>`: an API key (`vigil keys create`) for a
+calling service, or a session token from `POST /v1/auth/login` for a person. Each operation lists the
+roles it admits in `x-roles`. Errors are `{"error": {"code", "message", "field"}}` with stable codes.
+"""
+
+
+def _check_guarded(app: FastAPI) -> None:
+    for route in app.routes:
+        if isinstance(route, APIRoute) and "x-roles" not in (route.openapi_extra or {}):
+            raise VigilError(f"route {route.path} declares no roles: use **guard(...)")
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema is None:
+        spec = get_openapi(
+            title="Vigil", version=__version__, description=DESCRIPTION, routes=app.routes, tags=None
+        )
+        components = spec.setdefault("components", {})
+        components.setdefault("schemas", {}).update(event_components())
+        components["securitySchemes"] = {
+            "bearer": {"type": "http", "scheme": "bearer", "description": "API key or session token"}
+        }
+        app.openapi_schema = spec
+    return app.openapi_schema
+
+
+def _reload_on_hup(services: Services) -> None:
+    def reload() -> None:
+        try:
+            if services.engine.reload_rules(force=True):
+                log.info("rules reloaded", extra={"fields": {"rules": services.engine.rules.version}})
+        except VigilError as exc:
+            log.error("rules not reloaded, keeping %s: %s", services.engine.rules.version, exc)
+
+    with contextlib.suppress(NotImplementedError, RuntimeError):  # no signals off the main thread
+        asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, reload)
+
+
+def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
+    settings = settings or (services.settings if services is not None else Settings())
+    metrics = services.metrics if services is not None else Metrics()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        current = services if services is not None else build(settings, metrics)
+        app.state.services = current
+        _reload_on_hup(current)
+        bootstrap.tune_gc()
+        log.info("ready", extra={"fields": {"events": current.engine.journal.count(), "db": _where(settings)}})
+        try:
+            yield
+        finally:
+            if services is None:
+                current.close()
+
+    app = FastAPI(
+        title="Vigil",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    if services is not None:
+        app.state.services = services
+    errors.install(app)
+    for module in (events, screening, access, ops):
+        app.include_router(module.router)
+    _check_guarded(app)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.add_middleware(logs.AccessLog, metrics=metrics, log=settings.access_log)
+    return app
+
+
+def _where(settings: Settings) -> str:
+    """The database, without a password."""
+    if settings.is_postgres and "@" in settings.db:
+        scheme, _, rest = settings.db.partition("://")
+        return f"{scheme}://{rest.rpartition('@')[2]}"
+    return settings.db

@@ -1,0 +1,85 @@
+"""Decisions over HTTP: the engine on the event loop, acknowledged only after a group commit.
+
+The engine is not thread-safe and needs no thread: a decision takes tens of microseconds of CPU, so
+it runs on the event loop, in arrival order. Its journal buffers records; the first request of a loop
+turn schedules one commit for everything decided in that turn, and every request waits for it. A
+response therefore always follows a durable write (no event acknowledged and then lost), and one
+commit serves many concurrent requests (throughput).
+
+A repeated ``event_id`` gets the stored decision after the same wait (it may still be in the commit
+in flight), and never steps the features again. If its account or type differ from the stored
+event's, the id was reused for another event: ``Conflict``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from vigil.engine import Engine
+from vigil.errors import Conflict, StorageError, VigilError
+from vigil.model import Decision, Event
+
+
+class Decider:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._waiters: list[asyncio.Future[None]] = []
+        self._scheduled = False
+        self.commits = 0  # group commits done (for metrics: events per commit)
+        self.last_error: str | None = None
+
+    async def decide(self, event: Event) -> tuple[Decision, bool]:
+        """The decision and whether it was made now (False: stored before), once it is durable."""
+        decision, made = self.engine.decide_once(event)
+        await self.durable()
+        if not made and (decision.account_id != event.account_id or decision.event_type != event.TYPE):
+            raise Conflict(
+                f"event id {event.event_id!r} was already used for a {decision.event_type.value} event"
+                f" of another account or type; a new event needs a new id"
+            )
+        return decision, made
+
+    async def decide_many(self, events: list[Event]) -> list[tuple[Decision, bool] | VigilError]:
+        """Each event in order; one commit for all. A failed event does not stop the others."""
+        results: list[tuple[Decision, bool] | VigilError] = []
+        for event in events:
+            try:
+                results.append(self.engine.decide_once(event))
+            except StorageError:
+                raise
+            except VigilError as exc:  # reported for this item; the batch goes on
+                results.append(exc)
+        await self.durable()
+        for i, (event, result) in enumerate(zip(events, results, strict=True)):
+            if isinstance(result, tuple) and not result[1]:
+                decision = result[0]
+                if decision.account_id != event.account_id or decision.event_type != event.TYPE:
+                    results[i] = Conflict(f"event id {event.event_id!r} was already used for another event")
+        return results
+
+    def durable(self) -> asyncio.Future[None]:
+        """A future that completes when everything decided so far is committed."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        self._waiters.append(future)
+        if not self._scheduled:
+            self._scheduled = True
+            loop.call_soon(self._commit)
+        return future
+
+    def _commit(self) -> None:
+        waiters, self._waiters = self._waiters, []
+        self._scheduled = False
+        try:
+            self.engine.commit()
+        except StorageError as exc:
+            self.last_error = str(exc)
+            for w in waiters:
+                if not w.done():
+                    w.set_exception(StorageError(f"not stored, retry later: {exc}"))
+            return
+        self.commits += 1
+        self.last_error = None
+        for w in waiters:
+            if not w.done():
+                w.set_result(None)

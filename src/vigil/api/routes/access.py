@@ -1,0 +1,133 @@
+"""Signing in and out, and the administration of people and API keys.
+
+Views never include a secret or a hash; a new key's token is in the answer that creates it, once.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from pydantic import BaseModel, Field
+from starlette.responses import Response
+
+from vigil.access import Access
+from vigil.api.auth import EVERYONE, guard, principal_of
+from vigil.codec import encode_view
+from vigil.model.access import ApiKey, Role, User
+
+router = APIRouter(tags=["access"])
+_JSON = "application/json"
+_NAME = Path(max_length=64)
+
+
+class Login(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class NewKey(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    roles: list[Role] = Field(min_length=1)
+
+
+class NewUser(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+    roles: list[Role] = Field(min_length=1)
+
+
+class Roles(BaseModel):
+    roles: list[Role] = Field(min_length=1)
+
+
+def _access(request: Request) -> Access:
+    access: Access = request.app.state.services.access
+    return access
+
+
+def _json(value: Any, status: int = 200) -> Response:
+    return Response(encode_view(value), status_code=status, media_type=_JSON)
+
+
+def key_view(key: ApiKey) -> dict[str, Any]:
+    return {
+        "key_id": key.key_id,
+        "name": key.name,
+        "roles": sorted(r.value for r in key.roles),
+        "created_at": key.created_at.isoformat(),
+        "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
+    }
+
+
+def user_view(user: User) -> dict[str, Any]:
+    return {
+        "username": user.username,
+        "roles": sorted(r.value for r in user.roles),
+        "created_at": user.created_at.isoformat(),
+        "disabled_at": user.disabled_at.isoformat() if user.disabled_at else None,
+    }
+
+
+@router.post("/v1/auth/login", summary="Sign in: a session token that expires", **guard(public=True))
+async def login(request: Request, body: Login) -> Response:
+    issued = _access(request).login(body.username, body.password)
+    assert issued.session is not None
+    return _json(
+        {
+            "token": issued.token,
+            "username": issued.session.username,
+            "expires_at": issued.session.expires_at.isoformat(),
+        }
+    )
+
+
+@router.post("/v1/auth/logout", summary="Sign out: the session token stops working", **guard(allowed=EVERYONE))
+async def logout(request: Request) -> Response:
+    token = request.headers["authorization"].partition(" ")[2].strip()
+    if principal_of(request).kind == "user":
+        _access(request).logout(token)
+    return Response(status_code=204)
+
+
+@router.get("/v1/auth/me", summary="Who is calling, with which roles", **guard(allowed=EVERYONE))
+async def me(request: Request) -> Response:
+    p = principal_of(request)
+    return _json({"kind": p.kind, "name": p.name, "roles": sorted(r.value for r in p.roles)})
+
+
+@router.get("/v1/admin/keys", summary="API keys, revoked ones included", **guard(Role.ADMIN, Role.AUDITOR))
+async def keys(request: Request) -> Response:
+    return _json([key_view(k) for k in _access(request).store.keys()])
+
+
+@router.post("/v1/admin/keys", summary="Create an API key; its token is shown once", **guard(Role.ADMIN))
+async def create_key(request: Request, body: NewKey) -> Response:
+    issued = _access(request).create_key(body.name, body.roles)
+    assert issued.key is not None
+    return _json({"token": issued.token, **key_view(issued.key)}, status=201)
+
+
+@router.post("/v1/admin/keys/{key_id}/revoke", summary="Revoke an API key", **guard(Role.ADMIN))
+async def revoke_key(request: Request, key_id: Annotated[str, _NAME]) -> Response:
+    return _json(key_view(_access(request).revoke_key(key_id)))
+
+
+@router.get("/v1/admin/users", summary="People, disabled ones included", **guard(Role.ADMIN, Role.AUDITOR))
+async def users(request: Request) -> Response:
+    return _json([user_view(u) for u in _access(request).store.users()])
+
+
+@router.post("/v1/admin/users", summary="Add a person", **guard(Role.ADMIN))
+async def add_user(request: Request, body: NewUser) -> Response:
+    return _json(user_view(_access(request).add_user(body.username, body.password, body.roles)), status=201)
+
+
+@router.put("/v1/admin/users/{username}/roles", summary="Change a person's roles", **guard(Role.ADMIN))
+async def set_roles(request: Request, username: Annotated[str, _NAME], body: Roles) -> Response:
+    return _json(user_view(_access(request).set_roles(username, body.roles)))
+
+
+@router.post("/v1/admin/users/{username}/disable", summary="Disable a person", **guard(Role.ADMIN))
+async def disable_user(request: Request, username: Annotated[str, _NAME]) -> Response:
+    return _json(user_view(_access(request).disable_user(username)))

@@ -1,0 +1,134 @@
+"""Events in, decisions out: decide one event, a batch, read a decision, an account's recent decisions.
+
+The hot route reads the raw body and decodes it with msgspec (``codec``), not pydantic: the request
+schema is documented from the same model (``schemas.event_components``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from fastapi import APIRouter, Path, Query, Request
+from starlette.responses import Response
+
+from vigil.api.auth import READERS, guard
+from vigil.api.errors import error_body
+from vigil.api.schemas import body, returns
+from vigil.api.services import Services
+from vigil.codec import decision_view, decode_event, encode_view
+from vigil.errors import InvalidEvent, InvalidInput, NotFound, VigilError
+from vigil.model.access import Role
+
+router = APIRouter(tags=["events"])
+_JSON = "application/json"
+_RAW_LIST = msgspec.json.Decoder(list[msgspec.Raw])
+_READ = READERS | {Role.SERVICE}
+_MAX_EVENT_BYTES = 64 * 1024
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise InvalidInput(f"body of {declared} bytes is over the limit of {limit}", field="body")
+    data = await request.body()
+    if len(data) > limit:
+        raise InvalidInput(f"body of {len(data)} bytes is over the limit of {limit}", field="body")
+    return data
+
+
+@router.post(
+    "/v1/events",
+    summary="Decide one event",
+    description=(
+        "Decides the event and returns the decision once event and decision are durably stored. "
+        "Sending an event id again returns the stored decision (header `Vigil-Replayed: true`) and "
+        "counts nothing twice; an id reused for another account or event type is a 409."
+    ),
+    **guard(Role.SERVICE, openapi=body("Event"), responses=returns("Decision", "the decision")),
+)
+async def post_event(request: Request) -> Response:
+    services = _services(request)
+    event = decode_event(await _body(request, _MAX_EVENT_BYTES))
+    decision, made = await services.decider.decide(event)
+    if made:
+        services.metrics.decision(decision)
+    headers = None if made else {"Vigil-Replayed": "true"}
+    return Response(encode_view(decision_view(decision)), media_type=_JSON, headers=headers)
+
+
+@router.post(
+    "/v1/events/batch",
+    summary="Decide a batch of events, in order",
+    description=(
+        "A JSON array of events, decided in order and acknowledged together after one durable commit. "
+        "Each item gets its decision or its own error (naming the field); a bad item does not stop the "
+        "others. At most `VIGIL_BATCH_LIMIT` items (default 1000)."
+    ),
+    **guard(Role.SERVICE, openapi=body("Event", array=True)),
+)
+async def post_batch(request: Request) -> Response:
+    services = _services(request)
+    limit = services.settings.batch_limit
+    data = await _body(request, _MAX_EVENT_BYTES * limit)
+    try:
+        raws = _RAW_LIST.decode(data)
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise InvalidEvent(f"expected a JSON array of events: {exc}") from None
+    if not raws:
+        raise InvalidInput("the batch is empty", field="body")
+    if len(raws) > limit:
+        raise InvalidInput(f"{len(raws)} events is over the batch limit of {limit}", field="body")
+    positions: list[int] = []  # the index in the batch of each decoded event
+    decoded = []
+    items: list[dict[str, object]] = [{} for _ in raws]
+    for i, raw in enumerate(raws):
+        try:
+            decoded.append(decode_event(bytes(raw)))
+            positions.append(i)
+        except InvalidEvent as exc:
+            items[i] = {"index": i, "error": error_body(exc)}
+    results = await services.decider.decide_many(decoded)
+    for i, result in zip(positions, results, strict=True):
+        if isinstance(result, VigilError):
+            items[i] = {"index": i, "error": error_body(result)}
+        else:
+            decision, made = result
+            if made:
+                services.metrics.decision(decision)
+            items[i] = {"index": i, "replayed": not made, "decision": decision_view(decision)}
+    rejected = sum(1 for item in items if "error" in item)
+    summary = {"decided": len(items) - rejected, "rejected": rejected, "results": items}
+    return Response(encode_view(summary), media_type=_JSON)
+
+
+@router.get(
+    "/v1/decisions/{event_id}",
+    summary="The decision of one event",
+    **guard(allowed=_READ, responses=returns("Decision", "the decision, with the trace of every rule")),
+)
+async def get_decision(request: Request, event_id: Annotated[str, Path(max_length=200)]) -> Response:
+    decision = _services(request).engine.journal.get(event_id)
+    if decision is None:
+        raise NotFound(f"no decision for event {event_id!r}")
+    return Response(encode_view(decision_view(decision, full_trace=True)), media_type=_JSON)
+
+
+@router.get(
+    "/v1/accounts/{account_id}/decisions",
+    summary="An account's recent decisions, newest first",
+    **guard(allowed=_READ),
+)
+async def account_decisions(
+    request: Request,
+    account_id: Annotated[str, Path(max_length=200)],
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> Response:
+    decisions = _services(request).engine.journal.for_account(account_id, limit)
+    views = [decision_view(d) for d in decisions]
+    return Response(encode_view({"account_id": account_id, "decisions": views}), media_type=_JSON)

@@ -1,0 +1,61 @@
+"""Operations: liveness, readiness, Prometheus metrics, and the engine's state for audits."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from vigil.api.auth import EVERYONE, guard
+from vigil.api.services import Services
+from vigil.codec import encode_view
+from vigil.model.access import Role
+
+router = APIRouter(tags=["operations"])
+_JSON = "application/json"
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+@router.get("/healthz", summary="The process is up", **guard(public=True))
+async def health() -> Response:
+    return Response(b'{"status":"ok"}', media_type=_JSON)
+
+
+@router.get("/readyz", summary="The service can decide and store (503 while it cannot)", **guard(public=True))
+async def ready(request: Request) -> Response:
+    services = _services(request)
+    decider = services.decider
+    ok = decider.last_error is None and not services.engine.stale
+    services.metrics.ready.set(1 if ok else 0)
+    body = {"ready": ok, **({"error": decider.last_error} if decider.last_error else {})}
+    return Response(encode_view(body), status_code=200 if ok else 503, media_type=_JSON)
+
+
+@router.get("/metrics", summary="Prometheus metrics", **guard(allowed=EVERYONE))
+async def metrics(request: Request) -> Response:
+    services = _services(request)
+    return Response(services.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+@router.get(
+    "/v1/admin/state",
+    summary="What the engine runs: versions, events held, a digest of its feature state",
+    description=(
+        "The feature-state digest equals that of a fresh replay of the journal when no event was lost "
+        "or counted twice."
+    ),
+    **guard(Role.ADMIN, Role.AUDITOR),
+)
+async def state(request: Request) -> Response:
+    engine = _services(request).engine
+    v = engine.versions
+    engine.commit()
+    body = {
+        "events": engine.journal.count(),
+        "feature_state": engine.catalog.state_digest(),
+        "versions": {"engine": v.engine, "catalog": v.catalog, "rules": v.rules, "lists": v.lists},
+    }
+    return Response(encode_view(body), media_type=_JSON)

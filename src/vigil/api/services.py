@@ -1,0 +1,58 @@
+"""What the API serves from: the engine behind its group commit, access, the stores, the metrics.
+
+Built once per app from ``Settings`` through ``bootstrap`` (the only place that knows adapters).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vigil import bootstrap
+from vigil.access import Access
+from vigil.api.decider import Decider
+from vigil.api.metrics import Metrics
+from vigil.engine import Engine
+from vigil.errors import NotReady
+from vigil.ports import ListStore, ScreeningStore
+from vigil.screening.screener import Screener
+from vigil.settings import Settings
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    decider: Decider
+    access: Access
+    lists: ListStore
+    screening: ScreeningStore
+    metrics: Metrics
+
+    @property
+    def screener(self) -> Screener:
+        if self.engine.screener is None:
+            raise NotReady("no screening list imported: run `vigil lists import SOURCE PATH` first")
+        return self.engine.screener
+
+    def close(self) -> None:
+        self.engine.journal.close()
+
+
+def build(settings: Settings, metrics: Metrics | None = None) -> Services:
+    """Open the stores, rebuild the engine's feature state from the journal, wire the rest.
+
+    The journal buffers without limit (``batch_size`` is ignored): the decider commits after every loop
+    turn, and a decision is acknowledged only after that commit.
+    """
+    settings = settings.model_copy(update={"batch_size": 100_000})
+    stores = bootstrap.stores(settings)
+    engine = bootstrap.build_engine(settings, stores)
+    return Services(
+        settings=settings,
+        engine=engine,
+        decider=Decider(engine),
+        access=bootstrap.access(settings, stores.access),
+        lists=stores.lists,
+        screening=stores.screening,
+        metrics=metrics if metrics is not None else Metrics(),
+    )
