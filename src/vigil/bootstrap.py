@@ -11,8 +11,8 @@ from typing import Any
 
 from vigil.access import Access
 from vigil.adapters.geoip_mmdb import MmdbGeoIp
-from vigil.adapters.memory_access import MemoryAccessStore
 from vigil.adapters.memory import MemoryJournal
+from vigil.adapters.memory_access import MemoryAccessStore
 from vigil.adapters.memory_screening import MemoryListStore, MemoryScreeningStore
 from vigil.adapters.rule_files import BuiltinRules, DirectoryRules
 from vigil.adapters.sqlite import SqliteJournal

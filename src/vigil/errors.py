@@ -14,7 +14,7 @@
     │   ├── NotAuthenticated        no credentials, or credentials that are wrong, expired or revoked
     │   └── Forbidden               valid credentials without a role the action admits
     ├── NotFound                    a named thing (decision, key, user) does not exist
-    ├── Conflict                    the request contradicts what is stored (an event id reused for another event)
+    ├── Conflict                    the request contradicts what is stored (an event id reused elsewhere)
     ├── NotReady                    what the request needs is not set up yet (no list imported)
     ├── ConfigError                 settings or wiring that cannot work (missing file, bad path)
     └── StorageError                a port adapter failed to read or write durably

@@ -47,9 +47,7 @@ def _roles(roles: Iterable[Role | str]) -> frozenset[Role]:
 
 def _check_name(name: str, field: str) -> str:
     if not name or len(name) > 64 or not set(name) <= _NAME_CHARS:
-        raise InvalidInput(
-            "must be 1-64 characters of a-z, 0-9, '.', '_', '-', '@'", field=field
-        )
+        raise InvalidInput("must be 1-64 characters of a-z, 0-9, '.', '_', '-', '@'", field=field)
     return name
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -16,8 +16,12 @@ from vigil.errors import ConfigError, StorageError
 from vigil.model.access import ApiKey, Session, User
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS access_keys (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, body BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS access_users (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, body BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS access_keys (
+    seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, body BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS access_users (
+    seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, body BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS access_sessions (
     seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, body BLOB NOT NULL
 );
@@ -39,7 +43,9 @@ class SqliteAccessStore:
             self._db.executescript(SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise ConfigError(f"cannot open {self.path}: {exc}") from None
-        self._decoders = {t: msgspec.json.Decoder(t) for t in (ApiKey, User, Session)}
+        self._decoders: dict[type, msgspec.json.Decoder[Any]] = {
+            t: msgspec.json.Decoder(t) for t in (ApiKey, User, Session)
+        }
 
     def _add(self, table: str, ident: str, record: R, what: str) -> None:
         try:
@@ -51,11 +57,15 @@ class SqliteAccessStore:
 
     def _get(self, table: str, ident: str, type_: type[R]) -> R | None:
         row = self._db.execute(f"SELECT body FROM {table} WHERE id = ?", (ident,)).fetchone()
-        return None if row is None else self._decoders[type_].decode(row[0])  # type: ignore[no-any-return]
+        if row is None:
+            return None
+        record: R = self._decoders[type_].decode(row[0])
+        return record
 
     def _all(self, table: str, type_: type[R]) -> list[R]:
         decode = self._decoders[type_].decode
-        return [decode(r[0]) for r in self._db.execute(f"SELECT body FROM {table} ORDER BY seq")]
+        records: list[R] = [decode(r[0]) for r in self._db.execute(f"SELECT body FROM {table} ORDER BY seq")]
+        return records
 
     def _replace(self, table: str, ident: str, record: R) -> bool:
         try:

@@ -20,8 +20,8 @@ from fastapi.routing import APIRoute
 
 from vigil import bootstrap
 from vigil.api import errors, logs
-from vigil.api.routes import access, events, ops, screening
 from vigil.api.metrics import Metrics
+from vigil.api.routes import access, events, ops, screening
 from vigil.api.schemas import event_components
 from vigil.api.services import Services, build
 from vigil.errors import VigilError
@@ -80,7 +80,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         app.state.services = current
         _reload_on_hup(current)
         bootstrap.tune_gc()
-        log.info("ready", extra={"fields": {"events": current.engine.journal.count(), "db": _where(settings)}})
+        log.info(
+            "ready", extra={"fields": {"events": current.engine.journal.count(), "db": _where(settings)}}
+        )
         try:
             yield
         finally:

@@ -59,7 +59,9 @@ def error_response(status: int, code: str, message: str, **extra: Any) -> Respon
     body: dict[str, Any] = {"code": code, "message": message}
     body.update({k: v for k, v in extra.items() if v is not None})
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return Response(_ENCODE({"error": body}), status_code=status, media_type="application/json", headers=headers)
+    return Response(
+        _ENCODE({"error": body}), status_code=status, media_type="application/json", headers=headers
+    )
 
 
 def error_body(exc: errors.VigilError) -> dict[str, Any]:

@@ -18,13 +18,19 @@ class Metrics:
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
         self.requests = Counter(
-            "vigil_http_requests", "HTTP requests by route and status", ("method", "route", "status"), registry=r
+            "vigil_http_requests",
+            "HTTP requests by route and status",
+            ("method", "route", "status"),
+            registry=r,
         )
         self.latency = Histogram(
             "vigil_http_request_seconds", "time to answer, by route", ("route",), buckets=_LATENCY, registry=r
         )
         self.decisions = Counter(
-            "vigil_decisions", "decisions made, by event type and outcome", ("event_type", "outcome"), registry=r
+            "vigil_decisions",
+            "decisions made, by event type and outcome",
+            ("event_type", "outcome"),
+            registry=r,
         )
         self.reasons = Counter("vigil_decision_reasons", "reasons given in decisions", ("code",), registry=r)
         self.rule_errors = Counter("vigil_rule_errors", "rule evaluations that raised", ("rule",), registry=r)
@@ -34,26 +40,26 @@ class Metrics:
         self.commits = Counter("vigil_commits", "group commits of the journal", registry=r)
         self.commit_failures = Counter("vigil_commit_failures", "group commits that failed", registry=r)
         self.ready = Gauge("vigil_ready", "1 when the service can store decisions", registry=r)
-        self._children: dict[tuple[str, ...], object] = {}
+        self._request_children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+        self._decision_children: dict[tuple[str, str], Counter] = {}
 
     def request(self, method: str, route: str, status: int, seconds: float) -> None:
-        key = ("r", method, route, str(status))
-        child = self._children.get(key)
+        key = (method, route, status)
+        child = self._request_children.get(key)
         if child is None:
-            child = self._children[key] = (
+            child = self._request_children[key] = (
                 self.requests.labels(method, route, str(status)),
                 self.latency.labels(route),
             )
-        counter, histogram = child  # type: ignore[misc]
-        counter.inc()
-        histogram.observe(seconds)
+        child[0].inc()
+        child[1].observe(seconds)
 
     def decision(self, decision: Decision) -> None:
-        key = ("d", decision.event_type.value, decision.outcome.label)
-        child = self._children.get(key)
-        if child is None:
-            child = self._children[key] = self.decisions.labels(key[1], key[2])
-        child.inc()  # type: ignore[attr-defined]
+        key = (decision.event_type.value, decision.outcome.label)
+        counter = self._decision_children.get(key)
+        if counter is None:
+            counter = self._decision_children[key] = self.decisions.labels(*key)
+        counter.inc()
         self.decide_seconds.observe(decision.elapsed_us / 1e6)
         for reason in decision.reasons:
             self.reasons.labels(reason.code.value).inc()

@@ -60,9 +60,17 @@ DECISION: dict[str, Any] = {
         "score": {"type": "number"},
         "reasons": {"type": "array", "items": _REASON, "description": "most severe first"},
         "rules_evaluated": {"type": "integer"},
-        "trace": {"type": "array", "items": {"type": "object"}, "description": "rules that matched or failed"},
+        "trace": {
+            "type": "array",
+            "items": {"type": "object"},
+            "description": "rules that matched or failed",
+        },
         "versions": {"type": "object", "additionalProperties": {"type": "string"}},
-        "notices": {"type": "array", "items": {"type": "string"}, "description": "show these to the customer"},
+        "notices": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "show these to the customer",
+        },
         "elapsed_us": {"type": "number"},
     },
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -39,11 +40,13 @@ def _state_repr(value: Any) -> str:
         return "{" + ",".join(f"{k}:{v}" for k, v in items) + "}"
     if isinstance(value, set | frozenset):
         return "{" + ",".join(sorted(_state_repr(v) for v in value)) + "}"
-    if isinstance(value, list | tuple) or hasattr(value, "__iter__") and hasattr(value, "maxlen"):
+    if isinstance(value, list | tuple | deque):
         return "[" + ",".join(_state_repr(v) for v in value) + "]"
     slots = [s for cls in type(value).__mro__ for s in getattr(cls, "__slots__", ())]
     if slots:
-        return type(value).__name__ + "(" + ",".join(_state_repr(getattr(value, s, None)) for s in slots) + ")"
+        return (
+            type(value).__name__ + "(" + ",".join(_state_repr(getattr(value, s, None)) for s in slots) + ")"
+        )
     return repr(value)
 
 

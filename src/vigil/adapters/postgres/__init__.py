@@ -24,7 +24,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, func, select
+from sqlalchemy import Connection, Engine, create_engine, func, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
@@ -92,13 +92,17 @@ def connect(url: str | URL, *, search_path: str | None = None, **engine_options:
     return engine
 
 
-def alembic_config(engine: Engine | None = None) -> Config:
-    """Alembic's configuration, built in code; with ``engine``, migrations run on it."""
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration, built in code; with ``connection``, migrations run on it.
+
+    For example, a new revision against a migrated database:
+    ``command.revision(alembic_config(conn), "what changed", autogenerate=True)``.
+    """
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("path_separator", "os")
-    if engine is not None:
-        config.attributes["engine"] = engine
+    if connection is not None:
+        config.attributes["connection"] = connection
     return config
 
 
@@ -119,9 +123,7 @@ def migrate(url_or_engine: str | URL | Engine) -> str:
     try:
         with engine.begin() as conn:
             conn.execute(select(func.pg_advisory_xact_lock(_MIGRATION_LOCK)))
-            config = alembic_config()
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+            command.upgrade(alembic_config(conn), "head")
     except SQLAlchemyError as exc:
         raise ConfigError(f"cannot migrate PostgreSQL database {where(engine)}: {reason(exc)}") from exc
     finally:
@@ -137,7 +139,9 @@ def current_revision(url_or_engine: str | URL | Engine) -> str | None:
         with engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
     except SQLAlchemyError as exc:
-        raise ConfigError(f"cannot read the revision of PostgreSQL database {where(engine)}: {reason(exc)}") from exc
+        raise ConfigError(
+            f"cannot read the revision of PostgreSQL database {where(engine)}: {reason(exc)}"
+        ) from exc
     finally:
         if engine is not url_or_engine:
             engine.dispose()

@@ -47,7 +47,9 @@ class PostgresAccessStore:
 
     def _get(self, table: Table, ident: str, type_: type[R]) -> R | None:
         with storage_errors(f"read {table.name} {ident!r} from {self._where}"), self.engine.connect() as conn:
-            body = conn.execute(select(table.c.body).where(table.c.id == bindparam("id")), {"id": ident}).scalar()
+            body = conn.execute(
+                select(table.c.body).where(table.c.id == bindparam("id")), {"id": ident}
+            ).scalar()
         return None if body is None else self._decoders[type_].decode(body)  # type: ignore[no-any-return]
 
     def _all(self, table: Table, type_: type[R]) -> list[R]:

@@ -111,7 +111,9 @@ class PostgresJournal:
             except IntegrityError:
                 duplicates.append(event_id)
             except SQLAlchemyError as exc:
-                raise StorageError(f"cannot write event {event_id!r} to journal {self._where}: {reason(exc)}") from exc
+                raise StorageError(
+                    f"cannot write event {event_id!r} to journal {self._where}: {reason(exc)}"
+                ) from exc
             del self._pending[event_id]
         return duplicates
 

@@ -117,7 +117,9 @@ class PostgresListStore:
                 " this one was not saved"
             ) from None
         except SQLAlchemyError as exc:
-            raise StorageError(f"cannot save a snapshot of {source!r} to {self._where}: {reason(exc)}") from exc
+            raise StorageError(
+                f"cannot save a snapshot of {source!r} to {self._where}: {reason(exc)}"
+            ) from exc
         return info
 
     def snapshots(self, source: str | None = None) -> list[SnapshotInfo]:

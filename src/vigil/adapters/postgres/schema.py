@@ -171,12 +171,16 @@ def where(engine: Engine | Connection) -> str:
 
 
 @contextmanager
-def storage_errors(what: str) -> Iterator[None]:
-    """Turn any SQLAlchemy/psycopg error inside into a ``StorageError`` saying ``cannot <what>``."""
+def connection(engine: Engine, what: str, *, write: bool = False) -> Iterator[Connection]:
+    """A pooled connection (with ``write``, in a transaction committed at the end).
+
+    Any SQLAlchemy/psycopg error inside becomes a ``StorageError`` saying ``cannot <what>`` and where.
+    """
     try:
-        yield
+        with engine.begin() if write else engine.connect() as conn:
+            yield conn
     except SQLAlchemyError as exc:
-        raise StorageError(f"cannot {what}: {reason(exc)}") from exc
+        raise StorageError(f"cannot {what} (PostgreSQL {where(engine)}): {reason(exc)}") from exc
 
 
 def check_schema(engine: Engine) -> None:
@@ -185,7 +189,9 @@ def check_schema(engine: Engine) -> None:
         with engine.connect() as conn:
             schema = conn.execute(select(func.current_schema())).scalar()
             exists = conn.execute(select(func.to_regclass("alembic_version").is_not(None))).scalar()
-            revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar() if exists else None
+            revision = (
+                conn.execute(text("SELECT version_num FROM alembic_version")).scalar() if exists else None
+            )
     except SQLAlchemyError as exc:
         raise ConfigError(f"cannot use PostgreSQL at {where(engine)}: {reason(exc)}") from None
     if revision != REVISION:

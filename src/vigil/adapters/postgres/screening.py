@@ -49,7 +49,7 @@ _IS_CLEARED = select(
 )
 
 _l = screening_alerts.c
-_ADD_ALERT = pg_insert(screening_alerts).on_conflict_do_nothing(index_elements=[_l.key])
+_ADD_ALERT = pg_insert(screening_alerts).on_conflict_do_nothing(index_elements=[_l.key]).returning(_l.seq)
 _ALERTS = select(_l.body).order_by(_l.seq)
 _ALERTS_OF = _ALERTS.where(_l.customer_id == bindparam("customer_id"))
 
@@ -67,7 +67,10 @@ class PostgresScreeningStore:
 
     def put_customer(self, customer: Customer) -> None:
         row = {"customer_id": customer.customer_id, "body": _encode(customer)}
-        with storage_errors(f"save customer {customer.customer_id!r} to {self._where}"), self.engine.begin() as c:
+        with (
+            storage_errors(f"save customer {customer.customer_id!r} to {self._where}"),
+            self.engine.begin() as c,
+        ):
             c.execute(_PUT_CUSTOMER, row)
 
     def customers(self) -> Iterator[Customer]:
@@ -77,11 +80,17 @@ class PostgresScreeningStore:
                 yield self._customer.decode(body)
 
     def note_address(self, account_id: str, key: str) -> None:
-        with storage_errors(f"note address {key!r} of {account_id!r} in {self._where}"), self.engine.begin() as c:
+        with (
+            storage_errors(f"note address {key!r} of {account_id!r} in {self._where}"),
+            self.engine.begin() as c,
+        ):
             c.execute(_NOTE_ADDRESS, {"key": key, "account_id": account_id})
 
     def accounts_for_address(self, key: str) -> list[str]:
-        with storage_errors(f"read accounts of address {key!r} from {self._where}"), self.engine.connect() as c:
+        with (
+            storage_errors(f"read accounts of address {key!r} from {self._where}"),
+            self.engine.connect() as c,
+        ):
             return list(c.execute(_ACCOUNTS, {"key": key}).scalars())
 
     def clear(self, clearance: Clearance) -> None:
@@ -112,12 +121,14 @@ class PostgresScreeningStore:
     def add_alert(self, alert: ScreeningAlert) -> bool:
         row = {"key": alert.key, "customer_id": alert.customer_id, "body": _encode(alert)}
         with storage_errors(f"save alert {alert.key!r} to {self._where}"), self.engine.begin() as conn:
-            return conn.execute(_ADD_ALERT, row).rowcount == 1
+            return conn.execute(_ADD_ALERT, row).first() is not None  # no row back: the key existed
 
     def alerts(self, customer_id: str | None = None) -> list[ScreeningAlert]:
         with storage_errors(f"read alerts from {self._where}"), self.engine.connect() as conn:
             result = (
-                conn.execute(_ALERTS) if customer_id is None else conn.execute(_ALERTS_OF, {"customer_id": customer_id})
+                conn.execute(_ALERTS)
+                if customer_id is None
+                else conn.execute(_ALERTS_OF, {"customer_id": customer_id})
             )
             return [self._alert.decode(b) for b in result.scalars()]
 

@@ -1,4 +1,4 @@
-"""Screening on demand: an address or a name against the lists in force; list snapshots, alerts, clearances."""
+"""Screening on demand: an address or a name against the lists in force; snapshots, alerts, clearances."""
 
 from __future__ import annotations
 
@@ -34,8 +34,12 @@ class AddressRequest(BaseModel):
 class NameRequest(BaseModel):
     name: str = Field(min_length=1, max_length=300)
     birth_date: str | None = Field(default=None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
-    countries: list[Annotated[str, Field(pattern=r"^[A-Za-z]{2}$")]] = Field(default_factory=list, max_length=10)
-    customer_id: str | None = Field(default=None, max_length=200, description="apply this customer's clearances")
+    countries: list[Annotated[str, Field(pattern=r"^[A-Za-z]{2}$")]] = Field(
+        default_factory=list, max_length=10
+    )
+    customer_id: str | None = Field(
+        default=None, max_length=200, description="apply this customer's clearances"
+    )
     limit: int = Field(default=10, ge=1, le=100)
 
 
@@ -77,7 +81,9 @@ async def screen_name(request: Request, query: NameRequest) -> Response:
     if not query.name.strip():
         raise InvalidInput("must not be blank", field="name")
     result = screener.screen_name(
-        NameQuery(query.name, birth_date=query.birth_date, countries=tuple(c.upper() for c in query.countries)),
+        NameQuery(
+            query.name, birth_date=query.birth_date, countries=tuple(c.upper() for c in query.countries)
+        ),
         customer_id=query.customer_id,
         cleared=services.screening.is_cleared if query.customer_id else None,
         limit=query.limit,
@@ -85,7 +91,7 @@ async def screen_name(request: Request, query: NameRequest) -> Response:
     return _json(name_view(result))
 
 
-@router.get("/lists", summary="List snapshots imported, oldest first", **guard(allowed=READERS | {Role.ADMIN}))
+@router.get("/lists", summary="List snapshots, oldest first", **guard(allowed=READERS | {Role.ADMIN}))
 async def snapshots(request: Request) -> Response:
     return _json(msgspec.to_builtins(_services(request).lists.snapshots()))
 
@@ -109,7 +115,9 @@ async def clear(request: Request, body: ClearanceRequest) -> Response:
         raise InvalidInput(f"no name list entry {body.entry_id!r} in the latest snapshots", field="entry_id")
     who = principal_of(request).name
     try:
-        clearance = Clearance(body.customer_id, entry.entry_id, entry.digest(), who, body.reason, datetime.now(UTC))
+        clearance = Clearance(
+            body.customer_id, entry.entry_id, entry.digest(), who, body.reason, datetime.now(UTC)
+        )
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
     services.screening.clear(clearance)
