@@ -9,7 +9,8 @@
     │   ├── InvalidRecord           a row of a data file (evaluation inputs) is wrong (names file and line)
     │   ├── InvalidAddress          a crypto address that does not parse or fails its checksum (names chain)
     │   └── InvalidListFile         a list file that cannot be read at all: the snapshot is refused
-    │   └── WeakPassword            a password that does not meet the policy
+    │   ├── WeakPassword            a password that does not meet the policy
+    │   └── TooLarge                a request or file over a stated limit
     ├── AccessDenied                a caller who may not do this
     │   ├── NotAuthenticated        no credentials, or credentials that are wrong, expired or revoked
     │   └── Forbidden               valid credentials without a role the action admits
@@ -126,6 +127,10 @@ class InvalidListFile(InvalidInput):
 
 class WeakPassword(InvalidInput):
     """A password that does not meet the policy (length); the message says what is required."""
+
+
+class TooLarge(InvalidInput):
+    """A request or file over a stated limit (bytes, items); the message gives the limit."""
 
 
 class AccessDenied(VigilError):

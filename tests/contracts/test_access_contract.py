@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.postgres import postgres_schema
 from vigil.adapters.memory_access import MemoryAccessStore
+from vigil.adapters.postgres import PostgresAccessStore
 from vigil.adapters.sqlite_access import SqliteAccessStore
 from vigil.errors import StorageError
 from vigil.model.access import ApiKey, Role, Session, User
@@ -18,8 +20,12 @@ from vigil.ports import AccessStore
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def access(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AccessStore]:
+    if request.param == "postgres":
+        with postgres_schema() as engine:
+            yield PostgresAccessStore(engine)
+        return
     yield MemoryAccessStore() if request.param == "memory" else SqliteAccessStore(tmp_path / "a.db")
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import Events, make_engine
+from tests.postgres import postgres_schema
 from vigil.adapters.memory import MemoryJournal
+from vigil.adapters.postgres import PostgresJournal
 from vigil.adapters.sqlite import SqliteJournal
 from vigil.errors import StorageError
 from vigil.model import Decision, Event
@@ -18,17 +21,30 @@ from vigil.ports import Journal
 Factory = Callable[[], Journal]
 
 
-@pytest.fixture(params=["memory", "sqlite", "sqlite-batched"])
+@pytest.fixture(
+    params=[
+        "memory",
+        "sqlite",
+        "sqlite-batched",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("postgres-batched", marks=pytest.mark.postgres),
+    ]
+)
 def journal(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Journal]:
     j: Journal
-    if request.param == "memory":
-        j = MemoryJournal()
-    elif request.param == "sqlite":
-        j = SqliteJournal(tmp_path / "j.db")
-    else:
-        j = SqliteJournal(tmp_path / "j.db", batch_size=100)
-    yield j
-    j.close()
+    with ExitStack() as stack:
+        if request.param == "memory":
+            j = MemoryJournal()
+        elif request.param == "sqlite":
+            j = SqliteJournal(tmp_path / "j.db")
+        elif request.param == "sqlite-batched":
+            j = SqliteJournal(tmp_path / "j.db", batch_size=100)
+        elif request.param == "postgres":
+            j = PostgresJournal(stack.enter_context(postgres_schema()))
+        else:
+            j = PostgresJournal(stack.enter_context(postgres_schema()), batch_size=100)
+        yield j
+        j.close()
 
 
 def decided(events: list[Event]) -> list[tuple[Event, Decision]]:

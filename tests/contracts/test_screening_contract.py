@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.postgres import postgres_schema
 from vigil.adapters.memory_screening import MemoryListStore, MemoryScreeningStore
+from vigil.adapters.postgres import PostgresListStore, PostgresScreeningStore
 from vigil.adapters.sqlite_screening import SqliteListStore, SqliteScreeningStore
 from vigil.errors import StorageError
 from vigil.model import Chain
@@ -20,13 +22,21 @@ from vigil.screening.records import AlertKind, Clearance, ScreeningAlert
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def lists(request: pytest.FixtureRequest, tmp_path: Path) -> ListStore:
-    return MemoryListStore() if request.param == "memory" else SqliteListStore(tmp_path / "l.db")
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def lists(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ListStore]:
+    if request.param == "postgres":
+        with postgres_schema() as engine:
+            yield PostgresListStore(engine)
+        return
+    yield MemoryListStore() if request.param == "memory" else SqliteListStore(tmp_path / "l.db")
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ScreeningStore]:
+    if request.param == "postgres":
+        with postgres_schema() as engine:
+            yield PostgresScreeningStore(engine)
+        return
     yield MemoryScreeningStore() if request.param == "memory" else SqliteScreeningStore(tmp_path / "s.db")
 
 

@@ -25,6 +25,7 @@ TABLE: tuple[tuple[type[Exception], int, str], ...] = (
     (errors.InvalidEvent, 422, "invalid_event"),
     (errors.InvalidAddress, 422, "invalid_address"),
     (errors.WeakPassword, 422, "weak_password"),
+    (errors.TooLarge, 413, "too_large"),
     (errors.InvalidInput, 422, "invalid_input"),
     (errors.NotAuthenticated, 401, "not_authenticated"),
     (errors.Forbidden, 403, "forbidden"),

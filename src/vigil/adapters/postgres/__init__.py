@@ -72,6 +72,9 @@ def connect(url: str | URL, *, search_path: str | None = None, **engine_options:
             " (expected postgresql+psycopg://user:password@host:port/database)"
         )
     options = ["-c timezone=UTC"]
+    if "options" in parsed.query:  # libpq options in the URL: kept, ahead of ours
+        options.insert(0, " ".join(parsed.normalized_query["options"]))
+        parsed = parsed.difference_update_query(["options"])
     if search_path is not None:
         if not _IDENTIFIERS.fullmatch(search_path):
             raise ConfigError(f"search_path must be schema names separated by commas, got {search_path!r}")

@@ -18,8 +18,8 @@ from vigil.adapters.postgres.schema import (
     access_sessions,
     access_users,
     check_schema,
+    connection,
     reason,
-    storage_errors,
     where,
 )
 from vigil.errors import StorageError
@@ -33,8 +33,6 @@ class PostgresAccessStore:
     def __init__(self, engine: Engine) -> None:
         check_schema(engine)
         self.engine = engine
-        self._where = where(engine)
-        self._decoders = {t: msgspec.json.Decoder(t) for t in (ApiKey, User, Session)}
 
     def _add(self, table: Table, ident: str, record: R, what: str) -> None:
         try:
@@ -43,23 +41,24 @@ class PostgresAccessStore:
         except IntegrityError:
             raise StorageError(f"{what} {ident!r} already exists") from None
         except SQLAlchemyError as exc:
-            raise StorageError(f"cannot save {what} {ident!r} to {self._where}: {reason(exc)}") from exc
+            raise StorageError(
+                f"cannot save {what} {ident!r} (PostgreSQL {where(self.engine)}): {reason(exc)}"
+            ) from exc
 
     def _get(self, table: Table, ident: str, type_: type[R]) -> R | None:
-        with storage_errors(f"read {table.name} {ident!r} from {self._where}"), self.engine.connect() as conn:
-            body = conn.execute(
-                select(table.c.body).where(table.c.id == bindparam("id")), {"id": ident}
-            ).scalar()
-        return None if body is None else self._decoders[type_].decode(body)  # type: ignore[no-any-return]
+        statement = select(table.c.body).where(table.c.id == bindparam("ident"))
+        with connection(self.engine, f"read {table.name} {ident!r}") as conn:
+            body = conn.execute(statement, {"ident": ident}).scalar()
+        return None if body is None else msgspec.json.decode(body, type=type_)
 
     def _all(self, table: Table, type_: type[R]) -> list[R]:
-        decode = self._decoders[type_].decode
-        with storage_errors(f"read {table.name} from {self._where}"), self.engine.connect() as conn:
-            return [decode(b) for b in conn.execute(select(table.c.body).order_by(table.c.seq)).scalars()]
+        with connection(self.engine, f"read {table.name}") as conn:
+            bodies = conn.execute(select(table.c.body).order_by(table.c.seq)).scalars().all()
+        return [msgspec.json.decode(b, type=type_) for b in bodies]
 
     def _replace(self, table: Table, ident: str, record: R) -> bool:
         statement = update(table).where(table.c.id == bindparam("ident")).values(body=bindparam("new_body"))
-        with storage_errors(f"replace {table.name} {ident!r} in {self._where}"), self.engine.begin() as conn:
+        with connection(self.engine, f"replace {table.name} {ident!r}", write=True) as conn:
             return conn.execute(statement, {"ident": ident, "new_body": _ENCODE(record)}).rowcount == 1
 
     def add_key(self, key: ApiKey) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from vigil.adapters.postgres.schema import check_schema, decisions, events, reason, storage_errors, where
+from vigil.adapters.postgres.schema import check_schema, connection, decisions, events, reason, where
 from vigil.codec import decode_decision, decode_event, encode_decision, encode_event
 from vigil.errors import ConfigError, StorageError
 from vigil.model import Decision, Event
@@ -91,7 +91,7 @@ class PostgresJournal:
         except SQLAlchemyError as exc:
             # Nothing was written (the transaction rolled back): the records stay pending for a retry.
             raise StorageError(
-                f"cannot write {len(batch)} records to journal {self._where}: {reason(exc)}"
+                f"cannot write {len(batch)} records to the journal (PostgreSQL {self._where}): {reason(exc)}"
             ) from exc
         self._pending.clear()
 
@@ -112,7 +112,7 @@ class PostgresJournal:
                 duplicates.append(event_id)
             except SQLAlchemyError as exc:
                 raise StorageError(
-                    f"cannot write event {event_id!r} to journal {self._where}: {reason(exc)}"
+                    f"cannot write event {event_id!r} (PostgreSQL {self._where}): {reason(exc)}"
                 ) from exc
             del self._pending[event_id]
         return duplicates
@@ -122,7 +122,7 @@ class PostgresJournal:
         pending = self._pending.get(event_id)
         if pending is not None:
             return pending[2]
-        with storage_errors(f"read decision {event_id!r} from {self._where}"), self.engine.connect() as conn:
+        with connection(self.engine, f"read the decision of {event_id!r}") as conn:
             body = conn.execute(_GET, {"event_id": event_id}).scalar()
         return None if body is None else decode_decision(body)
 
@@ -130,16 +130,13 @@ class PostgresJournal:
         self.flush()
         if limit <= 0:
             return []
-        with (
-            storage_errors(f"read decisions of {account_id!r} from {self._where}"),
-            self.engine.connect() as conn,
-        ):
+        with connection(self.engine, f"read the decisions of {account_id!r}") as conn:
             bodies = conn.execute(_FOR_ACCOUNT, {"account_id": account_id, "limit": limit}).scalars().all()
         return [decode_decision(b) for b in bodies]
 
     def events(self) -> Iterator[Event]:
         self.flush()
-        with storage_errors(f"read events from {self._where}"), self.engine.connect() as conn:
+        with connection(self.engine, "read events") as conn:
             # A server-side cursor: the journal is read in pages, never held in memory whole.
             result = conn.execution_options(yield_per=1000).execute(_EVENTS)
             for body in result.scalars():
@@ -147,7 +144,7 @@ class PostgresJournal:
 
     def count(self) -> int:
         self.flush()
-        with storage_errors(f"count events in {self._where}"), self.engine.connect() as conn:
+        with connection(self.engine, "count events") as conn:
             return int(conn.execute(_COUNT).scalar_one())
 
     def close(self) -> None:

@@ -12,15 +12,15 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import msgspec
-from sqlalchemy import Connection, Engine, Row, bindparam, insert, select
+from sqlalchemy import Connection, Engine, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from vigil.adapters.postgres.schema import (
     check_schema,
+    connection,
     list_entries,
     list_snapshots,
     reason,
-    storage_errors,
     where,
 )
 from vigil.errors import StorageError
@@ -45,7 +45,7 @@ _ENTRIES = (
 )
 
 
-def _info(row: Row[Any]) -> SnapshotInfo:
+def _info(row: Sequence[Any]) -> SnapshotInfo:
     source, kind, version, imported_at, *rest = row
     return SnapshotInfo(source, kind, version, imported_at.astimezone(UTC), *rest)
 
@@ -59,7 +59,6 @@ class PostgresListStore:
     def __init__(self, engine: Engine) -> None:
         check_schema(engine)
         self.engine = engine
-        self._where = where(engine)
 
     def save(
         self,
@@ -118,21 +117,21 @@ class PostgresListStore:
             ) from None
         except SQLAlchemyError as exc:
             raise StorageError(
-                f"cannot save a snapshot of {source!r} to {self._where}: {reason(exc)}"
+                f"cannot save a snapshot of {source!r} (PostgreSQL {where(self.engine)}): {reason(exc)}"
             ) from exc
         return info
 
     def snapshots(self, source: str | None = None) -> list[SnapshotInfo]:
-        with storage_errors(f"read list snapshots from {self._where}"), self.engine.connect() as conn:
+        with connection(self.engine, "read list snapshots") as conn:
             rows = conn.execute(_ALL) if source is None else conn.execute(_OF_SOURCE, {"source": source})
             return [_info(r) for r in rows]
 
     def latest(self, source: str) -> SnapshotInfo | None:
-        with storage_errors(f"read list snapshots from {self._where}"), self.engine.connect() as conn:
+        with connection(self.engine, "read list snapshots") as conn:
             return _latest(conn, source)
 
     def _get(self, source: str, version: int | None, kind: ListKind, type_: type[T]) -> tuple[T, ...]:
-        with storage_errors(f"read list {source!r} from {self._where}"), self.engine.connect() as conn:
+        with connection(self.engine, f"read list {source!r}") as conn:
             latest = _latest(conn, source)
             if latest is None:
                 if version is not None:

@@ -194,9 +194,11 @@ def check_schema(engine: Engine) -> None:
             )
     except SQLAlchemyError as exc:
         raise ConfigError(f"cannot use PostgreSQL at {where(engine)}: {reason(exc)}") from None
+    if schema is None:
+        raise ConfigError(f"PostgreSQL database {where(engine)}: no schema of the search_path exists")
     if revision != REVISION:
         found = "not migrated" if revision is None else f"at revision {revision}, this Vigil needs {REVISION}"
         raise ConfigError(
-            f"PostgreSQL database {where(engine)} (schema {schema}) is {found}: "
-            "run vigil.adapters.postgres.migrate on it first"
+            f"PostgreSQL database {where(engine)} (schema {schema}) is {found}:"
+            " run vigil.adapters.postgres.migrate on it first"
         )

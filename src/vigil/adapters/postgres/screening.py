@@ -16,12 +16,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from vigil.adapters.postgres.schema import (
     check_schema,
+    connection,
     screening_addresses,
     screening_alerts,
     screening_clearances,
     screening_customers,
-    storage_errors,
-    where,
 )
 from vigil.screening.names import Customer
 from vigil.screening.records import Clearance, ScreeningAlert
@@ -60,38 +59,28 @@ class PostgresScreeningStore:
     def __init__(self, engine: Engine) -> None:
         check_schema(engine)
         self.engine = engine
-        self._where = where(engine)
         self._customer = msgspec.json.Decoder(Customer)
         self._clearance = msgspec.json.Decoder(Clearance)
         self._alert = msgspec.json.Decoder(ScreeningAlert)
 
     def put_customer(self, customer: Customer) -> None:
         row = {"customer_id": customer.customer_id, "body": _encode(customer)}
-        with (
-            storage_errors(f"save customer {customer.customer_id!r} to {self._where}"),
-            self.engine.begin() as c,
-        ):
-            c.execute(_PUT_CUSTOMER, row)
+        with connection(self.engine, f"save customer {customer.customer_id!r}", write=True) as conn:
+            conn.execute(_PUT_CUSTOMER, row)
 
     def customers(self) -> Iterator[Customer]:
-        with storage_errors(f"read customers from {self._where}"), self.engine.connect() as conn:
+        with connection(self.engine, "read customers") as conn:
             # A server-side cursor: every customer is read, never all held in memory at once.
             for body in conn.execution_options(yield_per=1000).execute(_CUSTOMERS).scalars():
                 yield self._customer.decode(body)
 
     def note_address(self, account_id: str, key: str) -> None:
-        with (
-            storage_errors(f"note address {key!r} of {account_id!r} in {self._where}"),
-            self.engine.begin() as c,
-        ):
-            c.execute(_NOTE_ADDRESS, {"key": key, "account_id": account_id})
+        with connection(self.engine, f"note address {key!r} of {account_id!r}", write=True) as conn:
+            conn.execute(_NOTE_ADDRESS, {"key": key, "account_id": account_id})
 
     def accounts_for_address(self, key: str) -> list[str]:
-        with (
-            storage_errors(f"read accounts of address {key!r} from {self._where}"),
-            self.engine.connect() as c,
-        ):
-            return list(c.execute(_ACCOUNTS, {"key": key}).scalars())
+        with connection(self.engine, f"read the accounts of address {key!r}") as conn:
+            return list(conn.execute(_ACCOUNTS, {"key": key}).scalars())
 
     def clear(self, clearance: Clearance) -> None:
         row = {
@@ -100,37 +89,34 @@ class PostgresScreeningStore:
             "entry_digest": clearance.entry_digest,
             "body": _encode(clearance),
         }
-        with storage_errors(f"save a clearance of {clearance.customer_id!r} to {self._where}"):
-            with self.engine.begin() as conn:
-                conn.execute(_CLEAR, row)
+        with connection(self.engine, f"save a clearance of {clearance.customer_id!r}", write=True) as conn:
+            conn.execute(_CLEAR, row)
 
     def clearances(self, customer_id: str | None = None) -> list[Clearance]:
-        with storage_errors(f"read clearances from {self._where}"), self.engine.connect() as conn:
-            result = (
-                conn.execute(_CLEARANCES)
-                if customer_id is None
-                else conn.execute(_CLEARANCES_OF, {"customer_id": customer_id})
-            )
-            return [self._clearance.decode(b) for b in result.scalars()]
+        with connection(self.engine, "read clearances") as conn:
+            if customer_id is None:
+                bodies = conn.execute(_CLEARANCES).scalars().all()
+            else:
+                bodies = conn.execute(_CLEARANCES_OF, {"customer_id": customer_id}).scalars().all()
+        return [self._clearance.decode(b) for b in bodies]
 
     def is_cleared(self, customer_id: str, entry_id: str, entry_digest: str) -> bool:
         key = {"customer_id": customer_id, "entry_id": entry_id, "entry_digest": entry_digest}
-        with storage_errors(f"read clearances from {self._where}"), self.engine.connect() as conn:
+        with connection(self.engine, "read clearances") as conn:
             return bool(conn.execute(_IS_CLEARED, key).scalar())
 
     def add_alert(self, alert: ScreeningAlert) -> bool:
         row = {"key": alert.key, "customer_id": alert.customer_id, "body": _encode(alert)}
-        with storage_errors(f"save alert {alert.key!r} to {self._where}"), self.engine.begin() as conn:
+        with connection(self.engine, f"save alert {alert.key!r}", write=True) as conn:
             return conn.execute(_ADD_ALERT, row).first() is not None  # no row back: the key existed
 
     def alerts(self, customer_id: str | None = None) -> list[ScreeningAlert]:
-        with storage_errors(f"read alerts from {self._where}"), self.engine.connect() as conn:
-            result = (
-                conn.execute(_ALERTS)
-                if customer_id is None
-                else conn.execute(_ALERTS_OF, {"customer_id": customer_id})
-            )
-            return [self._alert.decode(b) for b in result.scalars()]
+        with connection(self.engine, "read alerts") as conn:
+            if customer_id is None:
+                bodies = conn.execute(_ALERTS).scalars().all()
+            else:
+                bodies = conn.execute(_ALERTS_OF, {"customer_id": customer_id}).scalars().all()
+        return [self._alert.decode(b) for b in bodies]
 
     def close(self) -> None:
         """Nothing to release: the engine belongs to the caller."""

@@ -17,7 +17,7 @@ from vigil.api.errors import error_body
 from vigil.api.schemas import body, returns
 from vigil.api.services import Services
 from vigil.codec import decision_view, decode_event, encode_view
-from vigil.errors import InvalidEvent, InvalidInput, NotFound, VigilError
+from vigil.errors import InvalidEvent, InvalidInput, NotFound, TooLarge, VigilError
 from vigil.model.access import Role
 
 router = APIRouter(tags=["events"])
@@ -35,10 +35,10 @@ def _services(request: Request) -> Services:
 async def _body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise InvalidInput(f"body of {declared} bytes is over the limit of {limit}", field="body")
+        raise TooLarge(f"body of {declared} bytes is over the limit of {limit}", field="body")
     data = await request.body()
     if len(data) > limit:
-        raise InvalidInput(f"body of {len(data)} bytes is over the limit of {limit}", field="body")
+        raise TooLarge(f"body of {len(data)} bytes is over the limit of {limit}", field="body")
     return data
 
 
@@ -83,7 +83,7 @@ async def post_batch(request: Request) -> Response:
     if not raws:
         raise InvalidInput("the batch is empty", field="body")
     if len(raws) > limit:
-        raise InvalidInput(f"{len(raws)} events is over the batch limit of {limit}", field="body")
+        raise TooLarge(f"{len(raws)} events is over the batch limit of {limit}", field="body")
     positions: list[int] = []  # the index in the batch of each decoded event
     decoded = []
     items: list[dict[str, object]] = [{} for _ in raws]

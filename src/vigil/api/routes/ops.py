@@ -28,7 +28,7 @@ async def health() -> Response:
 async def ready(request: Request) -> Response:
     services = _services(request)
     decider = services.decider
-    ok = decider.last_error is None and not services.engine.stale
+    ok = decider.last_error is None  # the last commit worked (a stale engine rebuilds on its next event)
     services.metrics.ready.set(1 if ok else 0)
     body = {"ready": ok, **({"error": decider.last_error} if decider.last_error else {})}
     return Response(encode_view(body), status_code=200 if ok else 503, media_type=_JSON)

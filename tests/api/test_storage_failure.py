@@ -1,0 +1,85 @@
+"""A failed commit is never acknowledged, readiness says so, and the state is rebuilt from what was stored."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import Events, builtin_rules
+from vigil.access import Access
+from vigil.adapters.memory import MemoryJournal
+from vigil.adapters.memory_access import MemoryAccessStore
+from vigil.adapters.memory_screening import MemoryListStore, MemoryScreeningStore
+from vigil.api import create_app
+from vigil.api.decider import Decider
+from vigil.api.metrics import Metrics
+from vigil.api.services import Services
+from vigil.codec import encode_event
+from vigil.engine import Engine
+from vigil.errors import StorageError
+from vigil.features import default_catalog
+from vigil.model import Decision, Event
+from vigil.model.access import Role
+from vigil.settings import Settings
+
+
+class FlakyJournal(MemoryJournal):
+    """Buffers like the SQLite journal; ``flush`` fails while ``broken`` (a full disk, a lost database)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.broken = False
+        self._pending: list[tuple[Event, Decision]] = []
+
+    def record(self, event: Event, decision: Decision) -> None:
+        if self.get(event.event_id) is not None:
+            raise StorageError(f"event {event.event_id!r} is already recorded")
+        self._pending.append((event, decision))
+
+    def get(self, event_id: str) -> Decision | None:
+        return next((d for e, d in self._pending if e.event_id == event_id), None) or super().get(event_id)
+
+    def flush(self) -> None:
+        if self.broken:
+            raise StorageError("disk full")
+        for event, decision in self._pending:
+            super().record(event, decision)
+        self._pending.clear()
+
+    def events(self) -> Iterator[Event]:
+        self.flush()
+        return super().events()
+
+
+def test_a_failed_commit_is_a_503_and_the_retry_after_recovery_counts_once(events: Events) -> None:
+    journal = FlakyJournal()
+    engine = Engine(default_catalog(), builtin_rules(), journal)
+    access = Access(MemoryAccessStore(), cache_seconds=0)
+    services = Services(
+        Settings(db="memory", access_log=False),
+        engine,
+        Decider(engine),
+        access,
+        MemoryListStore(),
+        MemoryScreeningStore(),
+        Metrics(),
+    )
+    headers = {"Authorization": f"Bearer {access.create_key('svc', [Role.SERVICE]).token}"}
+    with TestClient(create_app(services=services)) as client:
+        first, second = events.deposit(0), events.deposit(1)
+        assert client.post("/v1/events", content=encode_event(first), headers=headers).status_code == 200
+        journal.broken = True
+        failed = client.post("/v1/events", content=encode_event(second), headers=headers)
+        assert failed.status_code == 503 and failed.json()["error"]["code"] == "storage_unavailable"
+        assert "retry" in failed.json()["error"]["message"]
+        assert client.get("/readyz").status_code == 503
+        journal.broken = False
+        retry = client.post("/v1/events", content=encode_event(second), headers=headers)
+        assert retry.status_code == 200
+        assert client.get("/readyz").status_code == 200
+    assert journal.count() == 2
+    fresh = Engine(default_catalog(), builtin_rules(), MemoryJournal())
+    for e in (first, second):
+        fresh.decide(e)
+    assert engine.catalog.state_digest() == fresh.catalog.state_digest()
