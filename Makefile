@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine:
 #   make demo   creates .venv, installs Vigil, simulates a small exchange, decides it on SQLite, scores it
 #   make test   creates .venv with the dev tools, then ruff, mypy --strict, import-linter and pytest
+#               (starting PostgreSQL for its integration tests when it is not running)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -51,7 +52,9 @@ typecheck: $(VENV)/.installed-dev
 imports: $(VENV)/.installed-dev
 	$(BIN)/lint-imports
 
+# The PostgreSQL tests need a server: the script installs (Debian's postgresql) and starts one if none runs.
 pytest: $(VENV)/.installed-dev
+	scripts/ensure-postgres.sh
 	$(BIN)/pytest
 
 test: lint typecheck imports pytest

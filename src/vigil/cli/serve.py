@@ -47,6 +47,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     pw = users.add_parser("passwd", help="set a person's password")
     pw.add_argument("username")
     _password(pw)
+    _common(pw)
     pw.set_defaults(func=cmd_users_passwd)
     ro = users.add_parser("roles", help="replace a person's roles")
     ro.add_argument("username")
