@@ -44,7 +44,8 @@ class Api:
 
 
 def api_settings(tmp_path: Path, **overrides: Any) -> Settings:
-    return Settings(db=str(tmp_path / "vigil.db"), access_log=False, auth_cache_seconds=0, **overrides)
+    values: dict[str, Any] = {"db": str(tmp_path / "vigil.db"), "access_log": False, "auth_cache_seconds": 0}
+    return Settings(**{**values, **overrides})
 
 
 def open_api(settings: Settings) -> Iterator[Api]:
