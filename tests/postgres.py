@@ -55,6 +55,17 @@ def postgres_schema(*, migrated: bool = True) -> Iterator[Engine]:
         finally:
             engine.dispose()
             with admin.begin() as conn:
+                conn.execute(text("SET LOCAL lock_timeout = '10s'"))  # fail, not hang, on a leaked connection
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     finally:
         admin.dispose()
+
+
+@contextmanager
+def postgres_url() -> Iterator[str]:
+    """A database URL whose connections use a fresh, migrated schema (for a server in another process)."""
+    with postgres_schema() as engine:
+        with engine.connect() as conn:
+            schema = str(conn.execute(text("SELECT current_schema()")).scalar_one())
+        separator = "&" if "?" in POSTGRES_URL else "?"
+        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"

@@ -5,6 +5,7 @@ and the restarted server's feature state equals a fresh replay of its journal.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -22,8 +23,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_engine
+from tests.postgres import postgres_url
+from vigil import bootstrap
 from vigil.codec import encode_event
 from vigil.model import Event
+from vigil.settings import Settings
 from vigil.sim.example import example_stream
 
 pytestmark = pytest.mark.slow
@@ -146,12 +150,15 @@ def _stream() -> list[Event]:
     return list(example_stream(n_accounts=150, days=10, seed=11))
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    db = str(tmp_path / "vigil.db")
-    s = Server(db=db, port=_free_port(), log=tmp_path / "server.log")
-    yield s
-    s.stop()
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
+    """A server on SQLite, and on PostgreSQL (a fresh schema)."""
+    with contextlib.ExitStack() as stack:
+        sqlite = request.param == "sqlite"
+        db = str(tmp_path / "vigil.db") if sqlite else stack.enter_context(postgres_url())
+        s = Server(db=db, port=_free_port(), log=tmp_path / "server.log")
+        stack.callback(s.stop)
+        yield s
 
 
 def test_sigkill_mid_stream_loses_no_acknowledged_event_and_counts_none_twice(server: Server) -> None:
@@ -198,13 +205,11 @@ def test_sigkill_mid_stream_loses_no_acknowledged_event_and_counts_none_twice(se
     server.stop()
 
     # Every event stored exactly once (the journal's order is the order they were decided in).
-    from vigil.adapters.sqlite import SqliteJournal
-
-    journal = SqliteJournal(server.db)
+    stores = bootstrap.stores(Settings(db=server.db))
     try:
-        stored = list(journal.events())
+        stored = list(stores.journal.events())
     finally:
-        journal.close()
+        stores.close()
     ids = [e.event_id for e in stored]
     assert len(ids) == len(set(ids)) == len(events) == state["events"]
     assert set(acked_before_kill) <= set(ids)

@@ -154,10 +154,19 @@ class Stores:
     lists: ListStore
     screening: ScreeningStore
     access: AccessStore
+    settings: Settings
+
+    def close(self) -> None:
+        """Flush and close the journal; release the database connections."""
+        self.journal.close()
+        if self.settings.is_postgres:
+            _pg_engine(self.settings.db).dispose()
 
 
 def stores(settings: Settings) -> Stores:
-    return Stores(journal(settings), list_store(settings), screening_store(settings), access_store(settings))
+    return Stores(
+        journal(settings), list_store(settings), screening_store(settings), access_store(settings), settings
+    )
 
 
 def build_engine(settings: Settings, opened: Stores | None = None) -> Engine:

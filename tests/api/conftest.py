@@ -11,6 +11,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests.postgres import postgres_url
 from vigil.api import create_app
 from vigil.api.services import Services
 from vigil.codec import encode_event
@@ -56,6 +57,11 @@ def open_api(settings: Settings) -> Iterator[Api]:
         yield Api(app, client, tokens)
 
 
-@pytest.fixture
-def api(tmp_path: Path) -> Iterator[Api]:
-    yield from open_api(api_settings(tmp_path))
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api]:
+    """The app on SQLite, and on PostgreSQL (a fresh schema)."""
+    if request.param == "sqlite":
+        yield from open_api(api_settings(tmp_path))
+        return
+    with postgres_url() as url:
+        yield from open_api(api_settings(tmp_path, db=url))

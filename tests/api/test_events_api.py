@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from tests.api.conftest import Api
 from tests.conftest import Events
-from vigil.adapters.sqlite import SqliteJournal
+from vigil import bootstrap
 from vigil.codec import encode_event
 from vigil.model.access import Role
 
@@ -21,7 +21,7 @@ def test_an_event_gets_its_decision_and_it_is_stored_before_the_answer(api: Api,
     assert body["outcome"] in {"allow", "challenge", "review", "hold", "block"}
     assert "Vigil-Replayed" not in r.headers
     # Durable at answer time: a second connection to the database file sees it.
-    other = SqliteJournal(api.services.settings.db)
+    other = bootstrap.journal(api.services.settings)
     try:
         stored = other.get(event.event_id)
     finally:

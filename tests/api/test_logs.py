@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest

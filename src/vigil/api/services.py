@@ -27,6 +27,7 @@ class Services:
     lists: ListStore
     screening: ScreeningStore
     metrics: Metrics
+    stores: bootstrap.Stores | None = None  # closed with the services when they opened them
 
     @property
     def screener(self) -> Screener:
@@ -35,7 +36,10 @@ class Services:
         return self.engine.screener
 
     def close(self) -> None:
-        self.engine.journal.close()
+        if self.stores is not None:
+            self.stores.close()
+        else:
+            self.engine.journal.close()
 
 
 def build(settings: Settings, metrics: Metrics | None = None) -> Services:
@@ -55,4 +59,5 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Services:
         lists=stores.lists,
         screening=stores.screening,
         metrics=metrics if metrics is not None else Metrics(),
+        stores=stores,
     )
