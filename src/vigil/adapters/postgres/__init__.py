@@ -24,6 +24,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, create_engine, func, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -113,7 +114,8 @@ def alembic_config(connection: Connection | None = None) -> Config:
 def head_revision() -> str:
     """The revision the migrations end at (``REVISION``, which the adapters require)."""
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None, f"no migrations in {MIGRATIONS}"
+    if head is None:
+        raise ConfigError(f"no migrations in {MIGRATIONS}: the package is incomplete")
     return head
 
 
@@ -128,7 +130,9 @@ def migrate(url_or_engine: str | URL | Engine) -> str:
             conn.execute(select(func.pg_advisory_xact_lock(_MIGRATION_LOCK)))
             command.upgrade(alembic_config(conn), "head")
     except SQLAlchemyError as exc:
-        raise ConfigError(f"cannot migrate PostgreSQL database {where(engine)}: {reason(exc)}") from exc
+        raise ConfigError(f"cannot migrate PostgreSQL database {where(engine)}: {reason(exc)}") from None
+    except CommandError as exc:  # alembic's: typically a revision in the database this release does not know
+        raise ConfigError(f"cannot migrate PostgreSQL database {where(engine)}: {exc}") from None
     finally:
         if engine is not url_or_engine:
             engine.dispose()
@@ -144,7 +148,7 @@ def current_revision(url_or_engine: str | URL | Engine) -> str | None:
     except SQLAlchemyError as exc:
         raise ConfigError(
             f"cannot read the revision of PostgreSQL database {where(engine)}: {reason(exc)}"
-        ) from exc
+        ) from None
     finally:
         if engine is not url_or_engine:
             engine.dispose()

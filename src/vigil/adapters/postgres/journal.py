@@ -2,11 +2,18 @@
 
 Behaves as the SQLite journal does. Records are buffered and written together (group commit) when
 ``batch_size`` of them are pending, on ``flush`` and on ``close``; ``batch_size=1`` makes a record
-durable before ``record`` returns. A flush is one transaction of two multi-row inserts: the events,
-``RETURNING`` their ``seq`` (SQLAlchemy's insertmanyvalues, in parameter order), then the decisions
-carrying those ``seq``. ``get`` answers a pending record from the buffer without a query. An event id
-already stored makes the whole batch fail; it is then written one record per transaction, so every
-other record is kept and the duplicates are named in the ``StorageError``.
+durable before ``record`` returns. ``get`` answers a pending record from the buffer without a query.
+
+A flush is one transaction of two multi-row inserts: the events, ``RETURNING`` their ``seq``
+(SQLAlchemy's insertmanyvalues, in parameter order), then the decisions carrying those ``seq``. A
+single record is one statement instead (the event inserted in a CTE, its decision inserted from the
+``seq`` it returns), atomic by itself and sent without ``BEGIN``/``COMMIT``: one round trip rather
+than four, which doubles the rate of the synchronous path.
+
+An event id already stored (or a value PostgreSQL refuses, such as a NUL character in an id) makes
+the whole batch fail; it is then written one record at a time, so every other record is kept and
+those not stored are named in the ``StorageError``. Any other failure (the server is gone) leaves the
+batch pending, to be written by the next ``flush``.
 
 The engine belongs to the caller (several adapters share one): ``close`` flushes but does not
 dispose of it.
@@ -17,8 +24,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, func, insert, select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy import Double, Engine, LargeBinary, SmallInteger, Text, bindparam, func, insert, select
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from vigil.adapters.postgres.schema import check_schema, connection, decisions, events, reason, where
 from vigil.codec import decode_decision, decode_event, encode_decision, encode_event
@@ -30,6 +37,23 @@ _Pending = tuple[_Row, _Row, Decision]  # the event's row, the decision's row (w
 
 _INSERT_EVENTS = insert(events).returning(events.c.seq, sort_by_parameter_order=True)
 _INSERT_DECISIONS = insert(decisions)
+_recorded = (
+    insert(events)
+    .values({name: bindparam(name) for name in ("event_id", "account_id", "type", "ts", "body")})
+    .returning(events.c.seq)
+    .cte("recorded")
+)
+_RECORD_ONE = insert(decisions).from_select(
+    ["seq", "event_id", "account_id", "outcome", "score", "body"],
+    select(
+        _recorded.c.seq,
+        bindparam("event_id", type_=Text),
+        bindparam("decision_account_id", type_=Text),
+        bindparam("outcome", type_=SmallInteger),
+        bindparam("score", type_=Double),
+        bindparam("decision_body", type_=LargeBinary),
+    ),
+)
 _GET = select(decisions.c.body).where(decisions.c.event_id == bindparam("event_id"))
 _FOR_ACCOUNT = (
     select(decisions.c.body)
@@ -40,6 +64,26 @@ _FOR_ACCOUNT = (
 _EVENTS = select(events.c.body).order_by(events.c.seq)
 _COUNT = select(func.count()).select_from(events)
 
+# SQLSTATE classes that fault a record, not the database: data exception (a NUL in an id), integrity
+# constraint violation (an id already recorded), program limit exceeded (an id too long to index).
+_RECORD_FAULTS = ("22", "23", "54")
+
+
+def _short(event_id: str) -> str:
+    return event_id if len(event_id) <= 80 else f"{event_id[:60]}... ({len(event_id)} characters)"
+
+
+def _sqlstate(exc: SQLAlchemyError) -> str | None:
+    return getattr(getattr(exc, "orig", None), "sqlstate", None)
+
+
+def _about_a_record(exc: SQLAlchemyError) -> bool:
+    """True when the error is due to a record's content: writing the others alone would succeed."""
+    if isinstance(exc, IntegrityError | DataError):  # DataError also when psycopg refuses a value itself
+        return True
+    sqlstate = _sqlstate(exc)
+    return sqlstate is not None and sqlstate[:2] in _RECORD_FAULTS
+
 
 class PostgresJournal:
     def __init__(self, engine: Engine, *, batch_size: int = 1) -> None:
@@ -49,6 +93,7 @@ class PostgresJournal:
         self.engine = engine
         self.batch_size = batch_size
         self._where = where(engine)
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")  # the same pool
         self._pending: dict[str, _Pending] = {}
 
     # -- writing ---------------------------------------------------------------------------
@@ -81,41 +126,68 @@ class PostgresJournal:
             return
         batch = list(self._pending.values())
         try:
-            with self.engine.begin() as conn:
-                self._write(conn, batch)
-        except IntegrityError:
-            duplicates = self._write_one_by_one(batch)
-            raise StorageError(
-                f"events already recorded, not stored again: {', '.join(duplicates)}"
-            ) from None
+            self._write(batch)
         except SQLAlchemyError as exc:
-            # Nothing was written (the transaction rolled back): the records stay pending for a retry.
-            raise StorageError(
-                f"cannot write {len(batch)} records to the journal (PostgreSQL {self._where}): {reason(exc)}"
-            ) from exc
+            if not _about_a_record(exc):
+                # Nothing was written (the transaction rolled back): the records stay pending for a retry.
+                raise StorageError(
+                    f"cannot write {len(batch)} records to the journal (PostgreSQL {self._where}):"
+                    f" {reason(exc)}"
+                ) from exc
+            self._write_one_by_one(batch)
+            return
         self._pending.clear()
 
-    @staticmethod
-    def _write(conn: Connection, batch: list[_Pending]) -> None:
-        seqs = conn.execute(_INSERT_EVENTS, [e for e, _, _ in batch]).scalars().all()
-        conn.execute(_INSERT_DECISIONS, [{**d, "seq": s} for (_, d, _), s in zip(batch, seqs, strict=True)])
+    def _write(self, batch: list[_Pending]) -> None:
+        """All of ``batch`` in one transaction, or nothing."""
+        if len(batch) == 1:
+            ((event_row, decision_row, _),) = batch
+            params = {
+                **event_row,
+                "decision_account_id": decision_row["account_id"],
+                "outcome": decision_row["outcome"],
+                "score": decision_row["score"],
+                "decision_body": decision_row["body"],
+            }
+            with self._autocommit.connect() as conn:
+                conn.execute(_RECORD_ONE, params)
+            return
+        with self.engine.begin() as conn:
+            seqs = conn.execute(_INSERT_EVENTS, [e for e, _, _ in batch]).scalars().all()
+            conn.execute(
+                _INSERT_DECISIONS, [{**d, "seq": s} for (_, d, _), s in zip(batch, seqs, strict=True)]
+            )
 
-    def _write_one_by_one(self, batch: list[_Pending]) -> list[str]:
-        """Each record in its own transaction; returns the ids already stored. Pending ends empty."""
-        duplicates = []
+    def _write_one_by_one(self, batch: list[_Pending]) -> None:
+        """Each record in its own transaction, so that one bad record does not cost the others.
+
+        Raises ``StorageError`` naming the records not stored (already recorded, or refused by the
+        database), which leave the buffer; a failure that is not about a record stops here and leaves
+        the records not yet written pending.
+        """
+        duplicates: list[str] = []
+        refused: list[str] = []
         for pending in batch:
             event_id = pending[0]["event_id"]
             try:
-                with self.engine.begin() as conn:
-                    self._write(conn, [pending])
-            except IntegrityError:
-                duplicates.append(event_id)
+                self._write([pending])
             except SQLAlchemyError as exc:
-                raise StorageError(
-                    f"cannot write event {event_id!r} (PostgreSQL {self._where}): {reason(exc)}"
-                ) from exc
+                if not _about_a_record(exc):
+                    raise StorageError(
+                        f"cannot write event {event_id!r} (PostgreSQL {self._where}): {reason(exc)}"
+                    ) from exc
+                if _sqlstate(exc) == "23505":  # unique_violation: the event id is taken
+                    duplicates.append(_short(event_id))
+                else:
+                    refused.append(f"{_short(event_id)!r} ({reason(exc)})")
             del self._pending[event_id]
-        return duplicates
+        problems = []
+        if duplicates:
+            problems.append(f"events already recorded, not stored again: {', '.join(duplicates)}")
+        if refused:
+            problems.append(f"events refused by PostgreSQL, not stored: {', '.join(refused)}")
+        if problems:
+            raise StorageError("; ".join(problems))
 
     # -- reading ---------------------------------------------------------------------------
     def get(self, event_id: str) -> Decision | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from vigil.adapters.postgres import connect
 from vigil.adapters.postgres.schema import metadata
 
 config = context.config
@@ -28,9 +29,7 @@ if context.is_offline_mode():
         context.run_migrations()
 else:
     connection = config.attributes.get("connection")
-    if connection is None:
-        from vigil.adapters.postgres import connect  # the alembic CLI, with sqlalchemy.url set
-
+    if connection is None:  # the alembic command line, with sqlalchemy.url set
         url = config.get_main_option("sqlalchemy.url")
         if url is None:
             raise SystemExit("set sqlalchemy.url, or run migrations with vigil.adapters.postgres.migrate")
