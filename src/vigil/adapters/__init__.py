@@ -1,1 +1,4 @@
-"""Adapters: memory and real implementations of the ports (SQLite, rule files, IP databases)."""
+"""Adapters: memory and real implementations of the ports.
+
+SQLite, PostgreSQL, rule files, list files, IP databases.
+"""
