@@ -159,6 +159,8 @@ class Stores:
     def close(self) -> None:
         """Flush and close the journal; release the database connections."""
         self.journal.close()
+        for store in (self.lists, self.screening, self.access):
+            store.close()
         if self.settings.is_postgres:
             _pg_engine(self.settings.db).dispose()
 

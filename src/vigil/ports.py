@@ -113,6 +113,8 @@ class ListStore(Protocol):
 
     def name_entries(self, source: str, version: int | None = None) -> tuple[NameEntry, ...]: ...
 
+    def close(self) -> None: ...
+
 
 class ListFiles(Protocol):
     """Where list files come from (a directory or a single file on disk).
@@ -158,6 +160,8 @@ class ScreeningStore(Protocol):
 
     def alerts(self, customer_id: str | None = None) -> list[ScreeningAlert]: ...
 
+    def close(self) -> None: ...
+
 
 class AccessStore(Protocol):
     """API keys, people and their sessions (secrets only as digests or password hashes).
@@ -167,7 +171,7 @@ class AccessStore(Protocol):
     return the stored record, equal field for field, or None. ``keys``/``users`` list every record,
     oldest first, revoked and disabled ones included. ``replace_key``/``replace_user``/``replace_session``
     store a new version of an existing record (revocation, a new password, other roles) and return
-    False, changing nothing, when no record has its id.
+    False, changing nothing, when no record has its id. ``close`` releases the store's connection.
     """
 
     def add_key(self, key: ApiKey) -> None: ...
@@ -191,3 +195,5 @@ class AccessStore(Protocol):
     def session(self, token_hash: str) -> Session | None: ...
 
     def replace_session(self, session: Session) -> bool: ...
+
+    def close(self) -> None: ...

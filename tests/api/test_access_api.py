@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from tests.api.conftest import Api
 from vigil.model.access import Role
@@ -10,7 +11,7 @@ from vigil.model.access import Role
 PASSWORD = "correct horse battery"
 
 
-def _login(api: Api, username: str, password: str) -> tuple[int, dict[str, str]]:
+def _login(api: Api, username: str, password: str) -> tuple[int, Any]:
     r = api.client.post("/v1/auth/login", json={"username": username, "password": password})
     return r.status_code, r.json()
 

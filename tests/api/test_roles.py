@@ -17,7 +17,7 @@ def _routes(api: Api) -> list[tuple[str, str, list[str]]]:
     for route in api_routes():
         roles = (route.openapi_extra or {}).get("x-roles")
         assert roles, f"{route.path} declares no roles"
-        for method in sorted(route.methods):
+        for method in sorted(route.methods or ()):
             found.append((method, route.path, roles))
     return found
 

@@ -61,3 +61,6 @@ class MemoryAccessStore:
 
     def replace_session(self, session: Session) -> bool:
         return _replace(self._sessions, session.token_hash, session)
+
+    def close(self) -> None:
+        """Nothing to release."""

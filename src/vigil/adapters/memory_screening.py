@@ -71,6 +71,9 @@ class MemoryListStore:
     def name_entries(self, source: str, version: int | None = None) -> tuple[NameEntry, ...]:
         return tuple(e for e in self._get(source, version, "name") if isinstance(e, NameEntry))
 
+    def close(self) -> None:
+        """Nothing to release."""
+
 
 class MemoryScreeningStore:
     def __init__(self) -> None:
@@ -112,3 +115,6 @@ class MemoryScreeningStore:
 
     def alerts(self, customer_id: str | None = None) -> list[ScreeningAlert]:
         return [a for a in self._alerts if customer_id is None or a.customer_id == customer_id]
+
+    def close(self) -> None:
+        """Nothing to release."""

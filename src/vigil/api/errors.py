@@ -91,8 +91,15 @@ async def _vigil_handler(request: Request, exc: Exception) -> Response:
 async def _validation_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+    if first.get("type") == "json_invalid":  # the whole body is unreadable; its loc is a character offset
+        where = first.get("loc", ("body", "?"))[-1]
+        ctx = first.get("ctx")
+        reason = ctx.get("error", "not JSON") if isinstance(ctx, dict) else "not JSON"
+        message = f"malformed JSON at character {where}: {reason}"
+        return error_response(422, "invalid_input", message, field="body")
     loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "header")]
-    field = ".".join(loc) or None
+    whole_body = tuple(first.get("loc", ())) == ("body",)  # no body at all, or not an object
+    field = ".".join(loc) or ("body" if whole_body else None)
     return error_response(422, "invalid_input", str(first.get("msg", "invalid request")), field=field)
 
 

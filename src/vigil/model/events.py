@@ -105,7 +105,12 @@ class Event:
         if ts.tzinfo is None or ts.utcoffset() is None:
             _fail("ts", f"timestamp {ts.isoformat()} has no timezone; send UTC, e.g. with a 'Z' suffix")
         if ts.utcoffset() != timedelta(0):
-            _set(self, "ts", ts.astimezone(UTC))
+            try:
+                utc = ts.astimezone(UTC)
+            except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+                _fail("ts", f"timestamp {ts.isoformat()} is out of range once converted to UTC")
+            else:
+                _set(self, "ts", utc)
         if self.country is not None:
             _check_country("country", self.country)
         if self.ip is not None:
@@ -241,11 +246,17 @@ class AddressBookChanged(Event):
         _check_address("address", self.address)
 
 
+# Above any real payment in any reporting currency; below it, fiat sums in integer cents stay exact
+# (a value of 10^26 or more cannot even be rounded to cents in the default decimal context).
+FIAT_LIMIT = Decimal(10) ** 18
+
+
 def _check_value(amount: int, fiat_value: Decimal) -> None:
     if amount <= 0:
         _fail("amount", f"{amount} must be a positive integer in the asset's base units")
-    if not fiat_value.is_finite() or fiat_value < 0:
-        _fail("fiat_value", f"{fiat_value} must be a finite, non-negative amount")
+    if not fiat_value.is_finite() or not 0 <= fiat_value < FIAT_LIMIT:
+        limit = f"10^{FIAT_LIMIT.adjusted()}"
+        _fail("fiat_value", f"{fiat_value} must be a finite, non-negative amount below {limit}")
 
 
 def _check_asset(asset: str, field: str = "asset") -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import msgspec
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from vigil.api.auth import DESK, READERS, guard, principal_of
@@ -26,12 +26,24 @@ _JSON = "application/json"
 
 
 class AddressRequest(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"chain": "ETH", "address": "0x01e2919679362dFBC9ee1644Ba9C6da6D6245BB1"}]
+        }
+    )
+
     chain: Chain
     address: str = Field(min_length=1, max_length=200)
     direction: Direction = Direction.WITHDRAWAL
 
 
 class NameRequest(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"name": "Jane Doe", "birth_date": "1980-04-02", "countries": ["DE"]}]
+        },
+    )
+
     name: str = Field(min_length=1, max_length=300)
     birth_date: str | None = Field(default=None, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
     countries: list[Annotated[str, Field(pattern=r"^[A-Za-z]{2}$")]] = Field(
