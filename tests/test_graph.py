@@ -1,0 +1,136 @@
+"""The entity graph: what links accounts, hubs, and the batch rebuild equal to the incremental graph."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import Events
+from vigil.graph import EntityGraph, LinkKind, build
+from vigil.model import Event, InternalTransfer, KycSubmitted, NetworkOrigin
+
+ACCOUNTS = [f"a{i}" for i in range(6)]
+
+
+def _stream(draws: list[tuple[int, int, int, int, int]]) -> list[Event]:
+    ev = Events()
+    out: list[Event] = []
+    for minute, (kind, acct, dev, ip, other) in enumerate(draws):
+        account = ACCOUNTS[acct]
+        base = {"account_id": account, "device_id": f"d{dev}", "ip": f"192.0.2.{ip}"}
+        if kind == 0:
+            out.append(ev.login(minute, **base))
+        elif kind == 1:
+            out.append(ev.withdrawal(minute, destination_address=f"0x{other:040x}", **base))
+        elif kind == 2 and ACCOUNTS[other] != account:
+            e = ev.login(minute, **base)
+            out.append(
+                InternalTransfer(
+                    event_id=f"t{minute}",
+                    account_id=account,
+                    ts=e.ts,
+                    region="EU",
+                    asset="USDT",
+                    amount=10**6,
+                    fiat_value=Decimal("12.34"),
+                    counterparty_account_id=ACCOUNTS[other],
+                )
+            )
+        else:
+            out.append(ev.login(minute, network=NetworkOrigin(is_vpn=True), **base))
+    return out
+
+
+def _incremental(events: list[Event], hub_limit: int) -> EntityGraph:
+    g = EntityGraph(hub_limit=hub_limit)
+    for e in events:
+        g.observe(e)
+    return g
+
+
+def _same(a: EntityGraph, b: EntityGraph) -> None:
+    assert a.names == b.names
+    assert a.edge_rows() == b.edge_rows()
+    assert a.adjacency == b.adjacency
+    assert a.flows == b.flows
+    assert a.hubs == b.hubs
+    assert a._members == b._members
+    assert [a.component_size(i) for i in range(len(a))] == [b.component_size(i) for i in range(len(b))]
+
+
+draws = st.lists(
+    st.tuples(st.integers(0, 3), st.integers(0, 5), st.integers(0, 3), st.integers(0, 3), st.integers(0, 5)),
+    max_size=60,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(draws, st.integers(2, 5))
+def test_the_batch_rebuild_equals_the_incremental_graph(
+    stream: list[tuple[int, int, int, int, int]], hub: int
+) -> None:
+    events = _stream(stream)
+    _same(_incremental(events, hub), build(events, hub_limit=hub))
+
+
+@settings(max_examples=100, deadline=None)
+@given(draws, st.integers(0, 60))
+def test_incremental_updates_go_on_from_a_batch_rebuild(
+    stream: list[tuple[int, int, int, int, int]], cut: int
+) -> None:
+    events = _stream(stream)
+    resumed = build(events[:cut], hub_limit=3)
+    for e in events[cut:]:
+        resumed.observe(e)
+    _same(_incremental(events, 3), resumed)
+
+
+def test_shared_identifiers_link_accounts_with_times_and_an_example(events: Events) -> None:
+    g = EntityGraph()
+    g.observe(events.login(0, account_id="ann", device_id="dev-x"))
+    g.observe(events.login(5, account_id="bob", device_id="dev-x", ip="198.51.100.9"))
+    g.observe(events.login(9, account_id="ann", device_id="dev-x", ip="203.0.113.1"))
+    a, b = g.index["ann"], g.index["bob"]
+    edge = g.kinds_between(a, b)[LinkKind.DEVICE]
+    assert (edge.count, edge.example) == (1, "dev-x")
+    assert edge.first_us == events.login(5).ts_us and edge.last_us == events.login(9).ts_us
+    assert LinkKind.IP not in g.kinds_between(a, b)  # they never shared an IP
+    assert g.component_size(a) == 2
+
+
+def test_anonymising_ips_and_self_matches_link_nobody(events: Events) -> None:
+    g = EntityGraph()
+    tor = NetworkOrigin(is_tor=True)
+    g.observe(events.login(0, account_id="ann", device_id=None, network=tor))
+    g.observe(events.login(1, account_id="bob", device_id=None, network=tor))
+    assert g.edge_count == 0
+
+
+def test_a_hub_stops_linking_when_it_passes_the_limit(events: Events) -> None:
+    g = EntityGraph(hub_limit=3)
+    for i in range(5):
+        g.observe(events.login(i, account_id=f"u{i}", device_id="kiosk", ip=None))
+    assert (LinkKind.DEVICE, "kiosk") in g.hubs
+    assert g.edge_count == 3  # u0-u1, u0-u2, u1-u2; u3 made it a hub, u4 came after
+    assert g.component_size(g.index["u4"]) == 1
+
+
+def test_kyc_documents_and_faces_link(events: Events) -> None:
+    g = EntityGraph()
+    for n, acct in enumerate(("ann", "bob")):
+        base = events.login(n, account_id=acct, device_id=None, ip=None)
+        g.observe(
+            KycSubmitted(
+                event_id=f"k{n}",
+                account_id=acct,
+                ts=base.ts,
+                region="EU",
+                document_hash="doc-1",
+                face_hash="face-1",
+            )
+        )
+    kinds = g.kinds_between(g.index["ann"], g.index["bob"])
+    assert set(kinds) == {LinkKind.DOCUMENT, LinkKind.FACE}
+    assert g.adjacency[g.index["ann"]][g.index["bob"]] == 2000  # thousandths: document 1.0 + face 1.0
