@@ -52,7 +52,8 @@ def _pg_engine(url: str) -> Any:
     return postgres.connect(url)
 
 
-def journal(settings: Settings) -> Journal:
+def journal(settings: Settings, *, serving: bool = False) -> Journal:
+    """The journal; ``serving`` (vigil serve) checkpoints SQLite's WAL off the request path."""
     if settings.db == "memory":
         return MemoryJournal()
     if settings.is_postgres:
@@ -61,7 +62,12 @@ def journal(settings: Settings) -> Journal:
         return PostgresJournal(_postgres(settings), batch_size=settings.batch_size)
     path = Path(settings.db)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return SqliteJournal(path, batch_size=settings.batch_size, synchronous=settings.sqlite_synchronous)
+    return SqliteJournal(
+        path,
+        batch_size=settings.batch_size,
+        synchronous=settings.sqlite_synchronous,
+        background_checkpoint=serving,
+    )
 
 
 def geoip(settings: Settings) -> GeoIp | None:
@@ -165,9 +171,13 @@ class Stores:
             _pg_engine(self.settings.db).dispose()
 
 
-def stores(settings: Settings) -> Stores:
+def stores(settings: Settings, *, serving: bool = False) -> Stores:
     return Stores(
-        journal(settings), list_store(settings), screening_store(settings), access_store(settings), settings
+        journal(settings, serving=serving),
+        list_store(settings),
+        screening_store(settings),
+        access_store(settings),
+        settings,
     )
 
 

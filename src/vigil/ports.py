@@ -135,7 +135,9 @@ class ScreeningStore(Protocol):
     """What screening remembers between events: customers, the addresses accounts used, clearances, alerts.
 
     Contract: ``put_customer`` keeps the latest profile per customer id; ``customers`` yields each once.
-    ``note_address`` records that an account used an address key (idempotent);
+    ``note_address`` records that an account used an address key (idempotent); ``record_usage`` does
+    both for many, in one transaction (addresses as (account id, key) pairs; customers in order, the
+    last profile of an id winning);
     ``accounts_for_address`` returns those accounts sorted. ``clear`` appends; ``is_cleared`` is true
     only for a clearance of that customer, entry id *and* entry digest. ``add_alert`` appends and
     returns True, or returns False and changes nothing when an alert with the same ``key`` exists;
@@ -147,6 +149,8 @@ class ScreeningStore(Protocol):
     def customers(self) -> Iterator[Customer]: ...
 
     def note_address(self, account_id: str, key: str) -> None: ...
+
+    def record_usage(self, addresses: Sequence[tuple[str, str]], customers: Sequence[Customer]) -> None: ...
 
     def accounts_for_address(self, key: str) -> list[str]: ...
 

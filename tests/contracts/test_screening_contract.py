@@ -156,3 +156,16 @@ def test_alerts_are_raised_once_per_pattern(store: ScreeningStore) -> None:
     assert store.add_alert(changed)
     assert store.alerts() == [alert, changed]
     assert store.alerts("c1") == [alert, changed] and store.alerts("c9") == []
+
+
+def test_record_usage_notes_addresses_and_customers_together(store: ScreeningStore) -> None:
+    store.note_address("bob", "EVM:0xabc")
+    store.record_usage(
+        [("alice", "EVM:0xabc"), ("bob", "EVM:0xabc"), ("alice", "EVM:0xabc"), ("carol", "BTC:bc1q")],
+        [customer(1), customer(2), customer(1, "Ivan A. Petrov")],
+    )
+    store.record_usage([], [])
+    assert store.accounts_for_address("EVM:0xabc") == ["alice", "bob"]
+    assert store.accounts_for_address("BTC:bc1q") == ["carol"]
+    by_id = {c.customer_id: c for c in store.customers()}
+    assert len(by_id) == 2 and by_id[customer(1).customer_id] == customer(1, "Ivan A. Petrov")

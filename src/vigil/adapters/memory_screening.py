@@ -92,6 +92,12 @@ class MemoryScreeningStore:
     def note_address(self, account_id: str, key: str) -> None:
         self._addresses.setdefault(key, set()).add(account_id)
 
+    def record_usage(self, addresses: Sequence[tuple[str, str]], customers: Sequence[Customer]) -> None:
+        for account_id, key in addresses:
+            self.note_address(account_id, key)
+        for customer in customers:
+            self.put_customer(customer)
+
     def accounts_for_address(self, key: str) -> list[str]:
         return sorted(self._addresses.get(key, ()))
 

@@ -10,6 +10,7 @@ of the process; ``FULL`` also survives power loss, at about a quarter of the wri
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
@@ -51,6 +52,7 @@ class SqliteJournal:
         *,
         batch_size: int = 1,
         synchronous: Literal["NORMAL", "FULL"] = "NORMAL",
+        background_checkpoint: bool = False,
     ) -> None:
         if batch_size < 1:
             raise ConfigError(f"batch_size must be at least 1, got {batch_size}")
@@ -69,6 +71,12 @@ class SqliteJournal:
             raise ConfigError(f"cannot open journal {self.path}: {exc}") from None
         self.batch_size = batch_size
         self._pending: dict[str, tuple[_Row, Decision]] = {}
+        self._checkpointer: _Checkpointer | None = None
+        if background_checkpoint and self.path != ":memory:":
+            # A checkpoint fsyncs the WAL and the database (milliseconds): not inside a commit that
+            # requests wait on, but in a thread of its own, on its own connection.
+            self._db.execute("PRAGMA wal_autocheckpoint=0")
+            self._checkpointer = _Checkpointer(self.path)
 
     # -- writing ---------------------------------------------------------------------------
     def record(self, event: Event, decision: Decision) -> None:
@@ -163,4 +171,31 @@ class SqliteJournal:
         try:
             self.flush()
         finally:
+            if self._checkpointer is not None:
+                self._checkpointer.stop()
             self._db.close()
+
+
+class _Checkpointer:
+    """Checkpoints the WAL every ``interval`` seconds from a daemon thread (passive: never blocks writers)."""
+
+    def __init__(self, path: str, interval: float = 0.25) -> None:
+        self._stop = threading.Event()
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._thread = threading.Thread(
+            target=self._run, args=(interval,), name="wal-checkpoint", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            try:
+                self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error:  # a busy or failing checkpoint is retried next time; the WAL holds the data
+                continue
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        self._db.close()

@@ -200,6 +200,25 @@ class SqliteScreeningStore:
     def note_address(self, account_id: str, key: str) -> None:
         self._db.execute("INSERT OR IGNORE INTO screening_addresses VALUES (?, ?)", (key, account_id))
 
+    def record_usage(self, addresses: Sequence[tuple[str, str]], customers: Sequence[Customer]) -> None:
+        db = self._db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.executemany(
+                    "INSERT OR IGNORE INTO screening_addresses VALUES (?, ?)", [(k, a) for a, k in addresses]
+                )
+                db.executemany(
+                    "INSERT OR REPLACE INTO screening_customers VALUES (?, ?)",
+                    [(c.customer_id, msgspec.json.encode(c)) for c in customers],
+                )
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot record screening usage: {exc}") from exc
+
     def accounts_for_address(self, key: str) -> list[str]:
         rows = self._db.execute(
             "SELECT account_id FROM screening_addresses WHERE key = ? ORDER BY account_id", (key,)

@@ -20,6 +20,7 @@ from fastapi.routing import APIRoute
 
 from vigil import bootstrap
 from vigil.api import errors, logs
+from vigil.api.fast import FastEvents
 from vigil.api.metrics import Metrics
 from vigil.api.routes import access, events, ops, screening
 from vigil.api.schemas import event_components
@@ -111,7 +112,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         app.include_router(router)
     _check_guarded()
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
-    app.add_middleware(logs.AccessLog, metrics=metrics, log=settings.access_log)
+    hot = next(r for r in api_routes() if r.path == "/v1/events" and "POST" in (r.methods or ()))
+    app.add_middleware(FastEvents, route=hot)
+    app.add_middleware(logs.AccessLog, metrics=metrics, log=settings.access_log)  # outermost
     return app
 
 

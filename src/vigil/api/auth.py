@@ -21,6 +21,18 @@ READERS = frozenset({Role.ANALYST, Role.SUPERVISOR, Role.AUDITOR})
 DESK = frozenset({Role.ANALYST, Role.SUPERVISOR})
 
 
+def authorize(access: Access, header: str, allowed: frozenset[Role]) -> Principal:
+    """The principal behind an ``Authorization`` header, if it holds one of ``allowed`` roles."""
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthenticated("send 'Authorization: Bearer <API key or session token>'")
+    principal = access.authenticate(token.strip())
+    if not principal.holds(allowed):
+        roles = ", ".join(sorted(r.value for r in allowed))
+        raise Forbidden(f"this action needs one of the roles: {roles}")
+    return principal
+
+
 class Require:
     """Authenticate the request's bearer token and require one of ``allowed`` roles."""
 
@@ -28,15 +40,8 @@ class Require:
         self.allowed = allowed
 
     async def __call__(self, request: Request) -> Principal:
-        header = request.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise NotAuthenticated("send 'Authorization: Bearer <API key or session token>'")
         access: Access = request.app.state.services.access
-        principal = access.authenticate(token.strip())
-        if not principal.holds(self.allowed):
-            roles = ", ".join(sorted(r.value for r in self.allowed))
-            raise Forbidden(f"this action needs one of the roles: {roles}")
+        principal = authorize(access, request.headers.get("authorization", ""), self.allowed)
         request.state.principal = principal
         return principal
 

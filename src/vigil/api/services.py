@@ -36,6 +36,7 @@ class Services:
         return self.engine.screener
 
     def close(self) -> None:
+        self.engine.commit()
         if self.stores is not None:
             self.stores.close()
         else:
@@ -49,8 +50,11 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Services:
     turn, and a decision is acknowledged only after that commit.
     """
     settings = settings.model_copy(update={"batch_size": 100_000})
-    stores = bootstrap.stores(settings)
+    stores = bootstrap.stores(settings, serving=True)
     engine = bootstrap.build_engine(settings, stores)
+    engine.defer_usage = True  # written with each group commit, not once per event
+    if engine.screener is not None:
+        engine.screener.names  # build the name index now, not on the first KYC event  # noqa: B018
     return Services(
         settings=settings,
         engine=engine,

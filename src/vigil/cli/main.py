@@ -78,7 +78,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
             )
     finally:
         status.done()
-        engine.journal.close()
+        engine.close()
         if rejects is not None:
             rejects.close()
     for line in summary.lines():
@@ -108,7 +108,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
         data = sys.stdin.buffer.read()
         decision = engine.decide(decode_event(data))
     finally:
-        engine.journal.close()
+        engine.close()
     sys.stdout.buffer.write(encode_view(decision_view(decision, full_trace=True)) + b"\n")
     return 0
 

@@ -18,6 +18,7 @@ from vigil.features import Catalog, context_of
 from vigil.model import Decision, Event, NetworkOrigin, Versions
 from vigil.ports import GeoIp, Journal, RuleSourceReader, ScreeningStore
 from vigil.rules import RuleSet, load_rules
+from vigil.screening.names import Customer
 from vigil.screening.screener import NOTHING, Cleared, Screener, customer_of
 from vigil.version import __version__
 
@@ -35,6 +36,7 @@ class Engine:
         rule_source: RuleSourceReader | None = None,
         screener: Screener | None = None,
         screening_store: ScreeningStore | None = None,
+        defer_usage: bool = False,
     ) -> None:
         self.catalog = catalog
         self.journal = journal
@@ -45,6 +47,14 @@ class Engine:
         self._is_cleared: Cleared | None = screening_store.is_cleared if screening_store is not None else None
         self._rule_fingerprint = rule_source.fingerprint() if rule_source is not None else None
         self._stale = False
+        # Hashes of the event ids the journal holds, so a new event costs no lookup (only a hash that
+        # is present, a retry or a rare collision, asks the journal). None until known: ask every time.
+        self._known: set[int] | None = set() if journal.count() == 0 else None
+        # With ``defer_usage`` (the service), what screening remembers is written with the next
+        # ``commit``, in one transaction, instead of once per event.
+        self.defer_usage = defer_usage
+        self._used_addresses: dict[tuple[str, str], None] = {}
+        self._used_by: dict[str, Customer] = {}
         self._set_rules(rules)
 
     def _set_rules(self, rules: RuleSet) -> None:
@@ -85,9 +95,12 @@ class Engine:
 
     def decide_once(self, event: Event) -> tuple[Decision, bool]:
         """The decision, and whether it was made now (False: the stored one for a known event id)."""
-        stored = self.journal.get(event.event_id)
-        if stored is not None:
-            return stored, False
+        known = self._known
+        digest = hash(event.event_id)
+        if known is None or digest in known:
+            stored = self.journal.get(event.event_id)
+            if stored is not None:
+                return stored, False
         if self._stale:
             self.rebuild()
         start = perf_counter_ns()
@@ -126,15 +139,27 @@ class Engine:
             # The catalog has counted an event the journal does not hold: rebuild before the next one.
             self._stale = True
             raise
+        if known is not None:
+            known.add(digest)
         if self.screening_store is not None:
             # Remembered so that a later list change can find what it affects: the accounts that used
             # an address, and the customers' names.
             if screen.address is not None:
-                self.screening_store.note_address(event.account_id, screen.address.key)
+                self._used_addresses[(event.account_id, screen.address.key)] = None
             customer = customer_of(event)
             if customer is not None:
-                self.screening_store.put_customer(customer)
+                self._used_by[customer.customer_id] = customer
+            if not self.defer_usage:
+                self._write_usage()
         return decision, True
+
+    def _write_usage(self) -> None:
+        if self.screening_store is None or not (self._used_addresses or self._used_by):
+            return
+        addresses, customers = list(self._used_addresses), list(self._used_by.values())
+        self.screening_store.record_usage(addresses, customers)
+        self._used_addresses.clear()
+        self._used_by.clear()
 
     def commit(self) -> None:
         """Make every decision recorded so far durable (the journal's group commit).
@@ -147,6 +172,14 @@ class Engine:
         except StorageError:
             self._stale = True
             raise
+        self._write_usage()
+
+    def close(self) -> None:
+        """Commit what is pending and close the journal."""
+        try:
+            self.commit()
+        finally:
+            self.journal.close()
 
     @property
     def stale(self) -> bool:
@@ -156,9 +189,12 @@ class Engine:
     def rebuild(self) -> int:
         """Rebuild feature state from the journal's events (start-up, or after a failed write)."""
         self.catalog.reset()
+        known: set[int] = set()
         n = 0
         for event in self.journal.events():
             self.catalog.observe(context_of(event))
+            known.add(hash(event.event_id))
             n += 1
+        self._known = known
         self._stale = False
         return n

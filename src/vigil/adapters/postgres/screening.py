@@ -8,7 +8,7 @@ still raise one alert). Records are stored as msgspec JSON, as in SQLite.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import msgspec
 from sqlalchemy import Engine, bindparam, exists, insert, select
@@ -77,6 +77,16 @@ class PostgresScreeningStore:
     def note_address(self, account_id: str, key: str) -> None:
         with connection(self.engine, f"note address {key!r} of {account_id!r}", write=True) as conn:
             conn.execute(_NOTE_ADDRESS, {"key": key, "account_id": account_id})
+
+    def record_usage(self, addresses: Sequence[tuple[str, str]], customers: Sequence[Customer]) -> None:
+        latest = {c.customer_id: c for c in customers}  # one row per id in a statement
+        rows = [{"customer_id": i, "body": _encode(c)} for i, c in latest.items()]
+        pairs = [{"key": k, "account_id": a} for a, k in dict.fromkeys(addresses)]
+        with connection(self.engine, "record screening usage", write=True) as conn:
+            if pairs:
+                conn.execute(_NOTE_ADDRESS, pairs)
+            if rows:
+                conn.execute(_PUT_CUSTOMER, rows)
 
     def accounts_for_address(self, key: str) -> list[str]:
         with connection(self.engine, f"read the accounts of address {key!r}") as conn:
