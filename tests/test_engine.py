@@ -228,3 +228,33 @@ def test_the_builtin_packs_catch_an_account_takeover_drain(events: Events) -> No
     assert ReasonCode.PROTECT_COOLING_PASSWORD_RESET in codes
     assert ReasonCode.PROTECT_COOLING_NEW_ADDRESS in codes
     assert ReasonCode.ANONYMITY_VPN_OR_HOSTING in codes
+
+
+def test_an_engine_on_a_journal_it_has_not_rebuilt_from_still_finds_stored_ids(events: Events) -> None:
+    journal = MemoryJournal()
+    first = make_engine(journal)
+    event = events.deposit(0)
+    stored = first.decide(event)
+    second = make_engine(journal)  # no rebuild: it cannot trust an empty set of known ids
+    decision, made = second.decide_once(event)
+    assert (decision, made) == (stored, False)
+    second.rebuild()
+    assert second.decide_once(event) == (stored, False)
+    assert second.decide_once(events.deposit(1))[1] is True
+
+
+def test_deferred_usage_is_written_with_the_commit(events: Events) -> None:
+    from vigil.adapters.memory_screening import MemoryScreeningStore
+    from vigil.model import KycSubmitted
+
+    store = MemoryScreeningStore()
+    engine = Engine(
+        default_catalog(), builtin_rules(), MemoryJournal(), screening_store=store, defer_usage=True
+    )
+    base = events.login(0)
+    engine.decide(
+        KycSubmitted(event_id="k1", account_id="alice", ts=base.ts, region="EU", full_name="Alice Doe")
+    )
+    assert list(store.customers()) == []
+    engine.commit()
+    assert [c.customer_id for c in store.customers()] == ["alice"]
