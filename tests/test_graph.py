@@ -56,6 +56,7 @@ def _same(a: EntityGraph, b: EntityGraph) -> None:
     assert a.adjacency == b.adjacency
     assert a.flows == b.flows
     assert a.hubs == b.hubs
+    assert (a.kyc_us, a.withdrawn) == (b.kyc_us, b.withdrawn)
     assert a._members == b._members
     assert [a.component_size(i) for i in range(len(a))] == [b.component_size(i) for i in range(len(b))]
 
@@ -134,3 +135,72 @@ def test_kyc_documents_and_faces_link(events: Events) -> None:
     kinds = g.kinds_between(g.index["ann"], g.index["bob"])
     assert set(kinds) == {LinkKind.DOCUMENT, LinkKind.FACE}
     assert g.adjacency[g.index["ann"]][g.index["bob"]] == 2000  # thousandths: document 1.0 + face 1.0
+
+
+def _ring(events: Events) -> EntityGraph:
+    """A mule ring (m1..m4 share a device; m1..m3 send to m4, which cashes out), honest h1-h2 apart."""
+    g = EntityGraph()
+    for i in range(1, 5):
+        g.observe(events.login(i, account_id=f"m{i}", device_id="ring-phone", ip=None))
+    for i in range(1, 4):
+        g.observe(
+            InternalTransfer(
+                event_id=f"t{i}",
+                account_id=f"m{i}",
+                ts=events.login(10 + i).ts,
+                region="EU",
+                asset="USDT",
+                amount=10**6,
+                fiat_value=Decimal("900"),
+                counterparty_account_id="m4",
+            )
+        )
+    g.observe(events.withdrawal(20, account_id="m4", fiat="2600", device_id=None, ip=None))
+    g.observe(events.login(30, account_id="h1", device_id="home", ip=None))
+    g.observe(events.login(31, account_id="h2", device_id="home", ip=None))
+    return g
+
+
+def test_expansion_from_one_member_finds_the_ring_with_paths(events: Events) -> None:
+    from vigil.graph.expand import expand
+
+    g = _ring(events)
+    result = expand(g, ["m1"], top=5)
+    found = [f.account for f in result.found]
+    assert set(found[:3]) == {"m2", "m3", "m4"} and "h1" not in found
+    m4 = next(f for f in result.found if f.account == "m4")
+    assert m4.hops == 1 and m4.path[0].from_account == "m1"
+    assert (LinkKind.DEVICE, "ring-phone") in m4.path[0].kinds
+
+
+def test_expansion_refuses_unknown_or_no_seeds(events: Events) -> None:
+    import pytest
+
+    from vigil.errors import InvalidInput
+    from vigil.graph.expand import expand
+
+    g = _ring(events)
+    with pytest.raises(InvalidInput, match="'ghost'"):
+        expand(g, ["m1", "ghost"])
+    with pytest.raises(InvalidInput, match="at least one seed"):
+        expand(g, [])
+    assert expand(g, ["h1"]).found[0].account == "h2"
+
+
+def test_communities_rank_the_ring_above_the_family(events: Events) -> None:
+    from vigil.graph.communities import clusters
+
+    g = _ring(events)
+    found = clusters(g, min_size=2)
+    assert found[0].members == ("m1", "m2", "m3", "m4")
+    ring = found[0]
+    assert ring.fan_in == 3 and ring.cash_out_share > 0.9 and ring.score > 0.5
+    assert any("send to one" in r for r in ring.reasons)
+    family = next(c for c in found if "h1" in c.members)
+    assert family.score < ring.score
+
+
+def test_an_empty_graph_has_no_communities() -> None:
+    from vigil.graph.communities import clusters
+
+    assert clusters(EntityGraph()) == []

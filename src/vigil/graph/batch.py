@@ -27,6 +27,7 @@ def build(
         graph.events += 1
         ts = event.ts_us
         a = graph.intern(event.account_id, ts)
+        graph.note_account(a, event)
         for link in links_of(event):
             order += 1
             if link.direct:

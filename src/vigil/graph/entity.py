@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vigil.graph.links import DEFAULT_WEIGHTS, Link, LinkKind, links_of
-from vigil.model import Event
+from vigil.model import Event, KycSubmitted, Withdrawal
 
 Pair = tuple[int, int]
 
@@ -59,6 +59,8 @@ class EntityGraph:
         self.edges: dict[tuple[int, int, LinkKind], Edge] = {}
         self.flows: dict[Pair, list[int]] = {}  # (from, to) -> [transfers, cents]
         self.flagged: dict[int, int] = {}  # account -> when it was flagged (µs)
+        self.kyc_us: dict[int, int] = {}  # account -> its first KYC submission (µs)
+        self.withdrawn: dict[int, int] = {}  # account -> cents withdrawn (every rail)
         self.hubs: set[tuple[LinkKind, str]] = set()
         self._members: dict[tuple[LinkKind, str], dict[int, int]] = {}
         self._parent: list[int] = []
@@ -86,8 +88,16 @@ class EntityGraph:
 
     # -- building ----------------------------------------------------------------------------
     def observe(self, event: Event) -> int:
-        """Add what ``event`` links; return its account's index."""
-        return self.add_links(event.account_id, event.ts_us, links_of(event))
+        """Add what ``event`` links (and the account facts clusters are judged by); its account's index."""
+        a = self.add_links(event.account_id, event.ts_us, links_of(event))
+        self.note_account(a, event)
+        return a
+
+    def note_account(self, a: int, event: Event) -> None:
+        if isinstance(event, KycSubmitted):
+            self.kyc_us.setdefault(a, event.ts_us)
+        elif isinstance(event, Withdrawal):
+            self.withdrawn[a] = self.withdrawn.get(a, 0) + int(event.fiat_value * 100)
 
     def add_links(self, account_id: str, ts_us: int, links: list[Link]) -> int:
         self.events += 1
