@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 DEMO   := .vigil/demo
 SHARED ?= ../shared
 
-.PHONY: demo test lint typecheck imports pytest bench clean
+.PHONY: demo test lint typecheck imports pytest bench bench-service clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,11 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/bench_screening.py --lists $(SHARED)/data/lists
 	$(BIN)/python benchmarks/bench_names.py
 	$(BIN)/python benchmarks/name_variants.py
+
+# The service under load on SQLite and PostgreSQL (about 11 minutes; docs/benchmarks.md).
+bench-service: $(VENV)/.installed-dev
+	scripts/ensure-postgres.sh
+	$(BIN)/python benchmarks/bench_service.py --backend both
 
 clean:
 	rm -rf $(VENV) .vigil .mypy_cache .ruff_cache .pytest_cache .hypothesis
