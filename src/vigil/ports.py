@@ -24,11 +24,14 @@ AnyEntry = AddressEntry | NameEntry
 class EventStore(Protocol):
     """Events in arrival order.
 
-    Contract: ``events()`` yields every recorded event once, in the order recorded; an
-    ``event_id`` is recorded at most once; ``count()`` is the number of events recorded.
+    Contract: ``events()`` yields every recorded event once, in the order recorded; ``decided()`` the
+    same, each with its decision; an ``event_id`` is recorded at most once; ``count()`` is the number
+    of events recorded.
     """
 
     def events(self) -> Iterator[Event]: ...
+
+    def decided(self) -> Iterator[tuple[Event, Decision]]: ...
 
     def count(self) -> int: ...
 

@@ -32,6 +32,13 @@ class Settings(BaseSettings):
         default=None, description="screening policy file (category -> effect); unset = the built-in default"
     )
 
+    graph: bool = Field(
+        default=True, description="keep the entity graph of accounts (network analysis) as events arrive"
+    )
+    graph_hub_limit: int = Field(
+        default=50, ge=2, le=100_000, description="an identifier shared by more accounts links nobody more"
+    )
+
     # -- the service (vigil serve) -------------------------------------------------------------
     host: str = Field(default="127.0.0.1", description="address vigil serve listens on")
     port: int = Field(default=8000, ge=1, le=65535, description="port vigil serve listens on")

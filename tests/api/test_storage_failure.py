@@ -51,6 +51,10 @@ class FlakyJournal(MemoryJournal):
         self.flush()
         return super().events()
 
+    def decided(self) -> Iterator[tuple[Event, Decision]]:
+        self.flush()
+        return super().decided()
+
 
 def test_a_failed_commit_is_a_503_and_the_retry_after_recovery_counts_once(events: Events) -> None:
     journal = FlakyJournal()

@@ -78,6 +78,7 @@ def test_events_come_back_in_recorded_order_and_equal(journal: Journal, events: 
     for e, d in pairs:
         journal.record(e, d)
     assert list(journal.events()) == [e for e, _ in pairs]
+    assert list(journal.decided()) == pairs
     assert journal.count() == len(pairs)
 
 

@@ -33,6 +33,9 @@ class MemoryJournal:
     def events(self) -> Iterator[Event]:
         return iter(list(self._events))
 
+    def decided(self) -> Iterator[tuple[Event, Decision]]:
+        return iter([(e, self._decisions[e.event_id]) for e in self._events])
+
     def count(self) -> int:
         return len(self._events)
 

@@ -163,6 +163,14 @@ class SqliteJournal:
         for (body,) in cursor:
             yield decode_event(body)
 
+    def decided(self) -> Iterator[tuple[Event, Decision]]:
+        self.flush()
+        cursor = self._db.execute(
+            "SELECT e.body, d.body FROM events e JOIN decisions d ON d.seq = e.seq ORDER BY e.seq"
+        )
+        for event, decision in cursor:
+            yield decode_event(event), decode_decision(decision)
+
     def count(self) -> int:
         self.flush()
         return int(self._db.execute("SELECT count(*) FROM events").fetchone()[0])

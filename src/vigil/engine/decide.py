@@ -15,6 +15,7 @@ from time import perf_counter_ns
 
 from vigil.errors import StorageError
 from vigil.features import Catalog, context_of
+from vigil.graph import EntityGraph
 from vigil.model import Decision, Event, NetworkOrigin, Versions
 from vigil.ports import GeoIp, Journal, RuleSourceReader, ScreeningStore
 from vigil.rules import RuleSet, load_rules
@@ -37,6 +38,7 @@ class Engine:
         screener: Screener | None = None,
         screening_store: ScreeningStore | None = None,
         defer_usage: bool = False,
+        graph: EntityGraph | None = None,
     ) -> None:
         self.catalog = catalog
         self.journal = journal
@@ -53,6 +55,7 @@ class Engine:
         # With ``defer_usage`` (the service), what screening remembers is written with the next
         # ``commit``, in one transaction, instead of once per event.
         self.defer_usage = defer_usage
+        self.graph = graph  # the entity graph, kept up to date with every decision (network analysis)
         self._used_addresses: dict[tuple[str, str], None] = {}
         self._used_by: dict[str, Customer] = {}
         self._set_rules(rules)
@@ -141,6 +144,8 @@ class Engine:
             raise
         if known is not None:
             known.add(digest)
+        if self.graph is not None:
+            self.graph.observe_decided(event, decision)
         if self.screening_store is not None:
             # Remembered so that a later list change can find what it affects: the accounts that used
             # an address, and the customers' names.
@@ -191,10 +196,18 @@ class Engine:
         self.catalog.reset()
         known: set[int] = set()
         n = 0
-        for event in self.journal.events():
-            self.catalog.observe(context_of(event))
-            known.add(hash(event.event_id))
-            n += 1
+        if self.graph is None:
+            for event in self.journal.events():
+                self.catalog.observe(context_of(event))
+                known.add(hash(event.event_id))
+                n += 1
+        else:
+            graph = self.graph = self.graph.empty_copy()
+            for event, decision in self.journal.decided():
+                self.catalog.observe(context_of(event))
+                known.add(hash(event.event_id))
+                graph.observe_decided(event, decision)
+                n += 1
         self._known = known
         self._stale = False
         return n

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from vigil.graph.entity import Edge, EntityGraph
 from vigil.graph.links import LinkKind, links_of
-from vigil.model import Event
+from vigil.model import Decision, Event
 
 _Use = tuple[int, int, int]  # (order of the link in the history, time µs, account)
 
@@ -85,4 +85,12 @@ def build(
         graph.adjacency[x][y] = graph.adjacency[x].get(y, 0) + w
         graph.adjacency[y][x] = graph.adjacency[y].get(x, 0) + w
         graph._union(x, y)
+    return graph
+
+
+def from_history(history: Iterable[tuple[Event, Decision]], *, hub_limit: int = 50) -> EntityGraph:
+    """The graph of a journal's history, with the accounts its decisions held or blocked flagged."""
+    graph = EntityGraph(hub_limit=hub_limit)
+    for event, decision in history:
+        graph.observe_decided(event, decision)
     return graph

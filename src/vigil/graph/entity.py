@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vigil.graph.links import DEFAULT_WEIGHTS, Link, LinkKind, links_of
-from vigil.model import Event, KycSubmitted, Withdrawal
+from vigil.model import Decision, Event, KycSubmitted, Outcome, Withdrawal
 
 Pair = tuple[int, int]
 
@@ -156,6 +156,17 @@ class EntityGraph:
             edge.cents += cents
         if ts_us > edge.last_us:
             edge.last_us = ts_us
+
+    def observe_decided(self, event: Event, decision: Decision) -> int:
+        """``observe``, and flag the account when the decision held or blocked it."""
+        a = self.observe(event)
+        if decision.outcome >= Outcome.HOLD:
+            self.flagged.setdefault(a, event.ts_us)
+        return a
+
+    def empty_copy(self) -> EntityGraph:
+        """A new, empty graph with the same parameters (a rebuild starts from it)."""
+        return EntityGraph(hub_limit=self.hub_limit, weights=self.weights)
 
     def flag(self, account_id: str, ts_us: int) -> None:
         """Mark an account as flagged (held, blocked, frozen or a seed), from ``ts_us`` on."""

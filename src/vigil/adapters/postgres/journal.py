@@ -62,6 +62,11 @@ _FOR_ACCOUNT = (
     .limit(bindparam("limit"))
 )
 _EVENTS = select(events.c.body).order_by(events.c.seq)
+_DECIDED = (
+    select(events.c.body, decisions.c.body)
+    .join(decisions, decisions.c.seq == events.c.seq)
+    .order_by(events.c.seq)
+)
 _COUNT = select(func.count()).select_from(events)
 
 # SQLSTATE classes that fault a record, not the database: data exception (a NUL in an id), integrity
@@ -213,6 +218,13 @@ class PostgresJournal:
             result = conn.execution_options(yield_per=1000).execute(_EVENTS)
             for body in result.scalars():
                 yield decode_event(body)
+
+    def decided(self) -> Iterator[tuple[Event, Decision]]:
+        self.flush()
+        with connection(self.engine, "read events and decisions") as conn:
+            result = conn.execution_options(yield_per=1000).execute(_DECIDED)
+            for event, decision in result:
+                yield decode_event(event), decode_decision(decision)
 
     def count(self) -> int:
         self.flush()
