@@ -103,3 +103,24 @@ def test_db_upgrade_explains_that_sqlite_needs_none(
 ) -> None:
     code, _, err = run(capsys, monkeypatch, "db", "upgrade", "--db", str(tmp_path / "v.db"))
     assert code == 1 and "not a PostgreSQL URL" in err
+
+
+def test_graph_commands_expand_and_list_clusters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import Events
+    from vigil.codec import encode_event
+
+    ev = Events()
+    lines = [ev.login(i, account_id=f"m{i}", device_id="ring-phone") for i in range(4)]
+    events_file = tmp_path / "events.jsonl"
+    events_file.write_bytes(b"\n".join(encode_event(e) for e in lines) + b"\n")
+    db = str(tmp_path / "v.db")
+    assert main(["replay", str(events_file), "--db", db, "-o", str(tmp_path / "d.jsonl")]) == 0
+    capsys.readouterr()
+    code, out, _ = run(capsys, monkeypatch, "graph", "expand", "m0", "--json", "--db", db)
+    assert code == 0 and {f["account"] for f in json.loads(out)["found"]} == {"m1", "m2", "m3"}
+    code, out, err = run(capsys, monkeypatch, "graph", "clusters", "--db", db)
+    assert code == 0 and "4 accounts" in out and "shared devices" in out
+    code, _, err = run(capsys, monkeypatch, "graph", "expand", "ghost", "--db", db)
+    assert code == 2 and "'ghost'" in err

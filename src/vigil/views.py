@@ -1,4 +1,4 @@
-"""Public JSON views of screening results, shared by the CLI (``--json``) and the API.
+"""Public JSON views of screening and network-analysis results, shared by the CLI (``--json``) and the API.
 
 Decisions have theirs in ``codec.decision_view``.
 """
@@ -10,6 +10,9 @@ from typing import Any
 
 import msgspec
 
+from vigil.graph import EntityGraph
+from vigil.graph.communities import Cluster
+from vigil.graph.expand import Expansion
 from vigil.model import Reason
 from vigil.screening.screener import AddressScreen, NameScreen
 
@@ -42,4 +45,74 @@ def name_view(r: NameScreen) -> dict[str, Any]:
         "matches": [m.to_dict() for m in r.matches],
         "cleared": [m.to_dict() for m in r.cleared],
         "reasons": reasons_view(r.reasons),
+    }
+
+
+def expansion_view(result: Expansion) -> dict[str, Any]:
+    return {
+        "seeds": list(result.seeds),
+        "considered": result.considered,
+        "found": [
+            {
+                "account": f.account,
+                "score": f.score,
+                "hops": f.hops,
+                "flagged": f.flagged,
+                "path": [
+                    {
+                        "from": s.from_account,
+                        "to": s.to_account,
+                        "links": [{"kind": k.value, "shared": v} for k, v in s.kinds],
+                    }
+                    for s in f.path
+                ],
+            }
+            for f in result.found
+        ],
+    }
+
+
+def cluster_view(c: Cluster) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "size": c.size,
+        "score": c.score,
+        "reasons": list(c.reasons),
+        "signals": {
+            "shared_identity_per_account": c.shared_identity_per_account,
+            "new_kyc_share": c.new_kyc_share,
+            "fan_in": c.fan_in,
+            "cash_out_share": c.cash_out_share,
+            "cycle_members": c.cycle_members,
+            "self_trades": c.self_trades,
+            "flagged": c.flagged,
+        },
+        "members": list(c.members),
+    }
+
+
+def links_view(graph: EntityGraph, account_id: str, limit: int) -> dict[str, Any]:
+    a = graph.index[account_id]
+    neighbours = sorted(graph.adjacency[a].items(), key=lambda kv: (-kv[1], graph.names[kv[0]]))[:limit]
+    return {
+        "account": account_id,
+        "cluster_size": graph.component_size(a),
+        "flagged": a in graph.flagged,
+        "links": [
+            {
+                "account": graph.names[b],
+                "weight": w / 1000,
+                "flagged": b in graph.flagged,
+                "kinds": [
+                    {
+                        "kind": k.value,
+                        "count": e.count,
+                        "first_seen_us": e.first_us,
+                        "last_seen_us": e.last_us,
+                    }
+                    for k, e in graph.kinds_between(a, b).items()
+                ],
+            }
+            for b, w in neighbours
+        ],
     }

@@ -22,7 +22,7 @@ from vigil import bootstrap
 from vigil.api import errors, logs
 from vigil.api.fast import FastEvents
 from vigil.api.metrics import Metrics
-from vigil.api.routes import access, events, ops, screening
+from vigil.api.routes import access, events, graph, ops, screening
 from vigil.api.schemas import event_components
 from vigil.api.services import Services, build
 from vigil.errors import VigilError
@@ -39,7 +39,7 @@ roles it admits in `x-roles`. Errors are `{"error": {"code", "message", "field"}
 """
 
 
-ROUTERS = (events.router, screening.router, access.router, ops.router)
+ROUTERS = (events.router, screening.router, graph.router, access.router, ops.router)
 
 
 def api_routes() -> list[APIRoute]:

@@ -1,4 +1,4 @@
-"""``vigil``: replay, decide, rules check, catalog, sim, eval, lists, screen, serve, users, keys, db.
+"""``vigil``: replay, decide, rules check, catalog, sim, eval, lists, screen, serve, users, keys, db, graph.
 
 Each command is one library call plus its I/O.
 
@@ -18,7 +18,7 @@ import msgspec
 
 from vigil import bootstrap
 from vigil.adapters.rule_files import DirectoryRules
-from vigil.cli import evaluate, lists, screen, serve, simulate
+from vigil.cli import evaluate, graph, lists, screen, serve, simulate
 from vigil.cli.streams import StatusLine, open_input, open_output
 from vigil.codec import decision_view, decode_event, encode_view
 from vigil.engine import Engine, replay
@@ -180,6 +180,7 @@ def parser() -> argparse.ArgumentParser:
     lists.add_parser(sub)
     screen.add_parser(sub)
     serve.add_parser(sub)
+    graph.add_parser(sub)
     return p
 
 

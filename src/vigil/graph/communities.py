@@ -24,6 +24,7 @@ from vigil.graph.entity import EntityGraph
 from vigil.graph.links import LinkKind
 
 DAY_US = 86_400_000_000
+_REPEATED = 3  # matched this often, two accounts trade with each other, not with the market
 _IDENTITY = (LinkKind.DEVICE, LinkKind.DOCUMENT, LinkKind.FACE, LinkKind.CARD, LinkKind.PHONE, LinkKind.EMAIL)
 
 
@@ -36,7 +37,7 @@ class Cluster:
     fan_in: int  # the most members sending money to one member
     cash_out_share: float  # of what that member received from members, the share it withdrew
     cycle_members: int  # members on a transfer cycle inside the cluster
-    self_trades: int  # trade links between members
+    self_trades: int  # member pairs matched against each other at least three times
     flagged: int  # members already flagged
     score: float
     reasons: tuple[str, ...]
@@ -112,7 +113,8 @@ def _judge(graph: EntityGraph, cid: int, members: list[int], new_since: int) -> 
             if b in inside and a < b:
                 kinds = graph.kinds_between(a, b)
                 identity += sum(kinds[k].count for k in _IDENTITY if k in kinds)
-                self_trades += LinkKind.TRADE in kinds
+                trade = kinds.get(LinkKind.TRADE)
+                self_trades += trade is not None and trade.count >= _REPEATED
     received: dict[int, int] = defaultdict(int)
     senders: dict[int, int] = defaultdict(int)
     out_edges: dict[int, list[int]] = defaultdict(list)
@@ -138,7 +140,11 @@ def _judge(graph: EntityGraph, cid: int, members: list[int], new_since: int) -> 
             f"{fan_in} members send to one, which withdrew {cash_out:.0%} of it",
         ),
         (min(1.0, len(cycle) / 3), len(cycle) >= 3, f"{len(cycle)} members on a money cycle"),
-        (min(1.0, self_trades / 3), self_trades >= 2, f"{self_trades} trades between members"),
+        (
+            min(1.0, self_trades / 3),
+            self_trades >= 2 and self_trades >= 0.2 * len(members),
+            f"{self_trades} pairs of members repeatedly matched against each other",
+        ),
     ]
     unexplained = 1.0
     reasons = []
