@@ -111,6 +111,9 @@ class NullJournal:
     def events(self) -> Iterator[Event]:
         return iter(())
 
+    def decided(self) -> Iterator[tuple[Event, Decision]]:
+        return iter(())
+
     def count(self) -> int:
         return 0
 
