@@ -46,6 +46,9 @@ def main() -> None:
     parser.add_argument("--crime-scale", type=float, default=5)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--threshold", type=float, default=0.5)
+    parser.add_argument(
+        "--resolution", type=float, nargs="+", default=[1.0], help="Leiden resolutions to try"
+    )
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     if args.quick:
@@ -102,16 +105,27 @@ def main() -> None:
         sizes = statistics.median(r[0] for r in rows)
         means = [statistics.mean(r[i] for r in rows) for i in (1, 2, 3)]
         print(f"| {typology} | {len(rows)} | {sizes:g} | {means[0]:.0%} | {means[1]:.0%} | {means[2]:.0%} |")
+    for resolution in args.resolution:
+        _communities(graph, multi, ring_accounts, args.threshold, resolution)
+
+
+def _communities(
+    graph: EntityGraph,
+    multi: dict[tuple[str, str], set[str]],
+    ring_accounts: set[str],
+    threshold: float,
+    resolution: float,
+) -> None:
     began = time.perf_counter()
-    found = clusters(graph, min_size=3)
+    found = clusters(graph, min_size=3, resolution=resolution)
     detected = time.perf_counter() - began
-    alerted = [c for c in found if c.score >= args.threshold]
+    alerted = [c for c in found if c.score >= threshold]
     flagged = set().union(*(set(c.members) for c in alerted)) if alerted else set()
     precision = len(flagged & ring_accounts) / len(flagged) if flagged else 0.0
     recall = len(flagged & ring_accounts) / len(ring_accounts) if ring_accounts else 0.0
     print(
-        f"\ncommunities (no seed): {len(found):,} of 3+ accounts in {detected:.1f} s; {len(alerted)} alerted"
-        f" (score >= {args.threshold}): {len(flagged):,} accounts"
+        f"\nLeiden resolution {resolution:g}: {len(found):,} communities of 3+ accounts in {detected:.1f} s;"
+        f" {len(alerted)} alerted (score >= {threshold}): {len(flagged):,} accounts"
     )
     print(f"account precision {precision:.1%}, recall {recall:.1%} (ring accounts of rings of 2+)")
     print("\n| typology | ring accounts | in an alerted community |")

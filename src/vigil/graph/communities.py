@@ -85,11 +85,15 @@ def clusters(
     min_size: int = 3,
     new_days: int = 30,
     seed: int = 1,
+    resolution: float = 1.0,
     labels: np.ndarray | None = None,
 ) -> list[Cluster]:
-    """Communities of at least ``min_size`` accounts with their signals, most suspicious first."""
+    """Communities of at least ``min_size`` accounts with their signals, most suspicious first.
+
+    A higher ``resolution`` splits the graph into smaller communities (Leiden's gamma).
+    """
     if labels is None:
-        labels = partition(graph, seed=seed)
+        labels = partition(graph, seed=seed, resolution=resolution)
     groups: dict[int, list[int]] = defaultdict(list)
     for account, community in enumerate(labels.tolist()):
         groups[community].append(account)
