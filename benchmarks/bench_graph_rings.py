@@ -26,7 +26,7 @@ import msgspec
 
 from vigil.codec import decode_event
 from vigil.graph import EntityGraph
-from vigil.graph.communities import clusters
+from vigil.graph.communities import RESOLUTION, clusters
 from vigil.graph.expand import expand
 from vigil.sim import SimConfig, write_simulation
 
@@ -47,7 +47,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--threshold", type=float, default=0.5)
     parser.add_argument(
-        "--resolution", type=float, nargs="+", default=[1.0], help="Leiden resolutions to try"
+        "--resolution", type=float, nargs="+", default=[RESOLUTION, 10.0], help="Leiden resolutions to try"
     )
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()

@@ -13,7 +13,7 @@ import sys
 from vigil import bootstrap
 from vigil.cli.streams import db_settings, print_json
 from vigil.graph import EntityGraph, from_history
-from vigil.graph.communities import clusters
+from vigil.graph.communities import RESOLUTION, clusters
 from vigil.graph.expand import expand
 from vigil.views import cluster_view, expansion_view
 
@@ -35,6 +35,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     c = cmds.add_parser("clusters", help="communities of linked accounts, most suspicious first")
     c.add_argument("--top", type=int, default=20, help="communities to list (default 20)")
     c.add_argument("--min-size", type=int, default=3, help="smallest community listed (default 3)")
+    c.add_argument(
+        "--resolution", type=float, default=RESOLUTION, help="Leiden resolution: higher, smaller communities"
+    )
     common(c)
     c.set_defaults(func=cmd_clusters)
 
@@ -64,7 +67,7 @@ def cmd_expand(args: argparse.Namespace) -> int:
 
 
 def cmd_clusters(args: argparse.Namespace) -> int:
-    found = clusters(_graph(args.db), min_size=args.min_size)
+    found = clusters(_graph(args.db), min_size=args.min_size, resolution=args.resolution)
     if args.json:
         print_json([cluster_view(c) for c in found[: args.top]])
         return 0

@@ -15,7 +15,7 @@ from vigil.api.services import Services
 from vigil.codec import encode_view
 from vigil.errors import NotFound, NotReady
 from vigil.graph import EntityGraph
-from vigil.graph.communities import clusters
+from vigil.graph.communities import RESOLUTION, clusters
 from vigil.graph.expand import expand
 from vigil.model.access import Role
 from vigil.views import cluster_view, expansion_view, links_view
@@ -55,8 +55,9 @@ async def get_clusters(
     request: Request,
     top: Annotated[int, Query(ge=1, le=500)] = 20,
     min_size: Annotated[int, Query(ge=2, le=1000)] = 3,
+    resolution: Annotated[float, Query(gt=0, le=1000)] = RESOLUTION,
 ) -> Response:
-    found = clusters(_graph(request), min_size=min_size)
+    found = clusters(_graph(request), min_size=min_size, resolution=resolution)
     return _json({"clusters": [cluster_view(c) for c in found[:top]], "communities": len(found)})
 
 
