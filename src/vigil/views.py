@@ -1,4 +1,4 @@
-"""Public JSON views of screening and network-analysis results, shared by the CLI (``--json``) and the API.
+"""Public JSON views shared by the CLI (``--json``) and the API: screening, network analysis, access.
 
 Decisions have theirs in ``codec.decision_view``.
 """
@@ -14,6 +14,7 @@ from vigil.graph import EntityGraph
 from vigil.graph.communities import Cluster
 from vigil.graph.expand import Expansion
 from vigil.model import Reason
+from vigil.model.access import ApiKey, User
 from vigil.screening.screener import AddressScreen, NameScreen
 
 
@@ -115,4 +116,23 @@ def links_view(graph: EntityGraph, account_id: str, limit: int) -> dict[str, Any
             }
             for b, w in neighbours
         ],
+    }
+
+
+def key_view(key: ApiKey) -> dict[str, Any]:
+    return {
+        "key_id": key.key_id,
+        "name": key.name,
+        "roles": sorted(r.value for r in key.roles),
+        "created_at": key.created_at.isoformat(),
+        "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
+    }
+
+
+def user_view(user: User) -> dict[str, Any]:
+    return {
+        "username": user.username,
+        "roles": sorted(r.value for r in user.roles),
+        "created_at": user.created_at.isoformat(),
+        "disabled_at": user.disabled_at.isoformat() if user.disabled_at else None,
     }

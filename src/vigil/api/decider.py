@@ -32,11 +32,8 @@ class Decider:
         """The decision and whether it was made now (False: stored before), once it is durable."""
         decision, made = self.engine.decide_once(event)
         await self.durable()
-        if not made and (decision.account_id != event.account_id or decision.event_type != event.TYPE):
-            raise Conflict(
-                f"event id {event.event_id!r} was already used for a {decision.event_type.value} event"
-                f" of another account or type; a new event needs a new id"
-            )
+        if not made:
+            _check_reuse(event, decision)
         return decision, made
 
     async def decide_many(self, events: list[Event]) -> list[tuple[Decision, bool] | VigilError]:
@@ -52,9 +49,10 @@ class Decider:
         await self.durable()
         for i, (event, result) in enumerate(zip(events, results, strict=True)):
             if isinstance(result, tuple) and not result[1]:
-                decision = result[0]
-                if decision.account_id != event.account_id or decision.event_type != event.TYPE:
-                    results[i] = Conflict(f"event id {event.event_id!r} was already used for another event")
+                try:
+                    _check_reuse(event, result[0])
+                except Conflict as exc:
+                    results[i] = exc
         return results
 
     def durable(self) -> asyncio.Future[None]:
@@ -83,3 +81,12 @@ class Decider:
         for w in waiters:
             if not w.done():
                 w.set_result(None)
+
+
+def _check_reuse(event: Event, stored: Decision) -> None:
+    """A stored decision answers a retry only if it is the same account's event of the same type."""
+    if stored.account_id != event.account_id or stored.event_type != event.TYPE:
+        raise Conflict(
+            f"event id {event.event_id!r} was already used for a {stored.event_type.value} event"
+            " of another account or type; a new event needs a new id"
+        )

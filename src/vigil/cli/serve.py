@@ -16,6 +16,7 @@ from vigil.cli.streams import db_settings, print_json
 from vigil.errors import InvalidInput
 from vigil.model.access import Role
 from vigil.settings import Settings
+from vigil.views import key_view, user_view
 
 _ROLES = ", ".join(r.value for r in Role)
 
@@ -162,15 +163,7 @@ def cmd_users_add(args: argparse.Namespace) -> int:
 
 def cmd_users_list(args: argparse.Namespace) -> int:
     users = _access(args).store.users()
-    views: list[dict[str, object]] = [
-        {
-            "username": u.username,
-            "roles": sorted(u.roles),
-            "created_at": u.created_at.isoformat(),
-            "disabled_at": u.disabled_at.isoformat() if u.disabled_at else None,
-        }
-        for u in users
-    ]
+    views = [user_view(u) for u in users]
     lines = [
         f"{u.username:24} {','.join(sorted(u.roles)):40} {'disabled' if u.disabled_at else 'active'}"
         for u in users
@@ -212,16 +205,7 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
 
 def cmd_keys_list(args: argparse.Namespace) -> int:
     keys = _access(args).store.keys()
-    views: list[dict[str, object]] = [
-        {
-            "key_id": k.key_id,
-            "name": k.name,
-            "roles": sorted(k.roles),
-            "created_at": k.created_at.isoformat(),
-            "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None,
-        }
-        for k in keys
-    ]
+    views = [key_view(k) for k in keys]
     lines = [
         f"{k.key_id}  {k.name:30} {','.join(sorted(k.roles)):30} {'revoked' if k.revoked_at else 'active'}"
         for k in keys

@@ -14,7 +14,8 @@ from starlette.responses import Response
 from vigil.access import MIN_PASSWORD, Access
 from vigil.api.auth import EVERYONE, guard, principal_of
 from vigil.codec import encode_view
-from vigil.model.access import ApiKey, Role, User
+from vigil.model.access import Role
+from vigil.views import key_view, user_view
 
 router = APIRouter(tags=["access"])
 _JSON = "application/json"
@@ -49,25 +50,6 @@ def _access(request: Request) -> Access:
 
 def _json(value: Any, status: int = 200) -> Response:
     return Response(encode_view(value), status_code=status, media_type=_JSON)
-
-
-def key_view(key: ApiKey) -> dict[str, Any]:
-    return {
-        "key_id": key.key_id,
-        "name": key.name,
-        "roles": sorted(r.value for r in key.roles),
-        "created_at": key.created_at.isoformat(),
-        "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
-    }
-
-
-def user_view(user: User) -> dict[str, Any]:
-    return {
-        "username": user.username,
-        "roles": sorted(r.value for r in user.roles),
-        "created_at": user.created_at.isoformat(),
-        "disabled_at": user.disabled_at.isoformat() if user.disabled_at else None,
-    }
 
 
 @router.post("/v1/auth/login", summary="Sign in: a session token that expires", **guard(public=True))
