@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import Depends, Request
 
 from vigil.access import Access
+from vigil.api.services import services_of
 from vigil.errors import Forbidden, NotAuthenticated
 from vigil.model.access import Principal, Role
 
@@ -40,7 +41,7 @@ class Require:
         self.allowed = allowed
 
     async def __call__(self, request: Request) -> Principal:
-        access: Access = request.app.state.services.access
+        access = services_of(request).access
         principal = authorize(access, request.headers.get("authorization", ""), self.allowed)
         request.state.principal = principal
         return principal

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from starlette.requests import Request
+
 from vigil import bootstrap
 from vigil.access import Access
 from vigil.api.decider import Decider
@@ -41,6 +43,12 @@ class Services:
             self.stores.close()
         else:
             self.engine.journal.close()
+
+
+def services_of(request: Request) -> Services:
+    """The services the app serves from (set at start-up)."""
+    services: Services = request.app.state.services
+    return services
 
 
 def build(settings: Settings, metrics: Metrics | None = None) -> Services:

@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from vigil.access import MIN_PASSWORD, Access
 from vigil.api.auth import EVERYONE, guard, principal_of
+from vigil.api.services import services_of
 from vigil.codec import encode_view
 from vigil.model.access import Role
 from vigil.views import key_view, user_view
@@ -44,8 +45,7 @@ class Roles(BaseModel):
 
 
 def _access(request: Request) -> Access:
-    access: Access = request.app.state.services.access
-    return access
+    return services_of(request).access
 
 
 def _json(value: Any, status: int = 200) -> Response:

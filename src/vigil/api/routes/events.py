@@ -15,7 +15,7 @@ from starlette.responses import Response
 from vigil.api.auth import READERS, guard
 from vigil.api.errors import error_body
 from vigil.api.schemas import body, returns
-from vigil.api.services import Services
+from vigil.api.services import Services, services_of
 from vigil.codec import decision_view, decode_event, encode_view
 from vigil.errors import InvalidEvent, InvalidInput, NotFound, TooLarge, VigilError
 from vigil.model.access import Role
@@ -25,11 +25,6 @@ _JSON = "application/json"
 _RAW_LIST = msgspec.json.Decoder(list[msgspec.Raw])
 _READ = READERS | {Role.SERVICE}
 MAX_EVENT_BYTES = 64 * 1024
-
-
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.services
-    return services
 
 
 def check_size(declared: str | None, limit: int) -> None:
@@ -64,7 +59,7 @@ async def decide_one(services: Services, body: bytes) -> tuple[bytes, bool]:
 )
 async def post_event(request: Request) -> Response:
     """Also served without the framework by ``api.fast.FastEvents``: the same guard and the same call."""
-    content, made = await decide_one(_services(request), await _body(request, MAX_EVENT_BYTES))
+    content, made = await decide_one(services_of(request), await _body(request, MAX_EVENT_BYTES))
     return Response(content, media_type=_JSON, headers=None if made else {"Vigil-Replayed": "true"})
 
 
@@ -79,7 +74,7 @@ async def post_event(request: Request) -> Response:
     **guard(Role.SERVICE, openapi=body("Event", array=True)),
 )
 async def post_batch(request: Request) -> Response:
-    services = _services(request)
+    services = services_of(request)
     limit = services.settings.batch_limit
     data = await _body(request, MAX_EVENT_BYTES * limit)
     try:
@@ -119,7 +114,7 @@ async def post_batch(request: Request) -> Response:
     **guard(allowed=_READ, responses=returns("Decision", "the decision, with the trace of every rule")),
 )
 async def get_decision(request: Request, event_id: Annotated[str, Path(max_length=200)]) -> Response:
-    decision = _services(request).engine.journal.get(event_id)
+    decision = services_of(request).engine.journal.get(event_id)
     if decision is None:
         raise NotFound(f"no decision for event {event_id!r}")
     return Response(encode_view(decision_view(decision, full_trace=True)), media_type=_JSON)
@@ -135,6 +130,6 @@ async def account_decisions(
     account_id: Annotated[str, Path(max_length=200)],
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Response:
-    decisions = _services(request).engine.journal.for_account(account_id, limit)
+    decisions = services_of(request).engine.journal.for_account(account_id, limit)
     views = [decision_view(d) for d in decisions]
     return Response(encode_view({"account_id": account_id, "decisions": views}), media_type=_JSON)

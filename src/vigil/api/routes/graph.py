@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from vigil.api.auth import READERS, guard
-from vigil.api.services import Services
+from vigil.api.services import services_of
 from vigil.codec import encode_view
 from vigil.errors import NotFound, NotReady
 from vigil.graph import EntityGraph
@@ -31,10 +31,10 @@ class ExpandRequest(BaseModel):
 
 
 def _graph(request: Request) -> EntityGraph:
-    services: Services = request.app.state.services
-    if services.engine.graph is None:
+    graph = services_of(request).engine.graph
+    if graph is None:
         raise NotReady("the entity graph is off (VIGIL_GRAPH=false)")
-    return services.engine.graph
+    return graph
 
 
 def _json(value: Any) -> Response:

@@ -6,17 +6,12 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from vigil.api.auth import EVERYONE, guard
-from vigil.api.services import Services
+from vigil.api.services import services_of
 from vigil.codec import encode_view
 from vigil.model.access import Role
 
 router = APIRouter(tags=["operations"])
 _JSON = "application/json"
-
-
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.services
-    return services
 
 
 @router.get("/healthz", summary="The process is up", **guard(public=True))
@@ -26,7 +21,7 @@ async def health() -> Response:
 
 @router.get("/readyz", summary="The service can decide and store (503 while it cannot)", **guard(public=True))
 async def ready(request: Request) -> Response:
-    services = _services(request)
+    services = services_of(request)
     decider = services.decider
     ok = decider.last_error is None  # the last commit worked (a stale engine rebuilds on its next event)
     services.metrics.ready.set(1 if ok else 0)
@@ -36,7 +31,7 @@ async def ready(request: Request) -> Response:
 
 @router.get("/metrics", summary="Prometheus metrics", **guard(allowed=EVERYONE))
 async def metrics(request: Request) -> Response:
-    services = _services(request)
+    services = services_of(request)
     return Response(services.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
 
@@ -50,7 +45,7 @@ async def metrics(request: Request) -> Response:
     **guard(Role.ADMIN, Role.AUDITOR),
 )
 async def state(request: Request) -> Response:
-    engine = _services(request).engine
+    engine = services_of(request).engine
     v = engine.versions
     engine.commit()
     body = {

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from vigil.api.auth import DESK, READERS, guard, principal_of
-from vigil.api.services import Services
+from vigil.api.services import services_of
 from vigil.codec import encode_view
 from vigil.errors import InvalidInput, NotReady
 from vigil.model import Chain
@@ -61,11 +61,6 @@ class ClearanceRequest(BaseModel):
     reason: str = Field(min_length=1, max_length=2000, description="why this customer is not that entry")
 
 
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.services
-    return services
-
-
 def _json(value: Any) -> Response:
     return Response(encode_view(value), media_type=_JSON)
 
@@ -76,7 +71,7 @@ def _json(value: Any) -> Response:
     **guard(allowed=DESK | {Role.SERVICE, Role.LIAISON}),
 )
 async def screen_address(request: Request, query: AddressRequest) -> Response:
-    result = _services(request).screener.screen_address(query.chain, query.address, query.direction)
+    result = services_of(request).screener.screen_address(query.chain, query.address, query.direction)
     return _json(address_view(result))
 
 
@@ -86,7 +81,7 @@ async def screen_address(request: Request, query: AddressRequest) -> Response:
     **guard(allowed=DESK | {Role.LIAISON}),
 )
 async def screen_name(request: Request, query: NameRequest) -> Response:
-    services = _services(request)
+    services = services_of(request)
     screener = services.screener
     if screener.names is None:
         raise NotReady("no name list imported: run `vigil lists import ofac_sdn PATH` (or un, opensanctions)")
@@ -105,14 +100,14 @@ async def screen_name(request: Request, query: NameRequest) -> Response:
 
 @router.get("/lists", summary="List snapshots, oldest first", **guard(allowed=READERS | {Role.ADMIN}))
 async def snapshots(request: Request) -> Response:
-    return _json(msgspec.to_builtins(_services(request).lists.snapshots()))
+    return _json(msgspec.to_builtins(services_of(request).lists.snapshots()))
 
 
 @router.get("/alerts", summary="Alerts raised by screening and re-screening", **guard(allowed=READERS))
 async def alerts(
     request: Request, customer_id: Annotated[str | None, Query(max_length=200)] = None
 ) -> Response:
-    return _json(msgspec.to_builtins(_services(request).screening.alerts(customer_id)))
+    return _json(msgspec.to_builtins(services_of(request).screening.alerts(customer_id)))
 
 
 @router.post(
@@ -121,7 +116,7 @@ async def alerts(
     **guard(allowed=DESK),
 )
 async def clear(request: Request, body: ClearanceRequest) -> Response:
-    services = _services(request)
+    services = services_of(request)
     entry = services.screener.name_entries.get(body.entry_id)
     if entry is None:
         raise InvalidInput(f"no name list entry {body.entry_id!r} in the latest snapshots", field="entry_id")
