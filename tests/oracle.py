@@ -37,6 +37,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from vigil.features import to_cents
+from vigil.graph.links import links_of
 from vigil.model import (
     AddressBookChanged,
     Deposit,
@@ -281,6 +282,7 @@ class Oracle:
         ]
         # Whether each row matches each spec: a row-by-row property of the event alone.
         self.matches: list[BoolArray] = [self._matches(spec) for spec in catalog.specs]
+        self.links = _LinkHistory(events, catalog.graph.hub_limit) if catalog.graph is not None else None
 
     # -- matching --------------------------------------------------------------------------
 
@@ -342,6 +344,9 @@ class Oracle:
             fiat = float(self.cents[i]) / 100.0 if self.has_fiat[i] else None
             inputs = [values[name] for name in derived.inputs]
             values[derived.name] = DERIVED[derived.fn.__name__][1](inputs, fiat)
+        if self.links is not None:
+            assert self.catalog.graph_features is not None
+            values.update(self.links.features(i, self.catalog.graph_features.max_hops))
         return values
 
     def _compute(self, spec: Any, i: int, now: int, t: IntArray, ours: BoolArray, before: BoolArray) -> Value:
@@ -465,3 +470,96 @@ DERIVED: Mapping[str, tuple[int, Callable[[Sequence[Value], float | None], Value
 def recompute(events: Sequence[Event], catalog: Catalog) -> list[dict[str, Value]]:
     """Every feature of ``catalog`` at every event, recomputed from history."""
     return Oracle(events, catalog).rows()
+
+
+# -- graph features, from a closed-form reading of the history --------------------------------
+
+
+class _LinkHistory:
+    """Who is linked to whom after events ``0..i``, stated directly rather than built edge by edge.
+
+    Two accounts are linked by an identifier when both are among the first ``hub_limit`` distinct
+    accounts that used it (the later ones find it a hub), and by a transfer or trade between them.
+    Accounts are flagged by ``flags_after`` (standing in for the engine's holds), after their event.
+    """
+
+    def __init__(self, events: Sequence[Event], hub_limit: int) -> None:
+        self.events = events
+        self.hub_limit = hub_limit
+        self.users: dict[tuple[str, str], list[str]] = {}
+        self.used: dict[str, set[tuple[str, str]]] = {}
+        self.direct: dict[str, set[str]] = {}
+        self.flagged: set[str] = set()
+        self.done = -1
+
+    def _advance(self, i: int) -> None:
+        while self.done < i:
+            self.done += 1
+            event = self.events[self.done]
+            a = event.account_id
+            for link in links_of(event):
+                if link.direct:
+                    if link.value != a:
+                        self.direct.setdefault(a, set()).add(link.value)
+                        self.direct.setdefault(link.value, set()).add(a)
+                    continue
+                key = (link.kind.value, link.value)
+                users = self.users.setdefault(key, [])
+                if a not in users:
+                    users.append(a)
+                self.used.setdefault(a, set()).add(key)
+
+    def neighbours(self, a: str) -> set[str]:
+        found = set(self.direct.get(a, ()))
+        for key in self.used.get(a, ()):
+            first = self.users[key][: self.hub_limit]
+            if a in first:
+                found.update(first)
+        found.discard(a)
+        return found
+
+    def features(self, i: int, max_hops: int) -> dict[str, Value]:
+        self._advance(i)
+        a = self.events[i].account_id
+        near = self.neighbours(a)
+        component = {a}
+        frontier = [a]
+        while frontier:
+            nxt = []
+            for x in frontier:
+                for y in self.neighbours(x):
+                    if y not in component:
+                        component.add(y)
+                        nxt.append(y)
+            frontier = nxt
+        values: dict[str, Value] = {
+            "graph.cluster_size": float(len(component)),
+            "graph.linked_accounts": float(len(near)),
+            "graph.flagged_neighbour_share": len(near & self.flagged) / len(near) if near else None,
+            "graph.flagged_distance": self._distance(a, max_hops),
+        }
+        if flags_after(self.events[i]):
+            self.flagged.add(a)
+        return values
+
+    def _distance(self, a: str, max_hops: int) -> Value:
+        if a in self.flagged:
+            return 0.0
+        seen = {a}
+        frontier = [a]
+        for hops in range(1, max_hops + 1):
+            nxt = []
+            for x in frontier:
+                for y in sorted(self.neighbours(x) - seen):
+                    if y in self.flagged:
+                        return float(hops)
+                    seen.add(y)
+                    nxt.append(y)
+            frontier = nxt
+        return None
+
+
+def flags_after(event: Event) -> bool:
+    """The parity streams' stand-in for the engine's holds: a withdrawal of 1,000 or more flags it."""
+    fiat = getattr(event, "fiat_value", None)
+    return event.TYPE.value == "withdrawal" and fiat is not None and fiat >= 1000

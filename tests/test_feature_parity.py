@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from tests.oracle import EARTH_RADIUS_KM, SPEC_FIELDS, OracleGap, is_exact, problems, recompute
+from tests.oracle import EARTH_RADIUS_KM, SPEC_FIELDS, OracleGap, flags_after, is_exact, problems, recompute
 from tests.strategies import event_streams, random_stream
 from vigil.features import Catalog, EventContext, Spec, context_of, default_catalog
 from vigil.features.specs import (
@@ -70,8 +70,16 @@ MAX_REPORTED = 15
 
 
 def serve(events: Sequence[Event], catalog: Catalog) -> list[Row]:
-    """What the engine sees: a fresh catalog stepped event by event, every vector read at once."""
-    return [catalog.observe(context_of(event)).materialise() for event in events]
+    """What the engine sees: a fresh catalog stepped event by event, every vector read at once.
+
+    Accounts are flagged after their event as ``flags_after`` says, as the engine does after a hold.
+    """
+    rows = []
+    for event in events:
+        rows.append(catalog.observe(context_of(event)).materialise())
+        if flags_after(event):
+            catalog.flag(event.account_id, event.ts_us)
+    return rows
 
 
 def _same(exact: bool, served: float | None, expected: float | None) -> bool:

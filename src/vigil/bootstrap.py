@@ -21,7 +21,6 @@ from vigil.adapters.sqlite_screening import SqliteListStore, SqliteScreeningStor
 from vigil.engine import Engine
 from vigil.errors import ConfigError
 from vigil.features import default_catalog
-from vigil.graph import EntityGraph
 from vigil.ports import AccessStore, GeoIp, Journal, ListStore, RuleSourceReader, ScreeningStore
 from vigil.rules import RuleSet, load_rules
 from vigil.screening.policy import Policy, default_policy, load_policy
@@ -188,7 +187,7 @@ def build_engine(settings: Settings, opened: Stores | None = None) -> Engine:
     Screening is on as soon as one list has been imported into the database (``vigil lists import``).
     """
     source = rule_source(settings)
-    catalog = default_catalog()
+    catalog = default_catalog(graph=settings.graph, hub_limit=settings.graph_hub_limit)
     rules = load_rules(source.read(), catalog)
     engine = Engine(
         catalog,
@@ -198,7 +197,6 @@ def build_engine(settings: Settings, opened: Stores | None = None) -> Engine:
         rule_source=source,
         screener=screener(settings, opened.lists if opened is not None else list_store(settings)),
         screening_store=opened.screening if opened is not None else screening_store(settings),
-        graph=EntityGraph(hub_limit=settings.graph_hub_limit) if settings.graph else None,
     )
     engine.rebuild()
     return engine

@@ -16,7 +16,7 @@ from time import perf_counter_ns
 from vigil.errors import StorageError
 from vigil.features import Catalog, context_of
 from vigil.graph import EntityGraph
-from vigil.model import Decision, Event, NetworkOrigin, Versions
+from vigil.model import Decision, Event, NetworkOrigin, Outcome, Versions
 from vigil.ports import GeoIp, Journal, RuleSourceReader, ScreeningStore
 from vigil.rules import RuleSet, load_rules
 from vigil.screening.names import Customer
@@ -38,7 +38,6 @@ class Engine:
         screener: Screener | None = None,
         screening_store: ScreeningStore | None = None,
         defer_usage: bool = False,
-        graph: EntityGraph | None = None,
     ) -> None:
         self.catalog = catalog
         self.journal = journal
@@ -55,7 +54,6 @@ class Engine:
         # With ``defer_usage`` (the service), what screening remembers is written with the next
         # ``commit``, in one transaction, instead of once per event.
         self.defer_usage = defer_usage
-        self.graph = graph  # the entity graph, kept up to date with every decision (network analysis)
         self._used_addresses: dict[tuple[str, str], None] = {}
         self._used_by: dict[str, Customer] = {}
         self._set_rules(rules)
@@ -144,8 +142,8 @@ class Engine:
             raise
         if known is not None:
             known.add(digest)
-        if self.graph is not None:
-            self.graph.observe_decided(event, decision)
+        if outcome >= Outcome.HOLD:
+            self.catalog.flag(event.account_id, event.ts_us)  # later events' graph features see it
         if self.screening_store is not None:
             # Remembered so that a later list change can find what it affects: the accounts that used
             # an address, and the customers' names.
@@ -165,6 +163,11 @@ class Engine:
         self.screening_store.record_usage(addresses, customers)
         self._used_addresses.clear()
         self._used_by.clear()
+
+    @property
+    def graph(self) -> EntityGraph | None:
+        """The entity graph the catalog keeps up to date (network analysis), if it has one."""
+        return self.catalog.graph
 
     def commit(self) -> None:
         """Make every decision recorded so far durable (the journal's group commit).
@@ -196,17 +199,17 @@ class Engine:
         self.catalog.reset()
         known: set[int] = set()
         n = 0
-        if self.graph is None:
+        if self.catalog.graph is None:
             for event in self.journal.events():
                 self.catalog.observe(context_of(event))
                 known.add(hash(event.event_id))
                 n += 1
-        else:
-            graph = self.graph = self.graph.empty_copy()
+        else:  # the graph features need the flags the decisions set
             for event, decision in self.journal.decided():
                 self.catalog.observe(context_of(event))
                 known.add(hash(event.event_id))
-                graph.observe_decided(event, decision)
+                if decision.outcome >= Outcome.HOLD:
+                    self.catalog.flag(event.account_id, event.ts_us)
                 n += 1
         self._known = known
         self._stale = False

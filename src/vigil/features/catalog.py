@@ -15,7 +15,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from vigil.features.context import EventContext
+from vigil.features.graph import GraphFeatures
 from vigil.features.specs import Derived, Key, Spec
+from vigil.graph import EntityGraph
 from vigil.model import EventType
 
 _LAZY: Any = object()
@@ -101,10 +103,17 @@ class FeatureVector(Mapping[str, float | None]):
 class Catalog:
     """An ordered set of feature specs, with the per-entity state they need."""
 
-    def __init__(self, specs: Sequence[Spec], derived: Sequence[Derived] = ()) -> None:
+    def __init__(
+        self, specs: Sequence[Spec], derived: Sequence[Derived] = (), graph: GraphFeatures | None = None
+    ) -> None:
         self.specs = tuple(specs)
         self.derived = tuple(derived)
-        self.names: tuple[str, ...] = tuple(s.name for s in self.specs) + tuple(d.name for d in self.derived)
+        self.graph_features = graph
+        self._graph_start = len(self.specs) + len(self.derived)
+        graph_names = graph.names if graph is not None else ()
+        self.names: tuple[str, ...] = (
+            tuple(s.name for s in self.specs) + tuple(d.name for d in self.derived) + graph_names
+        )
         self.index: dict[str, int] = {}
         for i, name in enumerate(self.names):
             if name in self.index:
@@ -143,6 +152,9 @@ class Catalog:
     def _describe(self, index: int) -> str:
         if index < len(self.specs):
             return _canonical(self.specs[index])
+        if index >= self._graph_start:
+            assert self.graph_features is not None
+            return f"{self.names[index]}({self.graph_features.spelling()})"
         d = self.derived[index - len(self.specs)]
         return f"{d.name}({','.join(d.inputs)})"
 
@@ -151,12 +163,27 @@ class Catalog:
         i = self.index[name]
         if i < len(self.specs):
             return self.specs[i].describe()
+        if i >= self._graph_start:
+            assert self.graph_features is not None
+            return self.graph_features.describe(name)
         return self.derived[i - len(self.specs)].describe()
+
+    @property
+    def graph(self) -> EntityGraph | None:
+        """The entity graph the catalog keeps, when it has graph features."""
+        return self.graph_features.graph if self.graph_features is not None else None
+
+    def flag(self, account_id: str, ts_us: int) -> None:
+        """An account was held, blocked or frozen: later events' graph features see it."""
+        if self.graph_features is not None:
+            self.graph_features.graph.flag(account_id, ts_us)
 
     def observe(self, ctx: EventContext) -> FeatureVector:
         """Step the state with one event and return the features as of that event."""
         n_specs = len(self.specs)
         self.generation += 1
+        if self.graph_features is not None:
+            self.graph_features.graph.observe(ctx.event)
         values: list[Any] = [_LAZY] * len(self.names)
         rows: dict[Key, list[Any] | None] = {}
         for key, stepping in self._dispatch[ctx.type]:
@@ -180,12 +207,15 @@ class Catalog:
         vector = FeatureVector(self, ctx, values, rows)
         for i, d in self._derived_for[ctx.type]:
             values[i] = d.fn(vector, ctx)
-        for i in range(n_specs, len(values)):
+        for i in range(n_specs, self._graph_start):
             if values[i] is _LAZY:
                 values[i] = None
         return vector
 
     def _peek(self, index: int, ctx: EventContext, rows: dict[Key, list[Any] | None]) -> float | None:
+        if index >= self._graph_start:
+            assert self.graph_features is not None
+            return self.graph_features.value(self.names[index], ctx.account)
         key, slot = self._slot[index]
         row = rows[key]  # observe() fills a row (or None) for every key
         return self.specs[index].peek(None if row is None else row[slot], ctx)
@@ -201,6 +231,11 @@ class Catalog:
             table = self._state[key]
             for entity in sorted(table):
                 h.update(f"{key.value}|{entity}|{_state_repr(table[entity])}\n".encode())
+        graph = self.graph
+        if graph is not None:
+            for row in graph.edge_rows():
+                h.update(repr(row).encode())
+            h.update(repr(sorted(graph.names[a] for a in graph.flagged)).encode())
         return h.hexdigest()
 
     def entity_count(self) -> dict[str, int]:
@@ -211,3 +246,5 @@ class Catalog:
         """Forget all state (a fresh replay starts from here)."""
         for table in self._state.values():
             table.clear()
+        if self.graph_features is not None:
+            self.graph_features.graph = self.graph_features.graph.empty_copy()

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 from vigil.features.catalog import Catalog
 from vigil.features.context import EventContext
+from vigil.features.graph import GraphFeatures
 from vigil.features.specs import (
     DAY,
     HOUR,
@@ -29,6 +30,7 @@ from vigil.features.specs import (
     ZScore,
     scope,
 )
+from vigil.graph import EntityGraph
 from vigil.model import EventType as E
 from vigil.model import Side
 
@@ -145,8 +147,8 @@ def default_specs() -> list[Spec]:
     ]
 
 
-def default_catalog() -> Catalog:
-    """A fresh catalog with empty state."""
+def default_catalog(*, graph: bool = True, hub_limit: int = 50) -> Catalog:
+    """A fresh catalog with empty state; with ``graph``, the graph features over an entity graph."""
     return Catalog(
         default_specs(),
         [
@@ -174,4 +176,5 @@ def default_catalog() -> Catalog:
                 frozenset({E.TRADE}),
             ),
         ],
+        graph=GraphFeatures(EntityGraph(hub_limit=hub_limit)) if graph else None,
     )
