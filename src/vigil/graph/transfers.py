@@ -13,21 +13,24 @@ p-value (how often chance alone would show at least that count):
   were funded just before they sent (they had received at least as much within ``window``);
 * **quick forwarding**: outgoing transfers the account had received at least as much for within
   ``window`` before (money passed on);
-* **many senders**: more distinct senders than the population (an empirical tail: a popular
-  account is unusual, never suspicious by itself);
+* **many senders**: the share of accounts with as many distinct senders (popular is not suspicious);
 * **flagged partner**: the account made or received an odd or split transfer with an account whose
   own evidence is strong (the feeders of a fan-in share its evidence, divided among them);
 * **structure ties**: ordinary transfers with several members of one *structure* (a Leiden
   community of the graph of odd and split transfers) that is itself suspicious, more than its
   members' share of all transfers would give (both must be unlikely: an intersection-union test).
 
-Counts against a rate are binomial tails; the account's p-values are combined by their harmonic
-mean (Wilson 2019: valid under the dependence these signals have, and dominated by the strongest),
-and the Benjamini-Hochberg q-value across accounts is the false discovery rate of flagging every
-account at least as suspicious. The operating point needs no labels: flag where ``q <= alpha``.
-``score`` is ``-log10(p)``. Each account's evidence reads as "observed, expected, p" per signal.
+Counts against a rate are binomial tails. Forwarding counts only at a fan-in (the larger of the two
+p-values). An account's p-values are combined by their harmonic mean (Wilson 2019: approximately
+valid however the signals depend on each other, and dominated by the strongest); the
+Benjamini-Hochberg q-value across accounts is the false discovery rate of flagging every account at
+least as suspicious. The operating point needs no labels: flag where ``q <= alpha``. ``score`` is
+``-log10(p)``. Each account's evidence reads "observed, expected, p" per signal, strongest first.
 
-Times and windows are in one unit, whatever the caller's (AMLSim: a step; Vigil: microseconds).
+Limits: the nulls assume accounts mix at random; where ordinary payments cluster around a ring, the
+tie test is over-confident (on AMLSim most accounts flagged for their ties are honest neighbours of
+rings, the rest members that made no laundering transfer). Odd is odd against the population
+fitted. Times, ``window`` and ``burst`` are in the caller's unit (AMLSim: a step; Vigil: µs).
 """
 
 from __future__ import annotations
@@ -84,7 +87,9 @@ class AccountReport:
     q: float  # Benjamini-Hochberg: the false discovery rate of flagging down to this account
     flagged: bool
     structure: int  # its structure (community of odd and split transfers), -1 for none
-    evidence: tuple[Evidence, ...]  # the signals with p < 1, strongest first
+    evidence: tuple[
+        Evidence, ...
+    ]  # the signals with p < 1, strongest first (many senders: expected is the median)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +150,7 @@ class TransferScorer:
         self.n_ = n
         odd, self.amount_center_, self.amount_scale_ = _odd_amounts(t.value, self.z_cut)
         repeated = _repeated(t, self.burst, n)
-        forwarded = _forwarded(t, self.window, n)
+        forwarded = _forwarded(t, self.window)
         anomalous = odd | repeated
         pairs, pair_of = np.unique(t.src * n + t.dst, return_inverse=True)
         g = _Graph(pairs // n, pairs % n, _distinct_degree(pairs // n, pairs % n, n))
@@ -154,17 +159,13 @@ class TransferScorer:
             g.degree[g.src] <= self.thin
         )
         touched = np.bincount(t.src, minlength=n) + np.bincount(t.dst, minlength=n)
-        senders = np.bincount(g.dst, minlength=n)
+        senders, sent = np.bincount(g.dst, minlength=n), np.bincount(t.src, minlength=n)
         tests = {  # signal: (observed, trials, flags whose share is the population's rate)
             TransferSignal.ODD_AMOUNTS: (_touching(t, odd, n), touched, odd),
             TransferSignal.SPLIT: (_touching(t, repeated, n), touched, repeated),
             TransferSignal.FAN_IN: (_count(g.dst, pair_anomalous, n), senders, pair_anomalous),
             TransferSignal.FRESH_FEEDERS: (_count(g.dst, pair_fresh, n), senders, pair_fresh),
-            TransferSignal.QUICK_FORWARD: (
-                _count(t.src, forwarded, n),
-                np.bincount(t.src, minlength=n),
-                forwarded,
-            ),
+            TransferSignal.QUICK_FORWARD: (_count(t.src, forwarded, n), sent, forwarded),
         }
         self.rates_ = {signal: _share(flags) for signal, (_, _, flags) in tests.items()}
         observed = {signal: k for signal, (k, _, _) in tests.items()}
@@ -189,11 +190,8 @@ class TransferScorer:
             self.structure_ = _structures(t.src[anomalous], t.dst[anomalous], n, self.seed)
         ties = _ties(g, self.structure_, direct, n)
         self.tie_structure_ = ties.structure
-        p[TransferSignal.TIES], observed[TransferSignal.TIES], expected[TransferSignal.TIES] = (
-            ties.p,
-            ties.observed,
-            ties.expected,
-        )
+        p[TransferSignal.TIES], observed[TransferSignal.TIES] = ties.p, ties.observed
+        expected[TransferSignal.TIES] = ties.expected
         self.observed_, self.expected_, self.p_values_ = observed, expected, p
         self.p_ = _harmonic_mean(list(p.values()))
         self.q_ = _benjamini_hochberg(self.p_)
@@ -202,12 +200,9 @@ class TransferScorer:
         return self
 
     def _check_parameters(self) -> None:
-        if not (math.isfinite(self.window) and self.window >= 0):
-            raise InvalidInput(f"must be a finite number >= 0, got {self.window}", field="window")
-        if not (math.isfinite(self.burst) and self.burst >= 0):
-            raise InvalidInput(f"must be a finite number >= 0, got {self.burst}", field="burst")
-        if self.thin < 0:
-            raise InvalidInput(f"must be >= 0, got {self.thin}", field="thin")
+        for name, x in (("window", self.window), ("burst", self.burst), ("thin", self.thin)):
+            if not (math.isfinite(x) and x >= 0):
+                raise InvalidInput(f"must be a finite number >= 0, got {x}", field=name)
         if not (math.isfinite(self.z_cut) and self.z_cut > 0):
             raise InvalidInput(f"must be a finite number > 0, got {self.z_cut}", field="z_cut")
         if not 0 < self.alpha < 1:
@@ -239,32 +234,34 @@ class TransferScorer:
         )
 
     def _sentence(self, signal: TransferSignal, a: int, k: int) -> str:
-        e = self.expected_[signal][a]
-        if signal is TransferSignal.ODD_AMOUNTS:
-            return f"{k} transfers of an unusual amount (about {e:.2f} expected)"
-        if signal is TransferSignal.SPLIT:
-            return (
-                f"{k} transfers repeat one to the same counterparty within {self.burst:g} "
-                f"(about {e:.2f} expected)"
-            )
-        if signal is TransferSignal.FAN_IN:
-            return f"{k} distinct senders sent it odd or split transfers (about {e:.2f} expected)"
-        if signal is TransferSignal.FRESH_FEEDERS:
-            return f"{k} of its senders were thin or had just been funded (about {e:.2f} expected)"
-        if signal is TransferSignal.QUICK_FORWARD:
-            return (
-                f"{k} transfers out passed on money received within {self.window:g} (about {e:.2f} expected)"
-            )
-        if signal is TransferSignal.MANY_SENDERS:
-            return f"{k} distinct senders; {1 - self.p_values_[signal][a]:.1%} of accounts have fewer"
-        if signal is TransferSignal.PARTNER:
-            return (
-                f"odd or split transfers with account {int(self.partner_[a])}, whose own evidence is strong"
-            )
-        return (
-            f"transfers with {k} members of structure {int(self.tie_structure_[a])}, "
-            f"which is suspicious (about {e:.2f} expected)"
+        return _SENTENCES[signal].format(
+            k=k,
+            transfers=f"{k} transfer" if k == 1 else f"{k} transfers",
+            e=self.expected_[signal][a],
+            fewer=1 - self.p_values_[signal][a],
+            burst="at the same time" if self.burst == 0 else f"within {self.burst:g}",
+            window=self.window,
+            partner=int(self.partner_[a]),
+            structure=int(self.tie_structure_[a]),
         )
+
+
+_SENTENCES = {
+    TransferSignal.ODD_AMOUNTS: "{transfers} of an unusual amount (about {e:.2f} expected)",
+    TransferSignal.SPLIT: (
+        "{transfers} repeating one to the same counterparty {burst} (about {e:.2f} expected)"
+    ),
+    TransferSignal.FAN_IN: "{k} distinct senders sent it odd or split transfers (about {e:.2f} expected)",
+    TransferSignal.FRESH_FEEDERS: "{k} senders were thin or had just been funded (about {e:.2f} expected)",
+    TransferSignal.QUICK_FORWARD: (
+        "{transfers} out passing on money received within {window:g}, after a fan-in (about {e:.2f} expected)"
+    ),
+    TransferSignal.MANY_SENDERS: "{k} distinct senders; {fewer:.1%} of accounts have fewer",
+    TransferSignal.PARTNER: "odd or split transfers with account {partner}, whose own evidence is strong",
+    TransferSignal.TIES: (
+        "transfers with {k} members of structure {structure}, which is suspicious (about {e:.2f} expected)"
+    ),
+}
 
 
 def score_accounts(
@@ -294,12 +291,14 @@ def _validate(src: object, dst: object, value: object, time: object, n: int) -> 
         bad = np.flatnonzero((c != np.floor(c)) | (c < 0) | (c >= n))
         if bad.size:
             i = int(bad[0])
-            raise InvalidInput(f"row {i}: {c[i]!r} is not an account in 0..{n - 1}", field=name)
+            raise InvalidInput(f"row {i}: {float(c[i]):g} is not an account in 0..{n - 1}", field=name)
         ends[name] = c.astype(np.int64)
     bad = np.flatnonzero(columns["value"] < 0)
     if bad.size:
         i = int(bad[0])
-        raise InvalidInput(f"row {i}: a transfer of {columns['value'][i]!r} (below zero)", field="value")
+        raise InvalidInput(
+            f"row {i}: a transfer of {float(columns['value'][i]):g} (below zero)", field="value"
+        )
     loop = ends["src"] == ends["dst"]
     keep = ~loop
     t = _Transfers(ends["src"][keep], ends["dst"][keep], columns["value"][keep], columns["time"][keep])
@@ -316,7 +315,7 @@ def _column(name: str, data: object) -> Floats:
     bad = np.flatnonzero(~np.isfinite(column))
     if bad.size:
         i = int(bad[0])
-        raise InvalidInput(f"row {i}: {column[i]!r} is not a finite number", field=name)
+        raise InvalidInput(f"row {i}: {float(column[i])} is not a finite number", field=name)
     return column
 
 
@@ -350,7 +349,7 @@ def _repeated(t: _Transfers, burst: float, n: int) -> Bools:
     return out
 
 
-def _forwarded(t: _Transfers, window: float, n: int) -> Bools:
+def _forwarded(t: _Transfers, window: float) -> Bools:
     """Transfers whose sender had received at least as much within ``window`` before (same time included)."""
     if not t.src.size:
         return np.zeros(0, dtype=bool)
@@ -422,6 +421,14 @@ def _benjamini_hochberg(p: Floats) -> Floats:
 
 
 # -- association --------------------------------------------------------------------------------
+def _best_per_account(accounts: Ints, p: Floats, other: Ints) -> Ints:
+    """The row of each account's smallest ``p`` (ties: the smallest ``other``)."""
+    order = np.lexsort((other, p, accounts))
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = accounts[order][1:] != accounts[order][:-1]
+    return order[first]
+
+
 def _partners(src: Ints, dst: Ints, direct: Floats, n: int) -> tuple[Ints, Floats, Ints]:
     """Per account, the odd-or-split partner with the strongest direct evidence (shared among that
     partner's odd-or-split partners), that evidence, and how many such partners the account has."""
@@ -435,10 +442,7 @@ def _partners(src: Ints, dst: Ints, direct: Floats, n: int) -> tuple[Ints, Float
     if not a.size:
         return partner, p, count.astype(np.int64)
     shared = np.minimum(1.0, direct[b] * count[b])
-    order = np.lexsort((b, shared, a))
-    first = np.ones(order.size, dtype=bool)
-    first[1:] = a[order][1:] != a[order][:-1]
-    best = order[first]
+    best = _best_per_account(a, shared, b)
     partner[a[best]] = b[best]
     p[a[best]] = shared[best]
     return partner, p, count.astype(np.int64)
@@ -486,10 +490,7 @@ def _ties(g: _Graph, structure: Ints, direct: Floats, n: int) -> _Ties:
         return out
     chance = np.minimum(1.0, count * stats.binom.sf(k - 1, g.degree[a], share[s]))
     combined = np.maximum(chance, evidence[s])
-    order = np.lexsort((s, combined, a))  # per account, its best structure first
-    first = np.ones(order.size, dtype=bool)
-    first[1:] = a[order][1:] != a[order][:-1]
-    best = order[first]
+    best = _best_per_account(a, combined, s)
     accounts = a[best]
     out.p[accounts] = combined[best]
     out.observed[accounts] = k[best]
