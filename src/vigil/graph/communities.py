@@ -104,8 +104,13 @@ def clusters(
     latest = max(graph.first_us, default=0)
     for edge in graph.edges.values():
         latest = max(latest, edge.last_us)
+    community = labels.tolist()
+    inner_flows: dict[int, list[tuple[int, int, int]]] = defaultdict(list)  # transfers inside a community
+    for (src, dst), (_, cents) in graph.flows.items():
+        if community[src] == community[dst]:
+            inner_flows[community[src]].append((src, dst, cents))
     found = [
-        _judge(graph, cid, members, latest - new_days * DAY_US)
+        _judge(graph, cid, members, latest - new_days * DAY_US, inner_flows.get(cid, []))
         for cid, members in groups.items()
         if len(members) >= min_size
     ]
@@ -113,7 +118,9 @@ def clusters(
     return found
 
 
-def _judge(graph: EntityGraph, cid: int, members: list[int], new_since: int) -> Cluster:
+def _judge(
+    graph: EntityGraph, cid: int, members: list[int], new_since: int, flows: list[tuple[int, int, int]]
+) -> Cluster:
     inside = set(members)
     identity = self_trades = 0
     for a in members:
@@ -126,11 +133,10 @@ def _judge(graph: EntityGraph, cid: int, members: list[int], new_since: int) -> 
     received: dict[int, int] = defaultdict(int)
     senders: dict[int, int] = defaultdict(int)
     out_edges: dict[int, list[int]] = defaultdict(list)
-    for (src, dst), (_, cents) in graph.flows.items():
-        if src in inside and dst in inside:
-            senders[dst] += 1
-            received[dst] += cents
-            out_edges[src].append(dst)
+    for src, dst, cents in flows:
+        senders[dst] += 1
+        received[dst] += cents
+        out_edges[src].append(dst)
     fan_in, cash_out = 0, 0.0
     if senders:
         sink = max(senders, key=lambda m: (senders[m], received[m]))
