@@ -187,6 +187,20 @@ def test_expansion_refuses_unknown_or_no_seeds(events: Events) -> None:
     assert expand(g, ["h1"]).found[0].account == "h2"
 
 
+def test_expansion_past_its_bound_keeps_the_most_strongly_linked(events: Events) -> None:
+    from vigil.graph.expand import expand
+
+    g = _ring(events)  # m4 is linked to m1 by the device and a transfer, m2 and m3 by the device only
+    for i in range(5):  # five accounts on the seed's IP: weaker links, more of them
+        g.observe(events.login(40 + i, account_id=f"cafe{i}", device_id=None, ip="198.51.100.7"))
+    g.observe(events.login(50, account_id="m1", device_id=None, ip="198.51.100.7"))
+    everyone = expand(g, ["m1"], top=20, hops=1)
+    assert everyone.considered == 9 and {f.account for f in everyone.found} >= {"m4", "cafe0"}
+    bounded = expand(g, ["m1"], top=20, hops=2, max_nodes=4)
+    assert bounded.considered == 4
+    assert {f.account for f in bounded.found} == {"m2", "m3", "m4"}
+
+
 def test_communities_rank_the_ring_above_the_family(events: Events) -> None:
     from vigil.graph.communities import clusters
 

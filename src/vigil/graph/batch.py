@@ -59,7 +59,8 @@ def build(
         if hub:
             graph.hubs.add((kind, value))
         else:
-            graph._members[(kind, value)] = members
+            users = list(members)
+            graph._members[kind][value] = users[0] if len(users) == 1 else users
         for (x, y), (at, first, last) in pairs.items():
             found.setdefault((x, y, kind), []).append((at, first, last, value))
     for (x, y, kind), candidates in found.items():

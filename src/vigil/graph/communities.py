@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -29,7 +30,9 @@ DAY_US = 86_400_000_000
 # (precision 16% -> 66%), but on a graph of a few accounts it splits even a ring. Callers choose.
 RESOLUTION = 1.0
 _REPEATED = 3  # matched this often, two accounts trade with each other, not with the market
-_IDENTITY = (LinkKind.DEVICE, LinkKind.DOCUMENT, LinkKind.FACE, LinkKind.CARD, LinkKind.PHONE, LinkKind.EMAIL)
+_IDENTITY = frozenset(
+    (LinkKind.DEVICE, LinkKind.DOCUMENT, LinkKind.FACE, LinkKind.CARD, LinkKind.PHONE, LinkKind.EMAIL)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,20 +61,18 @@ def partition(graph: EntityGraph, *, seed: int = 1, resolution: float = 1.0) -> 
     n = len(graph)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    rows, cols, weights = [], [], []
-    for a, neighbours in enumerate(graph.adjacency):
-        for b, w in neighbours.items():
-            if a < b:
-                rows.append(a)
-                cols.append(b)
-                weights.append(w / 1000.0)
+    adjacency = graph.adjacency
+    counts = np.fromiter((len(d) for d in adjacency), dtype=np.int64, count=n)
+    total = int(counts.sum())
+    rows = np.repeat(np.arange(n, dtype=np.int64), counts)
+    cols = np.fromiter(chain.from_iterable(d.keys() for d in adjacency), dtype=np.int64, count=total)
+    milli = np.fromiter(chain.from_iterable(d.values() for d in adjacency), dtype=np.int64, count=total)
+    once = rows < cols  # each pair is in both accounts' adjacency
+    rows, cols, weights = rows[once].astype(np.uint64), cols[once].astype(np.uint64), milli[once] / 1000.0
     nk.setSeed(seed, False)
     nk.setNumberOfThreads(2)
     g = nk.graph.GraphFromCoo(
-        (
-            np.array(weights, dtype=np.float64),
-            (np.array(rows, dtype=np.uint64), np.array(cols, dtype=np.uint64)),
-        ),
+        (weights, (rows, cols)),
         n=n,
         weighted=True,
         directed=False,
@@ -101,16 +102,27 @@ def clusters(
     groups: dict[int, list[int]] = defaultdict(list)
     for account, community in enumerate(labels.tolist()):
         groups[community].append(account)
-    latest = max(graph.first_us, default=0)
-    for edge in graph.edges.values():
-        latest = max(latest, edge.last_us)
     community = labels.tolist()
+    latest = max(graph.first_us, default=0)
+    identity: dict[int, int] = defaultdict(int)  # identity links inside a community (shared attributes)
+    self_trades: dict[int, int] = defaultdict(int)  # member pairs matched at least _REPEATED times
+    for (a, b, kind), edge in graph.edges.items():
+        if edge.last_us > latest:
+            latest = edge.last_us
+        c = community[a]
+        if c != community[b]:
+            continue
+        if kind in _IDENTITY:
+            identity[c] += edge.count
+        elif kind is LinkKind.TRADE and edge.count >= _REPEATED:
+            self_trades[c] += 1
     inner_flows: dict[int, list[tuple[int, int, int]]] = defaultdict(list)  # transfers inside a community
     for (src, dst), (_, cents) in graph.flows.items():
         if community[src] == community[dst]:
             inner_flows[community[src]].append((src, dst, cents))
+    new_since = latest - new_days * DAY_US
     found = [
-        _judge(graph, cid, members, latest - new_days * DAY_US, inner_flows.get(cid, []))
+        _judge(graph, cid, members, new_since, inner_flows.get(cid, []), identity[cid], self_trades[cid])
         for cid, members in groups.items()
         if len(members) >= min_size
     ]
@@ -119,17 +131,14 @@ def clusters(
 
 
 def _judge(
-    graph: EntityGraph, cid: int, members: list[int], new_since: int, flows: list[tuple[int, int, int]]
+    graph: EntityGraph,
+    cid: int,
+    members: list[int],
+    new_since: int,
+    flows: list[tuple[int, int, int]],
+    identity: int,
+    self_trades: int,
 ) -> Cluster:
-    inside = set(members)
-    identity = self_trades = 0
-    for a in members:
-        for b in graph.adjacency[a]:
-            if b in inside and a < b:
-                kinds = graph.kinds_between(a, b)
-                identity += sum(kinds[k].count for k in _IDENTITY if k in kinds)
-                trade = kinds.get(LinkKind.TRADE)
-                self_trades += trade is not None and trade.count >= _REPEATED
     received: dict[int, int] = defaultdict(int)
     senders: dict[int, int] = defaultdict(int)
     out_edges: dict[int, list[int]] = defaultdict(list)

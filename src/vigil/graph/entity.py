@@ -3,8 +3,10 @@
 Built incrementally, one event at a time (``observe``), in a few dictionary operations per link:
 
 * an attribute (device, IP, document, face, e-mail, phone, card, address) keeps the accounts that
-  used it, with the time each last did. An account using it for the first time is linked to every
-  earlier user (edge ``first_us`` = now); a later use refreshes those edges' ``last_us``.
+  used it: one account as a bare index, several as a list (most identifiers have one user, and a
+  million-account graph keeps millions of them, so no dict or tuple per identifier). An account using
+  it for the first time is linked to every earlier user (edge ``first_us`` = now); a later use
+  refreshes those edges' ``last_us``.
 * an attribute used by more than ``hub_limit`` accounts is a hub (a café's IP, an exchange's deposit
   address): from the moment its ``hub_limit + 1``-th account arrives it links nobody more and
   refreshes nothing, and its member list is dropped (the edges it made stay).
@@ -29,6 +31,7 @@ from vigil.graph.links import DEFAULT_WEIGHTS, Link, LinkKind, links_of
 from vigil.model import Decision, Event, KycSubmitted, Outcome, Withdrawal
 
 Pair = tuple[int, int]
+Members = int | list[int]  # an identifier's users: one account's index, or several in order of arrival
 
 
 @dataclass(slots=True)
@@ -62,7 +65,7 @@ class EntityGraph:
         self.kyc_us: dict[int, int] = {}  # account -> its first KYC submission (µs)
         self.withdrawn: dict[int, int] = {}  # account -> cents withdrawn (every rail)
         self.hubs: set[tuple[LinkKind, str]] = set()
-        self._members: dict[tuple[LinkKind, str], dict[int, int]] = {}
+        self._members: dict[LinkKind, dict[str, Members]] = {kind: {} for kind in LinkKind}
         self._parent: list[int] = []
         self._size: list[int] = []
         self.events = 0
@@ -116,26 +119,33 @@ class EntityGraph:
                         flow[0] += 1
                         flow[1] += link.cents
                 continue
-            key = (link.kind, link.value)
-            if key in self.hubs:
-                continue
-            members = self._members.get(key)
+            kept = self._members[link.kind]
+            value = link.value
+            members = kept.get(value)
             if members is None:
-                self._members[key] = {a: ts_us}
+                if (link.kind, value) not in self.hubs:
+                    kept[value] = a
                 continue
-            if a in members:
-                members[a] = ts_us
+            if isinstance(members, int):  # one user so far (a repeat by that user changes nothing)
+                if members != a:
+                    self._link(a, members, link.kind, ts_us, value, 0, new=True)
+                    kept[value] = [members, a]
+                continue
+            if a in members:  # a repeat: refresh last-seen on its edges to the others (they exist)
+                edges, kind = self.edges, link.kind
                 for m in members:
                     if m != a:
-                        self._link(a, m, link.kind, ts_us, link.value, 0, new=False)
+                        edge = edges[(a, m, kind) if a < m else (m, a, kind)]
+                        if ts_us > edge.last_us:
+                            edge.last_us = ts_us
                 continue
             if len(members) >= self.hub_limit:
-                self.hubs.add(key)
-                del self._members[key]
+                self.hubs.add((link.kind, value))
+                del kept[value]
                 continue
             for m in members:
-                self._link(a, m, link.kind, ts_us, link.value, 0, new=True)
-            members[a] = ts_us
+                self._link(a, m, link.kind, ts_us, value, 0, new=True)
+            members.append(a)
         return a
 
     def _link(

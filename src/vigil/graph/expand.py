@@ -10,10 +10,11 @@ example of what the two accounts share, so an analyst can check it.
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
+import numpy.typing as npt
 from scipy import sparse
 
 from vigil.errors import InvalidInput
@@ -54,7 +55,7 @@ def expand(
     hops: int = 3,
     restart: float = 0.15,
     iterations: int = 50,
-    max_nodes: int = 500_000,
+    max_nodes: int = 20_000,
 ) -> Expansion:
     """The ``top`` accounts nearest the seeds by personalised PageRank, best first (see the module)."""
     if not seeds:
@@ -67,72 +68,91 @@ def expand(
         raise InvalidInput("top and hops must be positive and restart between 0 and 1", field="top")
     start = list(dict.fromkeys(graph.index[s] for s in seeds))
     nodes, depth, parent = _neighbourhood(graph, start, hops, max_nodes)
-    position = {node: i for i, node in enumerate(nodes)}
-    rows, cols, vals = [], [], []
-    for node in nodes:
-        i = position[node]
-        for other, weight in graph.adjacency[node].items():
-            j = position.get(other)
-            if j is not None:
-                rows.append(i)
-                cols.append(j)
-                vals.append(float(weight))
     n = len(nodes)
-    matrix = sparse.csr_matrix((np.array(vals), (np.array(rows), np.array(cols))), shape=(n, n))
+    position = np.full(len(graph), -1, dtype=np.int64)
+    position[nodes] = np.arange(n)
+    source, target, weight = _links_of(graph, nodes)
+    cols = position[target]
+    inside = cols >= 0
+    rows = position[source]
+    matrix = sparse.csr_matrix((weight[inside].astype(float), (rows[inside], cols[inside])), shape=(n, n))
     out_weight = np.asarray(matrix.sum(axis=1)).ravel()
     out_weight[out_weight == 0] = 1.0
     transition = sparse.diags(1.0 / out_weight) @ matrix  # row-stochastic where there are links
     teleport = np.zeros(n)
-    teleport[[position[s] for s in start]] = 1.0 / len(start)
+    teleport[position[start]] = 1.0 / len(start)
     score = teleport.copy()
     transposed = transition.T.tocsr()
     for _ in range(iterations):
         score = restart * teleport + (1 - restart) * (transposed @ score)
-    seed_set = set(start)
-    ranked = sorted((i for i in range(n) if nodes[i] not in seed_set), key=lambda i: (-score[i], nodes[i]))
+    score[position[start]] = -1.0  # seeds are not results
+    ranked = np.lexsort((nodes, -score))[:top]
     found = tuple(
         Found(
-            account=graph.names[nodes[i]],
+            account=graph.names[node],
             score=round(float(score[i]), 6),
-            hops=depth[nodes[i]],
-            flagged=nodes[i] in graph.flagged,
-            path=_path(graph, nodes[i], parent),
+            hops=depth[node],
+            flagged=node in graph.flagged,
+            path=_path(graph, node, parent),
         )
-        for i in ranked[:top]
+        for i in ranked.tolist()
         if score[i] > 0
+        for node in (int(nodes[i]),)
     )
     return Expansion(tuple(graph.names[s] for s in start), n, found)
 
 
+Ints = npt.NDArray[np.int64]
+
+
+def _links_of(graph: EntityGraph, accounts: Ints) -> tuple[Ints, Ints, Ints]:
+    """Every (account, neighbour, weight) of ``accounts``, in their order and the adjacency's, as arrays."""
+    adjacency = graph.adjacency
+    rows = [adjacency[a] for a in accounts.tolist()]
+    counts = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    total = int(counts.sum())
+    target = np.fromiter(chain.from_iterable(r.keys() for r in rows), dtype=np.int64, count=total)
+    weight = np.fromiter(chain.from_iterable(r.values() for r in rows), dtype=np.int64, count=total)
+    return np.repeat(accounts, counts), target, weight
+
+
 def _neighbourhood(
     graph: EntityGraph, start: list[int], hops: int, max_nodes: int
-) -> tuple[list[int], dict[int, int], dict[int, int]]:
-    """Accounts within ``hops`` of the seeds (breadth first), their depth, and each one's parent on
-    a shortest path (the strongest link among the candidates of the previous depth)."""
+) -> tuple[Ints, dict[int, int], dict[int, int]]:
+    """Accounts within ``hops`` of the seeds (sorted), their depth, and each one's parent on a shortest
+    path (the strongest link from the previous depth; the first found among equals). Taken a depth at a
+    time; when a depth would take the set past ``max_nodes``, only the accounts most strongly linked to
+    the set so far get in (the summed weight of their links to it), so a busy neighbourhood is cut at
+    its weakest edges, not at random."""
+    seen = np.zeros(len(graph), dtype=bool)
+    seen[start] = True
     depth = dict.fromkeys(start, 0)
     parent: dict[int, int] = {}
-    best: dict[int, int] = {}
-    frontier = deque(start)
-    order = list(start)
-    while frontier:
-        node = frontier.popleft()
-        d = depth[node]
-        if d == hops:
-            continue
-        for other, weight in graph.adjacency[node].items():
-            seen = depth.get(other)
-            if seen is None:
-                if len(order) >= max_nodes:
-                    continue
-                depth[other] = d + 1
-                parent[other] = node
-                best[other] = weight
-                order.append(other)
-                frontier.append(other)
-            elif seen == d + 1 and weight > best.get(other, 0):
-                parent[other] = node
-                best[other] = weight
-    return order, depth, parent
+    taken = len(start)
+    layer = np.array(start, dtype=np.int64)
+    for d in range(1, hops + 1):
+        source, target, weight = _links_of(graph, layer)
+        new = ~seen[target]
+        source, target, weight = source[new], target[new], weight[new]
+        if len(target) == 0:
+            break
+        candidates, which = np.unique(target, return_inverse=True)
+        pull = np.bincount(which, weights=weight, minlength=len(candidates))
+        order = np.lexsort((np.arange(len(target)), -weight, which))  # per candidate: strongest first
+        strongest = order[np.r_[0, np.flatnonzero(np.diff(which[order])) + 1]]
+        room = max_nodes - taken
+        keep = np.arange(len(candidates))
+        if len(candidates) > room:
+            keep = np.sort(np.lexsort((candidates, -pull))[:room])
+        layer = candidates[keep]
+        seen[layer] = True
+        taken += len(layer)
+        for node, up in zip(layer.tolist(), source[strongest[keep]].tolist(), strict=True):
+            depth[node] = d
+            parent[node] = up
+        if taken >= max_nodes:
+            break
+    return np.flatnonzero(seen), depth, parent
 
 
 def _path(graph: EntityGraph, node: int, parent: dict[int, int]) -> tuple[Step, ...]:
