@@ -457,6 +457,15 @@ def _pair_share(inputs: Sequence[Value], fiat: float | None) -> Value:
     return pair / total
 
 
+def _anomaly(inputs: Sequence[Value], fiat: float | None) -> Value:
+    """max |z| of the amount (capped at 10, over 5) + new device, IP, country + (1 - hour share)."""
+    z_withdrawal, z_deposit, device, ip, country, share = inputs
+    if share is None:
+        return None
+    z = min(max(abs(z_withdrawal or 0.0), abs(z_deposit or 0.0)), 10.0)
+    return z / 5.0 + (device or 0.0) + (ip or 0.0) + (country or 0.0) + (1.0 - share)
+
+
 # Derived features by function name: how many inputs the formula takes, and the formula (the
 # inputs come in the order the catalog's ``Derived.inputs`` names them).
 DERIVED: Mapping[str, tuple[int, Callable[[Sequence[Value], float | None], Value]]] = {
@@ -464,6 +473,7 @@ DERIVED: Mapping[str, tuple[int, Callable[[Sequence[Value], float | None], Value
     "outflow_inflow_ratio_48h": (2, _ratio),
     "withdrawn_share_of_deposits": (2, _ratio),
     "pair_share_of_trade_volume_30d": (2, _pair_share),
+    "anomaly": (6, _anomaly),
 }
 
 

@@ -13,15 +13,30 @@ from vigil.access import Access
 from vigil.adapters.geoip_mmdb import MmdbGeoIp
 from vigil.adapters.memory import MemoryJournal
 from vigil.adapters.memory_access import MemoryAccessStore
+from vigil.adapters.memory_learning import MemoryLabelStore, MemoryModelRegistry
 from vigil.adapters.memory_screening import MemoryListStore, MemoryScreeningStore
 from vigil.adapters.rule_files import BuiltinRules, DirectoryRules
 from vigil.adapters.sqlite import SqliteJournal
 from vigil.adapters.sqlite_access import SqliteAccessStore
+from vigil.adapters.sqlite_learning import SqliteLabelStore, SqliteModelRegistry
 from vigil.adapters.sqlite_screening import SqliteListStore, SqliteScreeningStore
 from vigil.engine import Engine
 from vigil.errors import ConfigError
-from vigil.features import default_catalog
-from vigil.ports import AccessStore, GeoIp, Journal, ListStore, RuleSourceReader, ScreeningStore
+from vigil.features import Catalog, default_catalog
+from vigil.learning.service import Learning
+from vigil.ml.artifact import load
+from vigil.ml.dataset import columns, describer
+from vigil.ml.scorer import Scorer
+from vigil.ports import (
+    AccessStore,
+    GeoIp,
+    Journal,
+    LabelStore,
+    ListStore,
+    ModelRegistry,
+    RuleSourceReader,
+    ScreeningStore,
+)
 from vigil.rules import RuleSet, load_rules
 from vigil.screening.policy import Policy, default_policy, load_policy
 from vigil.screening.screener import Screener
@@ -114,6 +129,52 @@ def access_store(settings: Settings) -> AccessStore:
     return SqliteAccessStore(_db_path(settings))
 
 
+def label_store(settings: Settings) -> LabelStore:
+    """Labels on events (the simulator's now, case dispositions later), in the journal's database."""
+    if settings.db == "memory":
+        return MemoryLabelStore()
+    if settings.is_postgres:
+        raise ConfigError("labels and models are kept on SQLite only so far, not on PostgreSQL")
+    return SqliteLabelStore(_db_path(settings))
+
+
+def model_registry(settings: Settings) -> ModelRegistry:
+    """Every trained model and which one serves each region, in the journal's database."""
+    if settings.db == "memory":
+        return MemoryModelRegistry()
+    if settings.is_postgres:
+        raise ConfigError("labels and models are kept on SQLite only so far, not on PostgreSQL")
+    return SqliteModelRegistry(_db_path(settings))
+
+
+def scorer(registry: ModelRegistry, catalog: Catalog) -> Scorer | None:
+    """The promoted models, ready to score (None when no region has one). A promoted model trained on
+    another feature catalog stops the start with ``ArtifactMismatch``: retrain it, or demote it."""
+    serving = registry.serving()
+    if not serving:
+        return None
+    names = columns(catalog)
+    loaded = {}
+    for region, model_id in serving.items():
+        version = registry.get(model_id)
+        if version is None:
+            raise ConfigError(
+                f"region {region!r} is served by model {model_id!r}, which is not in the registry"
+            )
+        loaded[region] = load(version, catalog_hash=catalog.hash, columns=names)
+    return Scorer(loaded, describer(catalog))
+
+
+def learning(settings: Settings, journal_: Journal, labels: LabelStore, registry: ModelRegistry) -> Learning:
+    """The learning loop over one database, replaying through the catalog the engine runs."""
+    return Learning(
+        journal_,
+        labels,
+        registry,
+        lambda: default_catalog(graph=settings.graph, hub_limit=settings.graph_hub_limit),
+    )
+
+
 def access(settings: Settings, store: AccessStore | None = None) -> Access:
     return Access(
         store if store is not None else access_store(settings),
@@ -161,12 +222,14 @@ class Stores:
     screening: ScreeningStore
     access: AccessStore
     settings: Settings
+    models: ModelRegistry | None = None  # None on PostgreSQL (not kept there yet)
 
     def close(self) -> None:
         """Flush and close the journal; release the database connections."""
         self.journal.close()
-        for store in (self.lists, self.screening, self.access):
-            store.close()
+        for store in (self.lists, self.screening, self.access, self.models):
+            if store is not None:
+                store.close()
         if self.settings.is_postgres:
             _pg_engine(self.settings.db).dispose()
 
@@ -178,6 +241,7 @@ def stores(settings: Settings, *, serving: bool = False) -> Stores:
         screening_store(settings),
         access_store(settings),
         settings,
+        None if settings.is_postgres else model_registry(settings),
     )
 
 
@@ -189,6 +253,16 @@ def build_engine(settings: Settings, opened: Stores | None = None) -> Engine:
     source = rule_source(settings)
     catalog = default_catalog(graph=settings.graph, hub_limit=settings.graph_hub_limit)
     rules = load_rules(source.read(), catalog)
+    if opened is not None:
+        models = scorer(opened.models, catalog) if opened.models is not None else None
+    elif settings.is_postgres:
+        models = None
+    else:
+        registry = model_registry(settings)
+        try:
+            models = scorer(registry, catalog)
+        finally:
+            registry.close()
     engine = Engine(
         catalog,
         rules,
@@ -197,6 +271,7 @@ def build_engine(settings: Settings, opened: Stores | None = None) -> Engine:
         rule_source=source,
         screener=screener(settings, opened.lists if opened is not None else list_store(settings)),
         screening_store=opened.screening if opened is not None else screening_store(settings),
+        scorer=models,
     )
     engine.rebuild()
     return engine

@@ -122,7 +122,13 @@ def decision_view(decision: Decision, *, full_trace: bool = False) -> dict[str, 
             "catalog": decision.versions.catalog,
             "rules": decision.versions.rules,
             **({"lists": decision.versions.lists} if decision.versions.lists else {}),
+            **({"models": decision.versions.models} if decision.versions.models else {}),
         },
+        **(
+            {"model": {"id": decision.model_id, "probability": decision.probability}}
+            if decision.model_id
+            else {}
+        ),
         **({"notices": list(decision.notices)} if decision.notices else {}),
         "elapsed_us": round(decision.elapsed_us, 1),
     }

@@ -53,6 +53,10 @@ class InvalidInput(VigilError, ValueError):
         return type(self)(self.message, field=self.field, line=line)
 
 
+class ArtifactMismatch(InvalidInput):
+    """A model artifact that cannot serve this engine: another feature catalog, format or input columns."""
+
+
 class InvalidEvent(InvalidInput):
     """An event that cannot be decided: bad JSON, unknown type, a missing or mistyped field."""
 

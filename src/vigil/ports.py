@@ -11,6 +11,7 @@ from typing import Literal, Protocol
 
 from vigil.model import Decision, Event, NetworkOrigin
 from vigil.model.access import ApiKey, Session, User
+from vigil.model.learning import Label, ModelVersion, Promotion
 from vigil.rules import Source
 from vigil.screening.entries import AddressEntry, NameEntry
 from vigil.screening.names import Customer
@@ -202,5 +203,50 @@ class AccessStore(Protocol):
     def session(self, token_hash: str) -> Session | None: ...
 
     def replace_session(self, session: Session) -> bool: ...
+
+    def close(self) -> None: ...
+
+
+class LabelStore(Protocol):
+    """Labels on events, append-only: the simulator fills it now, case dispositions later.
+
+    Contract: ``add`` appends every label given, in order, and returns how many (the same label twice
+    is kept twice: it is history); ``labels`` returns them in the order added, from ``since_us`` (their
+    ``at_us``) on; ``current`` maps each labelled event id to its latest label (the last added wins);
+    ``count`` is the number of labels held, repeats included.
+    """
+
+    def add(self, labels: Sequence[Label]) -> int: ...
+
+    def labels(self, since_us: int | None = None) -> list[Label]: ...
+
+    def current(self) -> dict[str, Label]: ...
+
+    def count(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
+class ModelRegistry(Protocol):
+    """Every trained model version, and which one serves each region.
+
+    Contract: ``add`` refuses a model id it holds (``Conflict``), and keeps the version unchanged;
+    ``versions`` lists them in the order added (of exactly one region when given); ``promote``
+    refuses an unknown model (``NotFound``) or one trained for another region (``InvalidInput``; a
+    GLOBAL model may serve any region) and appends to the history; ``serving`` is the last recorded
+    promotion's model per region; ``promotions`` is the history, in the order recorded.
+    """
+
+    def add(self, version: ModelVersion) -> None: ...
+
+    def get(self, model_id: str) -> ModelVersion | None: ...
+
+    def versions(self, region: str | None = None) -> list[ModelVersion]: ...
+
+    def promote(self, promotion: Promotion) -> None: ...
+
+    def serving(self) -> dict[str, str]: ...
+
+    def promotions(self, region: str | None = None) -> list[Promotion]: ...
 
     def close(self) -> None: ...

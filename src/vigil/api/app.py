@@ -74,6 +74,17 @@ def _reload_on_hup(services: Services) -> None:
                 log.info("rules reloaded", extra={"fields": {"rules": services.engine.rules.version}})
         except VigilError as exc:
             log.error("rules not reloaded, keeping %s: %s", services.engine.rules.version, exc)
+        models = services.stores.models if services.stores is not None else None
+        if models is None:
+            return
+        engine = services.engine
+        try:
+            scorer = bootstrap.scorer(models, engine.catalog)
+        except VigilError as exc:
+            log.error("models not reloaded, keeping %s: %s", engine.versions.models or "none", exc)
+            return
+        engine.set_scorer(scorer)
+        log.info("models reloaded", extra={"fields": {"models": engine.versions.models or "none"}})
 
     with contextlib.suppress(NotImplementedError, RuntimeError):  # no signals off the main thread
         asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, reload)

@@ -1,8 +1,10 @@
-"""``vigil``: replay, decide, rules check, catalog, sim, eval, lists, screen, serve, users, keys, db, graph.
+"""``vigil``: replay, decide, rules, catalog, sim, eval, lists, screen, serve, users, keys, db, graph,
+labels, train, models, drift.
 
 Each command is one library call plus its I/O.
 
-Exit codes: 0 success, 1 an error of the set-up (configuration, storage), 2 invalid input.
+Exit codes: 0 success, 1 an error of the set-up (configuration, storage), 2 invalid input, 3 an alert
+(``vigil drift``: a population stability index at or over its threshold).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import msgspec
 
 from vigil import bootstrap
 from vigil.adapters.rule_files import DirectoryRules
-from vigil.cli import evaluate, graph, lists, screen, serve, simulate
+from vigil.cli import evaluate, graph, learn, lists, screen, serve, simulate
 from vigil.cli.streams import StatusLine, open_input, open_output
 from vigil.codec import decision_view, decode_event, encode_view
 from vigil.engine import Engine, replay
@@ -181,6 +183,7 @@ def parser() -> argparse.ArgumentParser:
     screen.add_parser(sub)
     serve.add_parser(sub)
     graph.add_parser(sub)
+    learn.add_parser(sub)
     return p
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from time import perf_counter_ns
+from typing import TYPE_CHECKING
 
 from vigil.errors import StorageError
 from vigil.features import Catalog, context_of
@@ -22,6 +23,9 @@ from vigil.rules import RuleSet, load_rules
 from vigil.screening.names import Customer
 from vigil.screening.screener import NOTHING, Cleared, Screener, customer_of
 from vigil.version import __version__
+
+if TYPE_CHECKING:
+    from vigil.ml.scorer import Scorer
 
 
 class Engine:
@@ -38,6 +42,7 @@ class Engine:
         screener: Screener | None = None,
         screening_store: ScreeningStore | None = None,
         defer_usage: bool = False,
+        scorer: Scorer | None = None,
     ) -> None:
         self.catalog = catalog
         self.journal = journal
@@ -56,14 +61,23 @@ class Engine:
         self.defer_usage = defer_usage
         self._used_addresses: dict[tuple[str, str], None] = {}
         self._used_by: dict[str, Customer] = {}
+        self.scorer = scorer
         self._set_rules(rules)
 
     def _set_rules(self, rules: RuleSet) -> None:
         self.rules = rules
         lists = self.screener.lists_version if self.screener is not None else ""
+        models = self.scorer.version if self.scorer is not None else ""
         self.versions = Versions(
-            engine=__version__, catalog=self.catalog.hash, rules=rules.version, lists=lists
+            engine=__version__, catalog=self.catalog.hash, rules=rules.version, lists=lists, models=models
         )
+
+    def set_scorer(self, scorer: Scorer | None) -> None:
+        """Serve these models from the next event on (None: rules and screening only)."""
+        old, self.scorer = self.scorer, scorer
+        self._set_rules(self.rules)
+        if old is not None and old is not scorer:
+            old.close()
 
     @property
     def rule_fingerprint(self) -> str | None:
@@ -119,7 +133,11 @@ class Engine:
         )
         outcome = max(evaluation.forced, thresholds.outcome(evaluation.score), screen.outcome)
         reasons = evaluation.reasons
-        if screen.reasons:
+        scored = self.scorer.score(features, event) if self.scorer is not None else None
+        if scored is not None:
+            outcome = max(outcome, scored.outcome)
+            reasons += scored.reasons
+        if screen.reasons or scored is not None:
             reasons = tuple(sorted(screen.reasons + reasons, key=lambda r: r.severity, reverse=True))
         decision = Decision(
             event_id=event.event_id,
@@ -133,6 +151,8 @@ class Engine:
             versions=self.versions,
             elapsed_us=(perf_counter_ns() - start) / 1000.0,
             notices=screen.notices,
+            model_id=scored.model_id if scored is not None else "",
+            probability=round(scored.probability, 6) if scored is not None else None,
         )
         try:
             self.journal.record(event, decision)
@@ -187,6 +207,8 @@ class Engine:
         try:
             self.commit()
         finally:
+            if self.scorer is not None:
+                self.scorer.close()
             self.journal.close()
 
     @property

@@ -89,6 +89,31 @@ def pair_share_of_trade_volume_30d(f: Mapping[str, float | None], ctx: EventCont
     return pair / total
 
 
+ANOMALY_INPUTS = (
+    "account.withdrawal.zscore_fiat",
+    "account.deposit.zscore_fiat",
+    "account.device.is_new",
+    "account.ip.is_new",
+    "account.country.is_new",
+    "account.hour_of_day.share",
+)
+
+
+def anomaly(f: Mapping[str, float | None], ctx: EventContext) -> float | None:
+    """How far this event is from the account's own habits, 0 to 6 (None before any history).
+
+    The unsupervised score for typologies no label has shown yet: the amount's z-score against the
+    account's earlier withdrawals or deposits (its size, capped at 10, counts up to 2), plus one for each
+    of a new device, a new IP and a new country, plus how rare this hour of day is for the account.
+    """
+    share = f["account.hour_of_day.share"]
+    if share is None:
+        return None
+    z = max(abs(f["account.withdrawal.zscore_fiat"] or 0.0), abs(f["account.deposit.zscore_fiat"] or 0.0))
+    new = sum(f[n] or 0.0 for n in ANOMALY_INPUTS[2:5])
+    return min(z, 10.0) / 5.0 + new + (1.0 - share)
+
+
 def default_specs() -> list[Spec]:
     a, d, ip, dest, pair = Key.ACCOUNT, Key.DEVICE, Key.IP, Key.DESTINATION, Key.PAIR
     return [
@@ -169,6 +194,7 @@ def default_catalog(*, graph: bool = True, hub_limit: int = 50) -> Catalog:
                 ("account.deposit.sum_fiat_all", "account.withdrawal.sum_fiat_all"),
                 frozenset({E.WITHDRAWAL}),
             ),
+            Derived(Key.ACCOUNT, anomaly, ANOMALY_INPUTS),
             Derived(
                 Key.PAIR,
                 pair_share_of_trade_volume_30d,

@@ -50,6 +50,7 @@ class Versions:
     catalog: str
     rules: str
     lists: str = ""  # the screening list snapshots in force ("source@version,..."), empty without screening
+    models: str = ""  # the serving models ("region=model_id,..."), empty without models
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,8 @@ class Decision:
     versions: Versions
     elapsed_us: float
     notices: tuple[str, ...] = ()  # messages the exchange should show the customer (a scam warning)
+    model_id: str = ""  # the model that scored the event ("" when none did)
+    probability: float | None = None  # its calibrated probability that the event is illicit
 
     @property
     def shadow_matches(self) -> tuple[str, ...]:

@@ -70,3 +70,11 @@ class ReasonCode(StrEnum):
     SCREEN_ADDRESS_ATTRIBUTED = "screening.address_attributed"
     SCREEN_ADDRESS_UNVERIFIABLE = "screening.address_unverifiable"
     SCREEN_NAME_MATCH = "screening.name_match"
+    # The risk model (per-feature contributions to its score, by family of feature)
+    MODEL_VELOCITY = "model.velocity"
+    MODEL_BEHAVIOUR = "model.behaviour"
+    MODEL_PASSTHROUGH = "model.passthrough"
+    MODEL_PROFILE = "model.profile"
+    MODEL_NETWORK = "model.network"
+    MODEL_EVENT = "model.event"
+    MODEL_ANOMALY = "model.anomaly"

@@ -1,0 +1,166 @@
+"""Training sets without leakage: replay the decided history through the engine's own feature catalog.
+
+A row is the feature vector an event had **at its decision**: ``training_set`` steps a fresh catalog with
+the journal's events in order, reads the vector right after the event is observed (so it holds this
+event and everything before it, never anything after), and flags the account in the entity graph after
+a held or blocked decision, exactly as the engine does. ``row_of`` turns a vector into the model's input
+and is the one function both training and serving call, so the two cannot drift apart
+(``tests/test_ml.py`` proves the rows equal the vectors the engine saw).
+
+Only money-moving and access events are rows (``SCORED``); the others still step the catalog. An event
+without a label is legitimate; a label marks it illicit (or, from a case disposition, clears it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from vigil.errors import InvalidInput
+from vigil.features import Catalog, FeatureVector, context_of
+from vigil.model import Decision, Event, EventType, Outcome
+from vigil.model.learning import Label
+
+Floats = npt.NDArray[np.float64]
+
+# The events a model scores: where money or access can be lost.
+SCORED = frozenset(
+    {
+        EventType.WITHDRAWAL,
+        EventType.DEPOSIT,
+        EventType.TRADE,
+        EventType.INTERNAL_TRANSFER,
+        EventType.P2P_ORDER,
+        EventType.LOGIN,
+    }
+)
+_TYPES = tuple(EventType)
+_TYPE_CODE = {t: float(i) for i, t in enumerate(_TYPES)}
+EXTRA = ("event.type", "event.fiat")  # what the event itself adds to the catalog's features
+_EXTRA_SENTENCES = {"event.type": "the kind of event", "event.fiat": "the event's fiat value"}
+
+
+def columns(catalog: Catalog) -> tuple[str, ...]:
+    """The model's input columns: every catalog feature, then the event's own type and fiat value."""
+    return catalog.names + EXTRA
+
+
+def describer(catalog: Catalog) -> Callable[[str], str]:
+    """A sentence for every input column: the catalog's, and the event's own."""
+
+    def describe(name: str) -> str:
+        return _EXTRA_SENTENCES.get(name) or catalog.describe(name)
+
+    return describe
+
+
+def row_of(vector: FeatureVector, event: Event, out: Floats | None = None) -> Floats:
+    """The model input for one event (NaN where a feature is missing), written into ``out`` if given."""
+    n = len(vector)
+    row = np.empty(n + len(EXTRA)) if out is None else out
+    at = vector.at
+    for i in range(n):
+        value = at(i)
+        row[i] = np.nan if value is None else value
+    row[n] = _TYPE_CODE[event.TYPE]
+    fiat = getattr(event, "fiat_value", None)
+    row[n + 1] = np.nan if fiat is None else float(fiat)
+    return row
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingSet:
+    """Rows in time order: features at decision time, the label, and what each row was."""
+
+    names: tuple[str, ...]
+    x: Floats  # (rows, columns), NaN = missing
+    y: npt.NDArray[np.int8]  # 1 illicit, 0 legitimate
+    ts_us: npt.NDArray[np.int64]
+    regions: npt.NDArray[np.str_]
+    types: npt.NDArray[np.str_]
+    typologies: npt.NDArray[np.str_]  # "" for legitimate rows
+    event_ids: tuple[str, ...]
+    catalog_hash: str
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+    def where(self, mask: npt.NDArray[np.bool_]) -> TrainingSet:
+        """The rows where ``mask`` holds (a time window, a region), in the same order."""
+        ids = tuple(e for e, keep in zip(self.event_ids, mask.tolist(), strict=True) if keep)
+        return TrainingSet(
+            self.names,
+            self.x[mask],
+            self.y[mask],
+            self.ts_us[mask],
+            self.regions[mask],
+            self.types[mask],
+            self.typologies[mask],
+            ids,
+            self.catalog_hash,
+        )
+
+    def window(self, start_us: int | None = None, end_us: int | None = None) -> TrainingSet:
+        """Rows with ``start_us <= ts < end_us``."""
+        mask = np.ones(len(self), dtype=bool)
+        if start_us is not None:
+            mask &= self.ts_us >= start_us
+        if end_us is not None:
+            mask &= self.ts_us < end_us
+        return self.where(mask)
+
+
+def training_set(
+    history: Iterable[tuple[Event, Decision]],
+    labels: Mapping[str, Label],
+    catalog: Catalog,
+    *,
+    start_us: int | None = None,
+    end_us: int | None = None,
+    scored: frozenset[EventType] = SCORED,
+) -> TrainingSet:
+    """Replay ``history`` (the journal's events with their decisions, in order) through ``catalog`` (fresh:
+    no state) and keep a row per scored event with ``start_us <= ts < end_us``. Events after ``end_us``
+    are not read at all."""
+    if catalog.generation != 0:
+        raise InvalidInput("the catalog must be fresh (it has seen events already)", field="catalog")
+    names = columns(catalog)
+    rows: list[Floats] = []
+    y: list[int] = []
+    ts: list[int] = []
+    regions: list[str] = []
+    types: list[str] = []
+    typologies: list[str] = []
+    ids: list[str] = []
+    for event, decision in history:
+        if end_us is not None and event.ts_us >= end_us:
+            break
+        vector = catalog.observe(context_of(event, event.network))
+        if event.TYPE in scored and (start_us is None or event.ts_us >= start_us):
+            rows.append(row_of(vector, event))
+            label = labels.get(event.event_id)
+            illicit = label is not None and label.illicit
+            y.append(int(illicit))
+            ts.append(event.ts_us)
+            regions.append(event.region)
+            types.append(event.TYPE.value)
+            typologies.append(label.typology if label is not None and illicit else "")
+            ids.append(event.event_id)
+        if decision.outcome >= Outcome.HOLD:
+            catalog.flag(event.account_id, event.ts_us)
+    if not rows:
+        raise InvalidInput("the training window holds no scored events", field="window")
+    return TrainingSet(
+        names,
+        np.vstack(rows),
+        np.asarray(y, dtype=np.int8),
+        np.asarray(ts, dtype=np.int64),
+        np.asarray(regions, dtype=np.str_),
+        np.asarray(types, dtype=np.str_),
+        np.asarray(typologies, dtype=np.str_),
+        tuple(ids),
+        catalog.hash,
+    )
