@@ -53,6 +53,7 @@ from vigil.model.learning import GLOBAL
 from vigil.sim import SimConfig
 
 VIGIL = [sys.executable, "-m", "vigil.cli.main"]
+LISTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "lists"
 
 
 def log(message: str) -> None:
@@ -111,7 +112,7 @@ def part_compare(args: argparse.Namespace, d: Path) -> dict[str, Any]:
         run(
             "sim", "--accounts", str(args.accounts), "--days", str(args.days), "--seed", str(args.seed),
             "-o", str(d / "events.jsonl"), "--labels", str(d / "labels.jsonl"),
-            "--claims", str(d / "claims.jsonl"),
+            "--claims", str(d / "claims.jsonl"), "--lists", str(args.lists),
         )  # fmt: skip
     a, b = d / "rules.db", d / "model.db"
     if not (d / "decisions-rules.jsonl").exists():
@@ -157,6 +158,7 @@ def part_drift(args: argparse.Namespace, d: Path) -> dict[str, Any]:
         run(
             "sim", "--accounts", str(args.accounts), "--days", str(args.days), "--seed", str(args.seed + 1),
             "--drift", "1", "-o", str(dd / "events.jsonl"), "--labels", str(dd / "labels.jsonl"),
+            "--lists", str(args.lists),
         )  # fmt: skip
         db.unlink(missing_ok=True)
         run("replay", str(dd / "events.jsonl"), "--db", str(db), "-o", str(dd / "decisions.jsonl"))
@@ -298,6 +300,7 @@ def main() -> None:
     parser.add_argument("--latency-events", type=int, default=300_000)
     parser.add_argument("--workdir", type=Path, default=None, help="keep files here (default: temp)")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--lists", type=Path, default=LISTS, help="the reference lists the simulator reads")
     parser.add_argument("--quick", action="store_true", help="5,000 accounts x 10 days")
     args = parser.parse_args()
     if args.quick:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +33,7 @@ from vigil.model.learning import GLOBAL, Promotion
 from vigil.ports import Journal, LabelStore, ModelRegistry
 
 DAY_US = 86_400_000_000
+MIN_CALIBRATION_ILLICIT = 5  # illicit events a calibration window needs (Platt scaling has two parameters)
 Floats = npt.NDArray[np.float64]
 
 
@@ -127,8 +129,16 @@ class Learning:
                 f"(at least {self.windows.min_illicit} are needed): it keeps the global model",
                 field="region",
             )
-        if len(calib) == 0 or calib.y.min() == calib.y.max():
-            raise InvalidInput("the calibration window needs illicit and legitimate events", field="window")
+        calib_illicit = int(calib.y.sum())
+        if len(calib) - calib_illicit < self.goal.min_rows or calib_illicit < MIN_CALIBRATION_ILLICIT:
+            raise InvalidInput(
+                f"the calibration window ({_dates(calibration_at, holdout_at)}) holds "
+                f"{len(calib) - calib_illicit:,} legitimate and {calib_illicit:,} illicit events; "
+                f"calibration and thresholds need at least {self.goal.min_rows:,} and "
+                f"{MIN_CALIBRATION_ILLICIT}: widen --calibration-days, or end the windows earlier "
+                "with --until",
+                field="window",
+            )
         fitted = (model or RiskModel()).fit(train.x, train.y, train.names).calibrate(calib.x, calib.y)
         cuts = choose(fitted.probability(calib.x), calib.y, calib.regions, calib.types, self.goal)
         metrics = {"train_rows": float(len(train)), "train_illicit": float(illicit)}
@@ -214,6 +224,13 @@ class Learning:
             )
         )
         return True
+
+
+def _dates(start_us: int, end_us: int) -> str:
+    def day(us: int) -> str:
+        return datetime.fromtimestamp(us / 1e6, tz=UTC).strftime("%Y-%m-%d %H:%M")
+
+    return f"{day(start_us)} to {day(end_us)} UTC"
 
 
 def _window(rows: TrainingSet) -> dict[str, int]:

@@ -210,10 +210,10 @@ def alerts(rows: Sequence[DriftRow], *, threshold: float = ALERT_AT) -> list[Dri
     return [row for row in rows if row.psi >= threshold]
 
 
-def _line(row: DriftRow, threshold: float) -> str:
+def _line(row: DriftRow, threshold: float, width: int) -> str:
     """One row of the text report: name, PSI, band and the ALERT marker when due."""
     marker = "  ALERT" if row.psi >= threshold else ""
-    return f"  {row.name:<32} {row.psi:8.3f}  {row.band.value:<11}{marker}".rstrip()
+    return f"  {row.name:<{width}} {row.psi:8.3f}  {row.band.value:<11}{marker}".rstrip()
 
 
 def _region_block(region: str, rows: Sequence[DriftRow], top: int, threshold: float) -> list[str]:
@@ -222,9 +222,10 @@ def _region_block(region: str, rows: Sequence[DriftRow], top: int, threshold: fl
     features = [row for row in rows if row.name != SCORE]
     first = rows[0]
     lines = [f"region {region}: reference {first.reference_n:,} rows, current {first.current_n:,} rows"]
-    lines.extend(_line(row, threshold) for row in score)
+    width = max(len(row.name) for row in rows)
+    lines.extend(_line(row, threshold, width) for row in score)
     lines.append(f"  top drifting features (of {len(features)}):")
-    lines.extend(_line(row, threshold) for row in features[:top])
+    lines.extend(_line(row, threshold, width) for row in features[:top])
     rest = features[top:]
     if rest:
         hidden = len(alerts(rest, threshold=threshold))
