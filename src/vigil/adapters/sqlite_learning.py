@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from vigil.adapters.memory_learning import check_promotion, check_version, latest_by_event, serving_of
+from vigil.adapters.sqlite_open import connect
 from vigil.errors import ConfigError, Conflict, StorageError
 from vigil.model.learning import Label, ModelVersion, Promotion
 
@@ -41,16 +42,7 @@ _PROMOTION = "region, model_id, at_us, promoted_by, reason, previous"
 
 
 def _connect(path: str | Path) -> sqlite3.Connection:
-    path = str(path)
-    if path != ":memory:" and not Path(path).parent.is_dir():
-        raise ConfigError(f"cannot open {path}: directory {Path(path).parent} does not exist")
-    try:
-        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-    except sqlite3.Error as exc:
-        raise ConfigError(f"cannot open {path}: {exc}") from None
-    return db
+    return connect(path)
 
 
 class _SqliteStore:

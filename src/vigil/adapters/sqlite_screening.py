@@ -14,7 +14,8 @@ from typing import TypeVar
 
 import msgspec
 
-from vigil.errors import ConfigError, StorageError
+from vigil.adapters.sqlite_open import connect
+from vigil.errors import StorageError
 from vigil.ports import AnyEntry, ListKind
 from vigil.screening.entries import AddressEntry, NameEntry
 from vigil.screening.names import Customer
@@ -58,17 +59,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _connect(path: str | Path) -> sqlite3.Connection:
-    path = str(path)
-    if path != ":memory:" and not Path(path).parent.is_dir():
-        raise ConfigError(f"cannot open {path}: directory {Path(path).parent} does not exist")
-    try:
-        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.executescript(SCHEMA)
-    except sqlite3.DatabaseError as exc:
-        raise ConfigError(f"cannot open {path}: {exc}") from None
-    return db
+    return connect(path, SCHEMA)
 
 
 def _us(ts: datetime) -> int:

@@ -20,7 +20,7 @@ import msgspec
 
 from vigil import bootstrap
 from vigil.adapters.rule_files import DirectoryRules
-from vigil.cli import evaluate, graph, learn, lists, screen, serve, simulate
+from vigil.cli import evaluate, graph, learn, lists, models, screen, serve, simulate
 from vigil.cli.streams import StatusLine, open_input, open_output
 from vigil.codec import decision_view, decode_event, encode_view
 from vigil.engine import Engine, replay
@@ -184,6 +184,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_parser(sub)
     graph.add_parser(sub)
     learn.add_parser(sub)
+    models.add_parser(sub)
     return p
 
 
