@@ -13,7 +13,9 @@ raw            ``FastBooster.raw``: the margin
 raw, reused    ``FastBooster.raw`` on one row buffer refilled (untimed) before each call, as the engine's
                scorer does: the row's address is known, only its shape and dtype are checked
 contributions  ``FastBooster.contributions``: exact TreeSHAP, ``n_features + 1`` values
-raw + contrib  both calls for the same row, timed together: what an explained score costs
+raw + contrib  both calls for the same row, timed together: what an exactly explained score costs
+leaves + path  ``FastBooster.leaves`` and ``PathAttribution.shares``: the engine's serving path (the
+               per-feature shares by path attribution, whose sum with the bias is the margin)
 predict        ``Booster.predict(row[None], raw_score=True)``, fewer calls (``--predict-calls``)
 predict contr  ``Booster.predict(row[None], pred_contrib=True)``, the same number
 
@@ -46,6 +48,7 @@ import lightgbm as lgb
 import numpy as np
 import numpy.typing as npt
 
+from vigil.ml.attribution import PathAttribution
 from vigil.ml.fast import FastBooster
 
 TARGET_P50_US = 30.0
@@ -286,6 +289,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         fast.raw(row)
         fast.contributions(row)
 
+    attribution = PathAttribution(booster)
+
+    def serving(row: Row) -> None:
+        attribution.shares(fast.leaves(row))
+
     def predict_raw(row: Row) -> None:
         booster.predict(row[None], raw_score=True)
 
@@ -300,6 +308,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("raw", fast.raw, args.calls),
         ("contributions", fast.contributions, contrib_calls),
         ("raw + contributions", both, contrib_calls),
+        ("leaves + path attribution", serving, args.calls),
         ("Booster.predict raw_score", predict_raw, args.predict_calls),
         ("Booster.predict pred_contrib", predict_contrib, args.predict_calls),
     ):
@@ -317,6 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "raw, reused buffer": "Booster.predict raw_score",
         "contributions": "Booster.predict pred_contrib",
         "raw + contributions": "Booster.predict pred_contrib",
+        "leaves + path attribution": "Booster.predict pred_contrib",
     }
     print()
     print(
@@ -332,7 +342,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     print()
     verdicts = {}
-    for path in ("raw", "raw, reused buffer", "raw + contributions"):
+    for path in ("raw", "raw, reused buffer", "raw + contributions", "leaves + path attribution"):
         p50 = by_path[path].p50_us
         verdicts[path] = "met" if p50 <= TARGET_P50_US else "missed"
         print(

@@ -2,8 +2,9 @@
 
 ``decide(event)``: return the stored decision if the event was seen (idempotency), else look up
 the network origin, step the feature catalog, evaluate the rules, screen the counterparty address
-against the lists, combine the outcome (forced outcomes, the region's score thresholds and the
-screening policy: the most severe wins), record event and decision
+against the lists, score the event with its region's model when one is promoted, combine the outcome
+(forced outcomes, the region's score thresholds, the screening policy and the model's thresholds: the
+most severe wins), record event and decision
 through the journal, and return the decision. The same input on the same state gives the same
 decision; only ``elapsed_us`` differs.
 """
