@@ -202,3 +202,9 @@ def test_the_serving_path_gives_the_trees_own_margin_with_a_categorical_input() 
         for i in range(400):
             shares = attribution.shares(fast.leaves(np.ascontiguousarray(rows.x[i])))
             assert abs(shares.sum() + attribution.bias - margins[i]) < 1e-9
+
+
+def test_calibration_holds_for_any_margin() -> None:
+    model = RiskModel.from_booster(_trained()[1].model.booster_, ("x",), (2.0, -1.0))
+    assert model.calibrated(-1e6) == 0.0 and model.calibrated(1e6) == 1.0
+    assert abs(model.calibrated(0.5) - 0.5) < 1e-12

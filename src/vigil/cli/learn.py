@@ -131,7 +131,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         )
         for region, cut in sorted(trained.cuts.items()):
             print(
-                f"  {region:8} review at p >= {cut.review:.4f}, hold at p >= {cut.hold:.4f}: "
+                f"  {region:8} review at p >= {cut.review:.3g}, hold at p >= {cut.hold:.3g}: "
                 f"{cut.legit_held:.3%} of legitimate withdrawals held, {cut.illicit_caught:.1%} of "
                 f"illicit events reviewed or held{'' if cut.own else ' (global thresholds)'}"
             )

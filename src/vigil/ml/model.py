@@ -15,6 +15,7 @@ import lightgbm as lgb
 import numpy as np
 import numpy.typing as npt
 from scipy.optimize import minimize
+from scipy.special import expit
 
 from vigil.errors import InvalidInput
 
@@ -110,7 +111,7 @@ class RiskModel:
 
         def loss(p: Floats) -> tuple[float, Floats]:
             z = p[0] * margin + p[1]
-            prob = 1.0 / (1.0 + np.exp(-z))
+            prob = expit(z)
             value = float(np.sum(np.logaddexp(0.0, z) - target * z))
             grad = prob - target
             return value, np.array([float(grad @ margin), float(grad.sum())])
@@ -121,12 +122,16 @@ class RiskModel:
 
     def probability(self, x: Floats) -> Floats:
         a, b = self.calibration_
-        return np.asarray(1.0 / (1.0 + np.exp(-(a * self.raw(x) + b))), dtype=np.float64)
+        return np.asarray(expit(a * self.raw(x) + b), dtype=np.float64)
 
     def calibrated(self, margin: float) -> float:
         """The calibrated probability of one margin (the serving path)."""
         a, b = self.calibration_
-        return 1.0 / (1.0 + math.exp(-(a * margin + b)))
+        z = a * margin + b
+        if z >= 0:  # both branches in range for any finite z (exp of a large positive z overflows)
+            return 1.0 / (1.0 + math.exp(-z))
+        e = math.exp(z)
+        return e / (1.0 + e)
 
 
 def _safe(name: str) -> str:
