@@ -13,13 +13,23 @@ from vigil.access import Access
 from vigil.adapters.geoip_mmdb import MmdbGeoIp
 from vigil.adapters.memory import MemoryJournal
 from vigil.adapters.memory_access import MemoryAccessStore
+from vigil.adapters.memory_audit import MemoryAuditLog
+from vigil.adapters.memory_cases import MemoryCaseStore
 from vigil.adapters.memory_learning import MemoryLabelStore, MemoryModelRegistry
 from vigil.adapters.memory_screening import MemoryListStore, MemoryScreeningStore
+from vigil.adapters.notify_email import EmailNotifier
+from vigil.adapters.notify_fanout import FanoutNotifier
+from vigil.adapters.notify_memory import MemoryNotifier
+from vigil.adapters.notify_webhook import WebhookNotifier
 from vigil.adapters.rule_files import BuiltinRules, DirectoryRules
 from vigil.adapters.sqlite import SqliteJournal
 from vigil.adapters.sqlite_access import SqliteAccessStore
+from vigil.adapters.sqlite_audit import SqliteAuditLog
+from vigil.adapters.sqlite_cases import SqliteCaseStore
 from vigil.adapters.sqlite_learning import SqliteLabelStore, SqliteModelRegistry
 from vigil.adapters.sqlite_screening import SqliteListStore, SqliteScreeningStore
+from vigil.audit import AuditTrail
+from vigil.desk import Actions, Appeals, Desk, DeskPolicy, Feed, SecurityDesk
 from vigil.engine import Engine
 from vigil.errors import ConfigError
 from vigil.features import Catalog, default_catalog
@@ -29,11 +39,14 @@ from vigil.ml.dataset import columns, describer
 from vigil.ml.scorer import Scorer
 from vigil.ports import (
     AccessStore,
+    AuditLog,
+    CaseStore,
     GeoIp,
     Journal,
     LabelStore,
     ListStore,
     ModelRegistry,
+    Notifier,
     RuleSourceReader,
     ScreeningStore,
 )
@@ -147,6 +160,40 @@ def model_registry(settings: Settings) -> ModelRegistry:
     return SqliteModelRegistry(_db_path(settings))
 
 
+def audit_log(settings: Settings) -> AuditLog:
+    """The audit log (docs/audit.md), in the journal's database (memory for a memory journal)."""
+    if settings.db == "memory":
+        return MemoryAuditLog()
+    if settings.is_postgres:
+        raise ConfigError("the audit log is kept on SQLite only so far, not on PostgreSQL")
+    return SqliteAuditLog(_db_path(settings))
+
+
+def case_store(settings: Settings) -> CaseStore:
+    """The desk's case histories, in the journal's database."""
+    if settings.db == "memory":
+        return MemoryCaseStore()
+    if settings.is_postgres:
+        raise ConfigError("the desk's cases are kept on SQLite only so far, not on PostgreSQL")
+    return SqliteCaseStore(_db_path(settings))
+
+
+def security_desk(settings: Settings, opened: Stores, notifier_: Notifier | None = None) -> SecurityDesk:
+    """The desk over one database's stores (which must hold cases, an audit log and labels)."""
+    if opened.cases is None or opened.audit is None:
+        raise ConfigError("the security desk needs SQLite or memory storage (not kept on PostgreSQL yet)")
+    audit = AuditTrail(opened.audit)
+    desk = Desk(
+        opened.cases,
+        audit,
+        notifier_ if notifier_ is not None else notifier(settings),
+        labels=opened.labels,
+        policy=DeskPolicy(four_eyes_value=settings.four_eyes_value),
+    )
+    actions = Actions(desk, opened.journal)
+    return SecurityDesk(desk, actions, Appeals(actions), audit, Feed(desk, opened.journal))
+
+
 def scorer(registry: ModelRegistry, catalog: Catalog) -> Scorer | None:
     """The promoted models, ready to score (None when no region has one). A promoted model trained on
     another feature catalog stops the start with ``ArtifactMismatch``: retrain it, or demote it."""
@@ -173,6 +220,48 @@ def learning(settings: Settings, journal_: Journal, labels: LabelStore, registry
         registry,
         lambda: default_catalog(graph=settings.graph, hub_limit=settings.graph_hub_limit),
     )
+
+
+def notifier(settings: Settings) -> Notifier:
+    """The notification channels configured (docs/notifications.md): a fan-out to the webhook and/or
+    mail, each bounded by ``notify_timeout_seconds``.
+
+    With neither configured, a ``MemoryNotifier`` (the last 1000 notices, in this process): notices
+    then only show in the case history, where the desk records each one it sends. A half-configured
+    channel (a secret without a URL, recipients without a relay, a relay without recipients) or a
+    malformed URL or address is a ``ConfigError`` naming the setting, at start-up rather than at the
+    first breach.
+    """
+    channels: list[Notifier] = []
+    if settings.notify_webhook_url:
+        channels.append(
+            WebhookNotifier(
+                settings.notify_webhook_url,
+                timeout=settings.notify_timeout_seconds,
+                secret=settings.notify_webhook_secret,
+            )
+        )
+    elif settings.notify_webhook_secret:
+        raise ConfigError("VIGIL_NOTIFY_WEBHOOK_SECRET is set without VIGIL_NOTIFY_WEBHOOK_URL")
+    recipients = tuple(r.strip() for r in settings.notify_email_to.split(",") if r.strip())
+    if settings.notify_smtp_host:
+        if not recipients:
+            raise ConfigError("VIGIL_NOTIFY_SMTP_HOST is set but VIGIL_NOTIFY_EMAIL_TO names no recipient")
+        channels.append(
+            EmailNotifier(
+                settings.notify_smtp_host,
+                settings.notify_smtp_port,
+                settings.notify_email_from,
+                recipients,
+                timeout=settings.notify_timeout_seconds,
+                starttls=settings.notify_smtp_starttls,
+            )
+        )
+    elif recipients:
+        raise ConfigError("VIGIL_NOTIFY_EMAIL_TO is set without VIGIL_NOTIFY_SMTP_HOST (the mail relay)")
+    if not channels:
+        return MemoryNotifier(keep=1000)
+    return FanoutNotifier(channels)
 
 
 def access(settings: Settings, store: AccessStore | None = None) -> Access:
@@ -223,11 +312,22 @@ class Stores:
     access: AccessStore
     settings: Settings
     models: ModelRegistry | None = None  # None on PostgreSQL (not kept there yet)
+    labels: LabelStore | None = None  # likewise
+    cases: CaseStore | None = None  # likewise
+    audit: AuditLog | None = None  # likewise
 
     def close(self) -> None:
         """Flush and close the journal; release the database connections."""
         self.journal.close()
-        for store in (self.lists, self.screening, self.access, self.models):
+        for store in (
+            self.lists,
+            self.screening,
+            self.access,
+            self.models,
+            self.labels,
+            self.cases,
+            self.audit,
+        ):
             if store is not None:
                 store.close()
         if self.settings.is_postgres:
@@ -242,6 +342,9 @@ def stores(settings: Settings, *, serving: bool = False) -> Stores:
         access_store(settings),
         settings,
         None if settings.is_postgres else model_registry(settings),
+        None if settings.is_postgres else label_store(settings),
+        None if settings.is_postgres else case_store(settings),
+        None if settings.is_postgres else audit_log(settings),
     )
 
 

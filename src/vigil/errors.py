@@ -19,6 +19,7 @@
     ├── NotReady                    what the request needs is not set up yet (no list imported)
     ├── ConfigError                 settings or wiring that cannot work (missing file, bad path)
     └── StorageError                a port adapter failed to read or write durably
+        └── NotifyError             a notification channel failed (webhook refused, SMTP down)
 
 The domain never speaks HTTP: the API layer maps these to statuses in one table.
 """
@@ -167,3 +168,11 @@ class ConfigError(VigilError):
 
 class StorageError(VigilError):
     """A storage adapter failed to read or write durably."""
+
+
+class NotifyError(StorageError):
+    """A notification channel failed to deliver a notice (webhook refused or silent, SMTP down).
+
+    The message names the channel and why (status, reason, timeout). Callers that must not stop on a
+    broken channel (the desk escalating a case) catch this one type and record it.
+    """

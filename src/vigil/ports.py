@@ -11,7 +11,10 @@ from typing import Literal, Protocol
 
 from vigil.model import Decision, Event, NetworkOrigin
 from vigil.model.access import ApiKey, Session, User
+from vigil.model.audit import AuditRecord
+from vigil.model.cases import CaseEvent
 from vigil.model.learning import Label, ModelVersion, Promotion
+from vigil.model.notify import Notice
 from vigil.rules import Source
 from vigil.screening.entries import AddressEntry, NameEntry
 from vigil.screening.names import Customer
@@ -26,13 +29,13 @@ class EventStore(Protocol):
     """Events in arrival order.
 
     Contract: ``events()`` yields every recorded event once, in the order recorded; ``decided()`` the
-    same, each with its decision; an ``event_id`` is recorded at most once; ``count()`` is the number
-    of events recorded.
+    same, each with its decision (``decided(start)`` skips the first ``start`` records); an ``event_id``
+    is recorded at most once; ``count()`` is the number of events recorded.
     """
 
     def events(self) -> Iterator[Event]: ...
 
-    def decided(self) -> Iterator[tuple[Event, Decision]]: ...
+    def decided(self, start: int = 0) -> Iterator[tuple[Event, Decision]]: ...
 
     def count(self) -> int: ...
 
@@ -41,12 +44,15 @@ class DecisionStore(Protocol):
     """Decisions by event id and by account.
 
     Contract: ``get`` returns the decision recorded for an event id, equal field for field to the
-    one recorded, or None; ``for_account`` returns an account's decisions newest first.
+    one recorded, or None; ``for_account`` returns an account's decisions newest first;
+    ``account_history`` the same with each decision's event (an analyst's timeline).
     """
 
     def get(self, event_id: str) -> Decision | None: ...
 
     def for_account(self, account_id: str, limit: int = 50) -> list[Decision]: ...
+
+    def account_history(self, account_id: str, limit: int = 50) -> list[tuple[Event, Decision]]: ...
 
 
 class Journal(EventStore, DecisionStore, Protocol):
@@ -207,6 +213,33 @@ class AccessStore(Protocol):
     def close(self) -> None: ...
 
 
+class CaseStore(Protocol):
+    """Case histories of the security desk: entries appended, never changed or removed.
+
+    ``append`` stores a batch atomically (all or nothing) and refuses with ``Conflict`` an entry whose
+    ``seq`` is not the next of its case (1 for a new case): two writers working from the same version
+    cannot both win. ``history`` is one case's entries in seq order (empty for an unknown case);
+    ``all_events`` every entry, grouped by case in opening order, each case in seq order (to rebuild
+    the desk's index); ``cases`` the number of cases. ``cursor``/``set_cursor`` keep how many journal
+    records the desk has turned into alerts (``set_cursor`` in the same transaction as ``append`` when
+    both are given to ``append``).
+    """
+
+    def append(self, events: Sequence[CaseEvent], cursor: int | None = None) -> None: ...
+
+    def history(self, case_id: str) -> list[CaseEvent]: ...
+
+    def all_events(self) -> Iterator[CaseEvent]: ...
+
+    def cases(self) -> int: ...
+
+    def cursor(self) -> int: ...
+
+    def set_cursor(self, cursor: int) -> None: ...
+
+    def close(self) -> None: ...
+
+
 class LabelStore(Protocol):
     """Labels on events, append-only: the simulator fills it now, case dispositions later.
 
@@ -250,3 +283,47 @@ class ModelRegistry(Protocol):
     def promotions(self, region: str | None = None) -> list[Promotion]: ...
 
     def close(self) -> None: ...
+
+
+class AuditLog(Protocol):
+    """The audit log: records appended in seq order, never changed or removed (docs/audit.md).
+
+    Contract: ``append`` stores a record that extends the chain, and refuses (``Conflict``, storing
+    nothing) one whose seq is not the last seq + 1 (1 for an empty log) or whose prev_hash is not the
+    last record's hash (``GENESIS`` for an empty log): the log stays a chain. It does not recompute
+    hashes: ``vigil.audit.chain.verify`` does. ``last`` is the record with the highest seq, or None;
+    ``records`` yields the records with a seq above ``since_seq``, in seq order, of exactly that
+    ``subject`` and ``actor`` when given, at most ``limit`` of them (the first ones; a negative limit
+    is ``InvalidInput``), lazily, so that a whole log can be read in constant memory; each is equal
+    field for field to the one appended. ``count`` is the number of records held.
+    """
+
+    def append(self, record: AuditRecord) -> None: ...
+
+    def last(self) -> AuditRecord | None: ...
+
+    def records(
+        self,
+        since_seq: int = 0,
+        subject: str | None = None,
+        actor: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[AuditRecord]: ...
+
+    def count(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
+class Notifier(Protocol):
+    """A channel that tells people on call (a webhook, mail, later a paging tool).
+
+    Contract: ``send(notice)`` delivers the notice once and returns, or raises ``NotifyError``
+    naming the channel and why (status, reason, timeout); a delivery failure is never any other
+    exception type, so a caller can record it and carry on. It never hangs: every network wait is
+    bounded by the adapter's timeout. It does not retry (a retry could deliver twice); the caller
+    decides. A receiver may still see a notice twice if its answer is lost, so it should
+    de-duplicate on ``(kind, case_id, at_us)``.
+    """
+
+    def send(self, notice: Notice) -> None: ...

@@ -6,6 +6,7 @@ import time.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
@@ -49,6 +50,32 @@ class Settings(BaseSettings):
     batch_limit: int = Field(default=1000, ge=1, le=100_000, description="most events in one batch request")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO")
     access_log: bool = Field(default=True, description="one JSON log line per request")
+    four_eyes_value: Decimal = Field(
+        default=Decimal(10_000),
+        ge=0,
+        description="freezes/unfreezes worth this much or more need a supervisor",
+    )
+    desk_tick_seconds: float = Field(
+        default=30.0, gt=0, le=3600, description="how often vigil serve checks the desk's SLA clocks"
+    )
+
+    # -- notifications (docs/notifications.md): SLA breaches, approvals to give ----------------------
+    notify_webhook_url: str | None = Field(
+        default=None, description="POST each notice as JSON here (http or https); unset = no webhook"
+    )
+    notify_webhook_secret: str | None = Field(
+        default=None, description="HMAC-SHA256 key: signs each webhook body (header Vigil-Signature)"
+    )
+    notify_smtp_host: str | None = Field(default=None, description="mail relay for notices; unset = no mail")
+    notify_smtp_port: int = Field(default=25, ge=1, le=65535, description="the mail relay's port")
+    notify_email_from: str = Field(default="vigil@localhost", description="sender address of notice mails")
+    notify_email_to: str = Field(default="", description="comma-separated recipients of notice mails")
+    notify_smtp_starttls: bool = Field(
+        default=False, description="require STARTTLS with a valid certificate (no plaintext fallback)"
+    )
+    notify_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=60, description="bounds each network wait of a notification channel"
+    )
 
     @property
     def is_postgres(self) -> bool:

@@ -113,6 +113,27 @@ def test_for_account_is_newest_first_and_limited(journal: Journal, events: Event
     assert journal.for_account("nobody") == []
 
 
+def test_account_history_pairs_events_with_decisions_newest_first(journal: Journal, events: Events) -> None:
+    pairs = sample(events)
+    for e, d in pairs:
+        journal.record(e, d)
+    alice = [(e, d) for e, d in pairs if e.account_id == "alice"]
+    assert len(alice) >= 2
+    assert journal.account_history("alice") == list(reversed(alice))
+    assert journal.account_history("alice", limit=1) == list(reversed(alice))[:1]
+    assert journal.account_history("alice", limit=0) == []
+    assert journal.account_history("nobody") == []
+
+
+def test_decided_from_a_start_skips_what_was_read(journal: Journal, events: Events) -> None:
+    pairs = sample(events)
+    for e, d in pairs:
+        journal.record(e, d)
+    assert list(journal.decided(2)) == pairs[2:]
+    assert list(journal.decided(len(pairs))) == []
+    assert list(journal.decided(0)) == pairs
+
+
 def test_sqlite_survives_reopening(tmp_path: Path, events: Events) -> None:
     pairs = sample(events)
     j = SqliteJournal(tmp_path / "j.db", batch_size=3)

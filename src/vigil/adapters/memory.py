@@ -13,6 +13,7 @@ class MemoryJournal:
         self._events: list[Event] = []
         self._decisions: dict[str, Decision] = {}
         self._by_account: dict[str, list[str]] = {}
+        self._by_id: dict[str, Event] = {}
 
     def record(self, event: Event, decision: Decision) -> None:
         if event.event_id != decision.event_id:
@@ -20,6 +21,7 @@ class MemoryJournal:
         if event.event_id in self._decisions:
             raise StorageError(f"event {event.event_id!r} is already recorded")
         self._events.append(event)
+        self._by_id[event.event_id] = event
         self._decisions[event.event_id] = decision
         self._by_account.setdefault(event.account_id, []).append(event.event_id)
 
@@ -30,11 +32,15 @@ class MemoryJournal:
         ids = self._by_account.get(account_id, [])
         return [self._decisions[i] for i in reversed(ids[-limit:])] if limit > 0 else []
 
+    def account_history(self, account_id: str, limit: int = 50) -> list[tuple[Event, Decision]]:
+        ids = self._by_account.get(account_id, [])[-limit:] if limit > 0 else []
+        return [(self._by_id[i], self._decisions[i]) for i in reversed(ids)]
+
     def events(self) -> Iterator[Event]:
         return iter(list(self._events))
 
-    def decided(self) -> Iterator[tuple[Event, Decision]]:
-        return iter([(e, self._decisions[e.event_id]) for e in self._events])
+    def decided(self, start: int = 0) -> Iterator[tuple[Event, Decision]]:
+        return iter([(e, self._decisions[e.event_id]) for e in self._events[start:]])
 
     def count(self) -> int:
         return len(self._events)

@@ -157,16 +157,27 @@ class SqliteJournal:
         ).fetchall()
         return [decode_decision(r[0]) for r in rows]
 
+    def account_history(self, account_id: str, limit: int = 50) -> list[tuple[Event, Decision]]:
+        self.flush()
+        rows = self._db.execute(
+            "SELECT e.body, d.body FROM events e JOIN decisions d ON d.seq = e.seq"
+            " WHERE e.account_id = ? ORDER BY e.seq DESC LIMIT ?",
+            (account_id, max(0, limit)),
+        ).fetchall()
+        return [(decode_event(e), decode_decision(d)) for e, d in rows]
+
     def events(self) -> Iterator[Event]:
         self.flush()
         cursor = self._db.execute("SELECT body FROM events ORDER BY seq")
         for (body,) in cursor:
             yield decode_event(body)
 
-    def decided(self) -> Iterator[tuple[Event, Decision]]:
+    def decided(self, start: int = 0) -> Iterator[tuple[Event, Decision]]:
         self.flush()
         cursor = self._db.execute(
             "SELECT e.body, d.body FROM events e JOIN decisions d ON d.seq = e.seq ORDER BY e.seq"
+            " LIMIT -1 OFFSET ?",
+            (max(0, start),),
         )
         for event, decision in cursor:
             yield decode_event(event), decode_decision(decision)

@@ -19,10 +19,10 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
 from vigil import bootstrap
-from vigil.api import errors, logs
+from vigil.api import console, errors, logs
 from vigil.api.fast import FastEvents
 from vigil.api.metrics import Metrics
-from vigil.api.routes import access, events, graph, ops, screening
+from vigil.api.routes import access, cases, events, graph, ops, screening
 from vigil.api.schemas import event_components
 from vigil.api.services import Services, build
 from vigil.errors import VigilError
@@ -39,7 +39,7 @@ roles it admits in `x-roles`. Errors are `{"error": {"code", "message", "field"}
 """
 
 
-ROUTERS = (events.router, screening.router, graph.router, access.router, ops.router)
+ROUTERS = (events.router, screening.router, graph.router, cases.router, access.router, ops.router)
 
 
 def api_routes() -> list[APIRoute]:
@@ -90,6 +90,21 @@ def _reload_on_hup(services: Services) -> None:
         asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, reload)
 
 
+async def _clocks(services: Services, every: float) -> None:
+    """Check the desk's SLA clocks every ``every`` seconds (breaches escalate and notify)."""
+    while True:
+        await asyncio.sleep(every)
+        if services.security is None:
+            return
+        try:
+            breached = services.security.desk.tick()
+        except VigilError as exc:  # a storage hiccup: the next tick records what this one missed
+            log.error("SLA check failed: %s", exc)
+            continue
+        if breached:
+            log.warning("SLA breached", extra={"fields": {"cases": [c.case_id for c in breached]}})
+
+
 def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
     settings = settings or (services.settings if services is not None else Settings())
     metrics = services.metrics if services is not None else Metrics()
@@ -99,6 +114,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         current = services if services is not None else build(settings, metrics)
         app.state.services = current
         _reload_on_hup(current)
+        clocks = asyncio.create_task(_clocks(current, settings.desk_tick_seconds))
         bootstrap.tune_gc()
         log.info(
             "ready", extra={"fields": {"events": current.engine.journal.count(), "db": _where(settings)}}
@@ -106,6 +122,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         try:
             yield
         finally:
+            clocks.cancel()
             if services is None:
                 current.close()
 
@@ -121,6 +138,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(console.router)  # its pages check the signed-in person's roles themselves
     _check_guarded()
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     hot = next(r for r in api_routes() if r.path == "/v1/events" and "POST" in (r.methods or ()))

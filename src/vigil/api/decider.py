@@ -6,6 +6,10 @@ turn schedules one commit for everything decided in that turn, and every request
 response therefore always follows a durable write (no event acknowledged and then lost), and one
 commit serves many concurrent requests (throughput).
 
+After each successful commit, ``on_commit`` (when set) receives the events decided in it, in order: the
+security desk turns the flagged ones into alerts. It runs after the acknowledgement is settled, so a
+failure there never fails a decision (it is logged; the desk catches up from the journal at start-up).
+
 A repeated ``event_id`` gets the stored decision after the same wait (it may still be in the commit
 in flight), and never steps the features again. If its account or type differ from the stored
 event's, the id was reused for another event: ``Conflict``.
@@ -14,15 +18,22 @@ event's, the id was reused for another event: ``Conflict``.
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Callable
 
 from vigil.engine import Engine
 from vigil.errors import Conflict, StorageError, VigilError
 from vigil.model import Decision, Event
 
+log = logging.getLogger("vigil.api")
+Committed = Callable[[list[tuple[Event, Decision]]], None]
+
 
 class Decider:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, on_commit: Committed | None = None) -> None:
         self.engine = engine
+        self.on_commit = on_commit
+        self._made: list[tuple[Event, Decision]] = []
         self._waiters: list[asyncio.Future[None]] = []
         self._scheduled = False
         self.commits = 0  # group commits done (for metrics: events per commit)
@@ -31,6 +42,8 @@ class Decider:
     async def decide(self, event: Event) -> tuple[Decision, bool]:
         """The decision and whether it was made now (False: stored before), once it is durable."""
         decision, made = self.engine.decide_once(event)
+        if made:
+            self._made.append((event, decision))
         await self.durable()
         if not made:
             _check_reuse(event, decision)
@@ -41,7 +54,10 @@ class Decider:
         results: list[tuple[Decision, bool] | VigilError] = []
         for event in events:
             try:
-                results.append(self.engine.decide_once(event))
+                decision, made = self.engine.decide_once(event)
+                results.append((decision, made))
+                if made:
+                    self._made.append((event, decision))
             except StorageError:
                 raise
             except VigilError as exc:  # reported for this item; the batch goes on
@@ -67,6 +83,7 @@ class Decider:
 
     def _commit(self) -> None:
         waiters, self._waiters = self._waiters, []
+        made, self._made = self._made, []
         self._scheduled = False
         try:
             self.engine.commit()
@@ -81,6 +98,11 @@ class Decider:
         for w in waiters:
             if not w.done():
                 w.set_result(None)
+        if self.on_commit is not None and made:
+            try:
+                self.on_commit(made)
+            except VigilError as exc:  # decisions are durable: the desk catches up from the journal
+                log.error("the desk could not take %d decisions: %s", len(made), exc)
 
 
 def _check_reuse(event: Event, stored: Decision) -> None:

@@ -32,6 +32,7 @@ TABLE: tuple[tuple[type[Exception], int, str], ...] = (
     (errors.NotFound, 404, "not_found"),
     (errors.Conflict, 409, "conflict"),
     (errors.NotReady, 503, "not_ready"),
+    (errors.NotifyError, 502, "notify_failed"),
     (errors.StorageError, 503, "storage_unavailable"),
     (errors.ConfigError, 500, "misconfigured"),
     (errors.VigilError, 500, "internal"),

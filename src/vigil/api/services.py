@@ -13,6 +13,7 @@ from vigil import bootstrap
 from vigil.access import Access
 from vigil.api.decider import Decider
 from vigil.api.metrics import Metrics
+from vigil.desk import SecurityDesk
 from vigil.engine import Engine
 from vigil.errors import NotReady
 from vigil.ports import ListStore, ScreeningStore
@@ -30,6 +31,13 @@ class Services:
     screening: ScreeningStore
     metrics: Metrics
     stores: bootstrap.Stores | None = None  # closed with the services when they opened them
+    security: SecurityDesk | None = None  # None on PostgreSQL (the desk is kept on SQLite so far)
+
+    @property
+    def desk(self) -> SecurityDesk:
+        if self.security is None:
+            raise NotReady("the security desk is kept on SQLite only so far; this server runs on PostgreSQL")
+        return self.security
 
     @property
     def screener(self) -> Screener:
@@ -63,13 +71,17 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Services:
     engine.defer_usage = True  # written with each group commit, not once per event
     if engine.screener is not None:
         engine.screener.names  # build the name index now, not on the first KYC event  # noqa: B018
+    security = None if settings.is_postgres else bootstrap.security_desk(settings, stores)
+    if security is not None:
+        security.feed.catch_up()  # alerts for what was decided while the desk was not listening
     return Services(
         settings=settings,
         engine=engine,
-        decider=Decider(engine),
+        decider=Decider(engine, security.feed.committed if security is not None else None),
         access=bootstrap.access(settings, stores.access),
         lists=stores.lists,
         screening=stores.screening,
         metrics=metrics if metrics is not None else Metrics(),
         stores=stores,
+        security=security,
     )

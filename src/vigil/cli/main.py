@@ -20,7 +20,7 @@ import msgspec
 
 from vigil import bootstrap
 from vigil.adapters.rule_files import DirectoryRules
-from vigil.cli import evaluate, graph, learn, lists, models, screen, serve, simulate
+from vigil.cli import audit, evaluate, graph, learn, lists, models, screen, serve, simulate
 from vigil.cli.streams import StatusLine, open_input, open_output
 from vigil.codec import decision_view, decode_event, encode_view
 from vigil.engine import Engine, replay
@@ -185,6 +185,7 @@ def parser() -> argparse.ArgumentParser:
     graph.add_parser(sub)
     learn.add_parser(sub)
     models.add_parser(sub)
+    audit.add_parser(sub)
     return p
 
 

@@ -67,6 +67,13 @@ _DECIDED = (
     .join(decisions, decisions.c.seq == events.c.seq)
     .order_by(events.c.seq)
 )
+_HISTORY = (
+    select(events.c.body, decisions.c.body)
+    .join(decisions, decisions.c.seq == events.c.seq)
+    .where(events.c.account_id == bindparam("account_id"))
+    .order_by(events.c.seq.desc())
+    .limit(bindparam("limit"))
+)
 _COUNT = select(func.count()).select_from(events)
 
 # SQLSTATE classes that fault a record, not the database: data exception (a NUL in an id), integrity
@@ -211,6 +218,14 @@ class PostgresJournal:
             bodies = conn.execute(_FOR_ACCOUNT, {"account_id": account_id, "limit": limit}).scalars().all()
         return [decode_decision(b) for b in bodies]
 
+    def account_history(self, account_id: str, limit: int = 50) -> list[tuple[Event, Decision]]:
+        self.flush()
+        if limit <= 0:
+            return []
+        with connection(self.engine, f"read the history of {account_id!r}") as conn:
+            rows = conn.execute(_HISTORY, {"account_id": account_id, "limit": limit}).all()
+        return [(decode_event(e), decode_decision(d)) for e, d in rows]
+
     def events(self) -> Iterator[Event]:
         self.flush()
         with connection(self.engine, "read events") as conn:
@@ -219,10 +234,11 @@ class PostgresJournal:
             for body in result.scalars():
                 yield decode_event(body)
 
-    def decided(self) -> Iterator[tuple[Event, Decision]]:
+    def decided(self, start: int = 0) -> Iterator[tuple[Event, Decision]]:
         self.flush()
         with connection(self.engine, "read events and decisions") as conn:
-            result = conn.execution_options(yield_per=1000).execute(_DECIDED)
+            query = _DECIDED.offset(start) if start > 0 else _DECIDED
+            result = conn.execution_options(yield_per=1000).execute(query)
             for event, decision in result:
                 yield decode_event(event), decode_decision(decision)
 

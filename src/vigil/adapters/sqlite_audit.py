@@ -1,0 +1,141 @@
+"""SQLite audit log (WAL), in the journal's database file by default.
+
+Table ``audit_log``: one row per record, ``seq`` its primary key. Vigil only ever inserts into it (there
+is no UPDATE or DELETE in the code), and two triggers make SQLite refuse an UPDATE or a DELETE made
+through SQL by mistake. They are no protection against someone who can write the file: triggers can be
+dropped and rows changed. That is what ``vigil audit verify`` detects (docs/audit.md), within the
+limits of a hash chain.
+
+The log opens a path (or ":memory:") on a connection of its own, which ``close`` closes; or it works on
+a connection it is given, which stays its owner's: ``close`` leaves it open, and a record appended while
+the owner has a transaction open becomes durable when the owner commits.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from vigil.adapters.memory_audit import check_append, check_limit
+from vigil.adapters.sqlite_open import connect
+from vigil.errors import ConfigError, StorageError
+from vigil.model.audit import GENESIS, AuditRecord
+
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS audit_log (
+        seq INTEGER PRIMARY KEY, at_us INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+        subject TEXT NOT NULL, detail TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS audit_log_subject ON audit_log (subject, seq)",
+    "CREATE INDEX IF NOT EXISTS audit_log_actor ON audit_log (actor, seq)",
+    """CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: a record cannot be changed'); END""",
+    """CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: a record cannot be deleted'); END""",
+)
+_FIELDS = "seq, at_us, actor, action, subject, detail, prev_hash, hash"
+
+
+class SqliteAuditLog:
+    """The ``AuditLog`` port on SQLite. A row that is not a valid record (an empty actor, say: the table
+    was changed outside Vigil) is ``StorageError`` naming its seq."""
+
+    def __init__(self, path_or_connection: str | Path | sqlite3.Connection) -> None:
+        if isinstance(path_or_connection, sqlite3.Connection):
+            self.path, self._db, self._owned = "the given connection", path_or_connection, False
+        else:
+            self.path, self._db, self._owned = str(path_or_connection), connect(path_or_connection), True
+        try:
+            for statement in SCHEMA:  # not executescript: it would commit a transaction the owner has open
+                self._db.execute(statement)
+        except sqlite3.Error as exc:
+            self.close()
+            raise ConfigError(f"cannot open {self.path}: {exc}") from None
+
+    @contextmanager
+    def _io(self, what: str) -> Iterator[sqlite3.Connection]:
+        try:
+            yield self._db
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot {what} in {self.path}: {exc}") from exc
+
+    @contextmanager
+    def _write(self, what: str) -> Iterator[sqlite3.Connection]:
+        """One transaction that takes the write lock before reading the last record (so that no other
+        connection appends in between), or a savepoint inside the transaction the owner has open."""
+        with self._io(what) as db:
+            nested = db.in_transaction
+            db.execute("SAVEPOINT vigil_audit" if nested else "BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                # Whatever interrupted the write (an sqlite3 error, Conflict, KeyboardInterrupt), undo it all.
+                if nested:
+                    db.execute("ROLLBACK TO vigil_audit")
+                    db.execute("RELEASE vigil_audit")
+                elif db.in_transaction:  # (some errors roll the transaction back themselves)
+                    db.execute("ROLLBACK")
+                raise
+            db.execute("RELEASE vigil_audit" if nested else "COMMIT")
+
+    def append(self, record: AuditRecord) -> None:
+        r = record
+        with self._write(f"append audit record {r.seq}") as db:
+            row = db.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+            last_seq, last_hash = (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
+            check_append(last_seq, last_hash, r)
+            db.execute(
+                f"INSERT INTO audit_log ({_FIELDS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (r.seq, r.at_us, r.actor, r.action, r.subject, r.detail, r.prev_hash, r.hash),
+            )
+
+    def last(self) -> AuditRecord | None:
+        with self._io("read the last audit record") as db:
+            row = db.execute(f"SELECT {_FIELDS} FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+        return None if row is None else self._record(row)
+
+    def records(
+        self,
+        since_seq: int = 0,
+        subject: str | None = None,
+        actor: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[AuditRecord]:
+        check_limit(limit)
+        where: list[str] = ["seq > ?"]
+        params: list[object] = [since_seq]
+        for column, value in (("subject", subject), ("actor", actor)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        query = f"SELECT {_FIELDS} FROM audit_log WHERE {' AND '.join(where)} ORDER BY seq"
+        if limit is not None:
+            query += " LIMIT ?"
+            params.append(limit)
+        return self._scan(query, params)
+
+    def _scan(self, query: str, params: list[object]) -> Iterator[AuditRecord]:
+        with self._io("read audit records") as db:
+            for row in db.execute(query, params):  # row by row: a whole log reads in constant memory
+                yield self._record(row)
+
+    def _record(self, row: tuple[object, ...]) -> AuditRecord:
+        try:
+            return AuditRecord(*row)  # type: ignore[arg-type]  # the columns, in the fields' order
+        except (TypeError, ValueError) as exc:
+            raise StorageError(
+                f"audit record {row[0]} in {self.path} is not a valid record ({exc}):"
+                " the table was changed outside Vigil"
+            ) from None
+
+    def count(self) -> int:
+        with self._io("count audit records") as db:
+            (n,) = db.execute("SELECT COUNT(*) FROM audit_log").fetchone()
+        return int(n)
+
+    def close(self) -> None:
+        """Close the connection this log opened; a given connection stays open for its owner."""
+        if self._owned:
+            self._db.close()

@@ -1,0 +1,5 @@
+"""The desk's web console, served by ``vigil serve`` under ``/console`` (docs/console.md)."""
+
+from vigil.api.console.pages import router
+
+__all__ = ["router"]

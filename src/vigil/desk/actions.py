@@ -1,0 +1,165 @@
+"""Actions on an account, each recorded with who, when and why; four eyes above the configured value.
+
+A request is validated against what it names (a withdrawal of this account, an asset and amount, a
+freeze in force to lift) and recorded. Freezes and unfreezes whose value reaches
+``DeskPolicy.four_eyes_value`` wait for a second person: the approver must differ from the requester.
+Everything else applies at once.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from vigil.desk.controls import Controls, controls
+from vigil.desk.escalation import send
+from vigil.desk.service import Change, Desk
+from vigil.desk.workflow import check
+from vigil.errors import Conflict, InvalidInput, NotFound
+from vigil.model import EventType
+from vigil.model.cases import Action, ActionKind, Case, CaseData, Kind, StepUp
+from vigil.model.notify import Notice
+from vigil.ports import DecisionStore
+
+
+def parse_kind(text: str) -> ActionKind:
+    try:
+        return ActionKind(text)
+    except ValueError:
+        known = ", ".join(k.value for k in ActionKind)
+        raise InvalidInput(f"{text!r} is not an action; use one of: {known}", field="kind") from None
+
+
+def _value(text: str | None, default: str) -> Decimal:
+    try:
+        value = Decimal(text if text not in (None, "") else default)
+    except InvalidOperation:
+        raise InvalidInput(f"{text!r} is not a number", field="value") from None
+    if not value.is_finite() or value < 0:
+        raise InvalidInput(f"{text!r} must be a finite amount of zero or more", field="value")
+    return value
+
+
+class Actions:
+    """Requests, approvals and rejections on a desk; ``decisions`` checks the withdrawals named."""
+
+    def __init__(self, desk: Desk, decisions: DecisionStore | None = None) -> None:
+        self.desk, self.decisions = desk, decisions
+
+    def controls(self, account_id: str) -> Controls:
+        return controls(account_id, self.desk.cases_of(account_id))
+
+    def request(
+        self,
+        case_id: str,
+        kind: ActionKind,
+        reason: str,
+        change: Change,
+        *,
+        asset: str = "",
+        amount: int = 0,
+        target: str = "",
+        value: str | None = None,
+    ) -> Case:
+        case = self.desk.case(case_id)
+        if change.nonce and change.nonce in case.nonces:
+            return case
+        check(case, Kind.ACTION_REQUESTED)
+        if not reason.strip():
+            raise InvalidInput("say why: every action is recorded with its reason", field="reason")
+        data = self._validate(case, kind, asset, amount, target, value)
+        needs = self.desk.policy.needs_approval(kind.four_eyes, Decimal(str(data["value"])))
+        data |= {"action": f"{case_id}/{len(case.actions) + 1}", "kind": kind.value, "reason": reason.strip()}
+        data["needs_approval"] = needs
+        case = self.desk.append(case_id, [(Kind.ACTION_REQUESTED, data)], change)
+        if needs:
+            self._ask_supervisors(case, str(data["action"]))
+        return case
+
+    def _validate(
+        self, case: Case, kind: ActionKind, asset: str, amount: int, target: str, value: str | None
+    ) -> CaseData:
+        in_force = self.controls(case.account_id)
+        if kind is ActionKind.FREEZE_ACCOUNT:
+            if in_force.account_freeze is not None:
+                raise Conflict(
+                    f"account {case.account_id} is already frozen ({in_force.account_freeze.action_id})"
+                )
+            return {"value": str(_value(value, case.value_at_risk)), "target": case.account_id}
+        if kind is ActionKind.FREEZE_AMOUNT:
+            if not asset.strip() or amount <= 0:
+                raise InvalidInput(
+                    "a freeze of an amount names its asset and a positive amount", field="amount"
+                )
+            if value in (None, ""):
+                raise InvalidInput("state the fiat value of the amount frozen", field="value")
+            return {"value": str(_value(value, "0")), "asset": asset.strip().upper(), "amount": amount}
+        if kind is ActionKind.UNFREEZE:
+            lifted = in_force.in_force(target) if target else in_force.account_freeze
+            if lifted is None:
+                what = f"freeze {target}" if target else "account freeze"
+                raise Conflict(f"there is no {what} in force on account {case.account_id} to lift")
+            return {"value": lifted.value, "target": lifted.action_id}
+        if kind in (ActionKind.HOLD_WITHDRAWAL, ActionKind.RELEASE_WITHDRAWAL):
+            self._check_withdrawal(case, target)
+            held = any(a.target == target for a in in_force.held_withdrawals)
+            if kind is ActionKind.HOLD_WITHDRAWAL and held:
+                raise Conflict(f"withdrawal {target} is already held")
+            if kind is ActionKind.RELEASE_WITHDRAWAL and not held:
+                raise Conflict(f"withdrawal {target} is not held by the desk")
+            return {"value": str(_value(value, "0")), "target": target}
+        try:
+            step = StepUp(target)
+        except ValueError:
+            known = ", ".join(s.value for s in StepUp)
+            raise InvalidInput(f"{target!r} is not a step-up; use one of: {known}", field="target") from None
+        return {"value": "0", "target": step.value}
+
+    def _check_withdrawal(self, case: Case, event_id: str) -> None:
+        if not event_id:
+            raise InvalidInput("name the withdrawal (its event id)", field="target")
+        if self.decisions is None:
+            return
+        decision = self.decisions.get(event_id)
+        if decision is None or decision.account_id != case.account_id:
+            raise NotFound(f"no event {event_id!r} of account {case.account_id}")
+        if decision.event_type is not EventType.WITHDRAWAL:
+            raise InvalidInput(
+                f"event {event_id} is a {decision.event_type.value}, not a withdrawal", field="target"
+            )
+
+    def _ask_supervisors(self, case: Case, action_id: str) -> None:
+        action = next(a for a in case.actions if a.action_id == action_id)
+        notice = Notice(
+            kind="approval.requested",
+            case_id=case.case_id,
+            title=f"{action.kind.value} on case {case.case_id} awaits a supervisor",
+            text=f"{action.requested_by} asks for {action.kind.value} (value {action.value}):"
+            f" {action.reason}",
+            severity=case.severity.value,
+            at_us=action.requested_us,
+            link=f"/console/cases/{case.case_id}",
+        )
+        sent = send(self.desk.notifier, notice)
+        self.desk.append(case.case_id, [(Kind.NOTIFIED, sent)], Change("vigil"))
+
+    def approve(self, case_id: str, action_id: str, reason: str, change: Change) -> Case:
+        return self._decide(case_id, action_id, reason, change, Kind.ACTION_APPROVED)
+
+    def reject(self, case_id: str, action_id: str, reason: str, change: Change) -> Case:
+        if not reason.strip():
+            raise InvalidInput("say why the action is rejected", field="reason")
+        return self._decide(case_id, action_id, reason, change, Kind.ACTION_REJECTED)
+
+    def _decide(self, case_id: str, action_id: str, reason: str, change: Change, kind: Kind) -> Case:
+        case = self.desk.case(case_id)
+        if change.nonce and change.nonce in case.nonces:
+            return case
+        check(case, kind)
+        self.desk.check_four_eyes(case, action_id, change.actor)
+        return self.desk.append(case_id, [(kind, {"action": action_id, "reason": reason.strip()})], change)
+
+    def pending(self) -> list[tuple[Case, Action]]:
+        """Every action awaiting approval, oldest first (the approvals queue)."""
+        waiting = [(c, a) for c in self.desk.all_cases() for a in c.pending]
+        waiting.sort(key=lambda ca: ca[1].requested_us)
+        return waiting

@@ -1,0 +1,90 @@
+"""Appeals of frozen customers: a task on the case that froze them.
+
+A verified customer's appeal is on the fast track (open at once, due within
+``DeskPolicy.appeal_fast_us``); an unverified customer's waits until KYC is completed (then due within
+``appeal_kyc_us``), and nobody can decide it before. Granting an appeal requests the unfreeze, which
+goes through four eyes like any other. An appeal on a resolved case reopens it.
+"""
+
+from __future__ import annotations
+
+from vigil.desk.actions import Actions
+from vigil.desk.service import Change
+from vigil.desk.workflow import check
+from vigil.errors import Conflict, InvalidInput, NotFound
+from vigil.model.cases import ActionKind, Appeal, AppealState, AppealTrack, Case, CaseData, CaseState, Kind
+
+
+class Appeals:
+    def __init__(self, actions: Actions) -> None:
+        self.actions = actions
+        self.desk = actions.desk
+
+    def file(self, account_id: str, text: str, kyc_verified: bool, change: Change) -> tuple[Case, Appeal]:
+        if not text.strip():
+            raise InvalidInput("an appeal needs the customer's words", field="text")
+        in_force = self.actions.controls(account_id)
+        freeze = in_force.account_freeze or (in_force.amount_freezes[0] if in_force.amount_freezes else None)
+        if freeze is None:
+            raise Conflict(f"account {account_id} has no freeze in force to appeal")
+        case = self.desk.case(freeze.action_id.rsplit("/", 1)[0])
+        if change.nonce and change.nonce in case.nonces:
+            return case, case.appeals[-1]
+        appeal_id = f"{case.case_id}/appeal-{len(case.appeals) + 1}"
+        track = AppealTrack.FAST if kyc_verified else AppealTrack.KYC_FIRST
+        steps: list[tuple[Kind, CaseData]] = []
+        if case.state is CaseState.RESOLVED:
+            steps.append((Kind.REOPENED, {"reason": f"appeal {appeal_id} filed"}))
+        steps.append((Kind.APPEAL_FILED, {"appeal": appeal_id, "track": track.value, "text": text.strip()}))
+        case = self.desk.append(case.case_id, steps, change)
+        return case, self._appeal(case, appeal_id)
+
+    def kyc_done(self, case_id: str, appeal_id: str, change: Change) -> Case:
+        case = self.desk.case(case_id)
+        if change.nonce and change.nonce in case.nonces:
+            return case
+        check(case, Kind.APPEAL_KYC_DONE)
+        if self._appeal(case, appeal_id).state is not AppealState.AWAITING_KYC:
+            raise Conflict(f"appeal {appeal_id} is not waiting for KYC")
+        return self.desk.append(case_id, [(Kind.APPEAL_KYC_DONE, {"appeal": appeal_id})], change)
+
+    def decide(self, case_id: str, appeal_id: str, grant: bool, reason: str, change: Change) -> Case:
+        case = self.desk.case(case_id)
+        if change.nonce and change.nonce in case.nonces:
+            return case
+        check(case, Kind.APPEAL_DECIDED)
+        if not reason.strip():
+            raise InvalidInput("say why the appeal is granted or upheld", field="reason")
+        appeal = self._appeal(case, appeal_id)
+        if appeal.state is AppealState.AWAITING_KYC:
+            raise Conflict(f"appeal {appeal_id} waits for the customer to complete KYC first")
+        if appeal.state is not AppealState.OPEN:
+            raise Conflict(f"appeal {appeal_id} is already {appeal.state.value}")
+        data: CaseData = {"appeal": appeal_id, "grant": grant, "reason": reason.strip()}
+        case = self.desk.append(case_id, [(Kind.APPEAL_DECIDED, data)], change)
+        if grant:
+            case = self.actions.request(
+                case_id,
+                ActionKind.UNFREEZE,
+                f"appeal {appeal_id} granted: {reason.strip()}",
+                Change(change.actor),
+            )
+        return case
+
+    def open_appeals(self) -> list[tuple[Case, Appeal]]:
+        """Appeals not decided yet, the earliest due first (awaiting KYC last)."""
+        found = [
+            (c, a)
+            for c in self.desk.all_cases()
+            for a in c.appeals
+            if a.state in (AppealState.OPEN, AppealState.AWAITING_KYC)
+        ]
+        found.sort(key=lambda ca: (ca[1].due_us == 0, ca[1].due_us, ca[1].filed_us))
+        return found
+
+    @staticmethod
+    def _appeal(case: Case, appeal_id: str) -> Appeal:
+        for appeal in case.appeals:
+            if appeal.appeal_id == appeal_id:
+                return appeal
+        raise NotFound(f"no appeal {appeal_id!r} on case {case.case_id}")

@@ -1,0 +1,31 @@
+"""Keeps the desk in step with the journal: a catch-up at start, then every commit's decisions.
+
+The desk's cursor (``CaseStore.cursor``) counts the journal records it has read. ``catch_up`` reads
+from there to the end; ``committed`` takes the decisions of one group commit (the decider's hook), in
+journal order. A decision already alerted is skipped by event id, so reading a record twice (a crash
+between the journal's commit and the desk's) adds nothing twice.
+"""
+
+from __future__ import annotations
+
+from vigil.desk.service import Desk
+from vigil.model import Decision, Event
+from vigil.ports import EventStore
+
+
+class Feed:
+    def __init__(self, desk: Desk, journal: EventStore) -> None:
+        self.desk, self.journal = desk, journal
+        self.position = desk.store.cursor()
+
+    def catch_up(self) -> int:
+        """Alerts added from the journal records the desk has not read yet."""
+        start = self.desk.store.cursor()
+        added = self.desk.sync(self.journal.decided(start), start)
+        self.position = self.journal.count()
+        return added
+
+    def committed(self, made: list[tuple[Event, Decision]]) -> None:
+        for event, decision in made:
+            self.position += 1
+            self.desk.ingest(event, decision, cursor=self.position)

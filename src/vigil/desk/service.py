@@ -1,0 +1,296 @@
+"""The desk as a service: cases kept by the ``CaseStore`` port, folded into an in-memory index.
+
+Every change is one or more history entries appended through the store (all or nothing) and then folded
+into the index, so the index is always the fold of what is stored. A change names the case version the
+person saw (a stale form is refused with ``Conflict``) and may carry a nonce: the same nonce again
+returns the case unchanged (a double click applies once). Every change and every read of a case by a
+person is written to the audit trail.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from vigil.audit import AuditTrail
+from vigil.desk.alerts import Flag, flag_of
+from vigil.desk.escalation import breaches, notify
+from vigil.desk.fold import Folding
+from vigil.desk.labels import labels_of, parse_disposition
+from vigil.desk.policy import DeskPolicy
+from vigil.desk.workflow import check
+from vigil.errors import Conflict, Forbidden, InvalidInput, NotFound
+from vigil.model import Decision, Event
+from vigil.model.cases import Case, CaseData, CaseEvent, CaseState, Kind, Queue, Severity
+from vigil.ports import CaseStore, LabelStore, Notifier
+
+SYSTEM = "vigil"  # the actor of the desk's own steps (alerts, SLA breaches)
+
+
+def wall_clock_us() -> int:
+    return time.time_ns() // 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """Who asks for a change, and on which version of the case (None: the API's latest)."""
+
+    actor: str
+    version: int | None = None
+    nonce: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFilter:
+    queue: Queue | None = None
+    region: str | None = None
+    severity: Severity | None = None
+    state: CaseState | None = None
+    assignee: str | None = None
+    open_only: bool = True
+
+
+class Desk:
+    def __init__(
+        self,
+        store: CaseStore,
+        audit: AuditTrail,
+        notifier: Notifier,
+        *,
+        labels: LabelStore | None = None,
+        policy: DeskPolicy | None = None,
+        clock: Callable[[], int] = wall_clock_us,
+    ) -> None:
+        self.store, self.audit, self.notifier, self.labels = store, audit, notifier, labels
+        self.policy = policy or DeskPolicy()
+        self.clock = clock
+        self._cases: dict[str, Folding] = {}
+        self._by_account: dict[str, list[str]] = {}
+        self._alerted: set[str] = set()  # event ids already in an alert
+        self.alerts_per_day: dict[tuple[int, str], int] = {}  # (day since epoch, region) -> alerts
+        self.breaches_per_day: dict[int, int] = {}
+        self._rebuild()
+
+    # -- the index -------------------------------------------------------------------------------
+    def _rebuild(self) -> None:
+        history: list[CaseEvent] = []
+        for e in self.store.all_events():
+            if history and e.case_id != history[0].case_id:
+                self._index(history)
+                history = []
+            history.append(e)
+        if history:
+            self._index(history)
+
+    def _index(self, history: list[CaseEvent]) -> None:
+        folding = Folding(history, self.policy)
+        self._cases[folding.case.case_id] = folding
+        self._by_account.setdefault(folding.case.account_id, []).append(folding.case.case_id)
+        for e in history:
+            self._count(folding.case, e)
+
+    def _count(self, case: Case, e: CaseEvent) -> None:
+        day = e.at_us // 86_400_000_000
+        if e.kind is Kind.ALERT:
+            self._alerted.add(str(e.data.get("event_id", "")))
+            key = (day, case.region)
+            self.alerts_per_day[key] = self.alerts_per_day.get(key, 0) + 1
+        elif e.kind is Kind.SLA_BREACHED:
+            self.breaches_per_day[day] = self.breaches_per_day.get(day, 0) + 1
+
+    def _folding(self, case_id: str) -> Folding:
+        folding = self._cases.get(case_id)
+        if folding is None:
+            raise NotFound(f"no case {case_id!r}")
+        return folding
+
+    def append(
+        self, case_id: str, steps: Iterable[tuple[Kind, CaseData]], change: Change, cursor: int | None = None
+    ) -> Case:
+        """Append the steps to a known case (after the nonce and version checks) and fold them in."""
+        folding = self._folding(case_id)
+        case = folding.case
+        if change.nonce and change.nonce in case.nonces:
+            return case  # the same request again: applied once already
+        if change.version is not None and change.version != case.version:
+            raise Conflict(
+                f"case {case_id} changed since you loaded it (you saw version {change.version}, it is at"
+                f" {case.version}): reload it and try again"
+            )
+        now, seq, entries = self.clock(), case.version, list[CaseEvent]()
+        for kind, data in steps:
+            seq += 1
+            if change.nonce and not entries:
+                data = {**data, "nonce": change.nonce}
+            entries.append(CaseEvent(case_id, seq, now, change.actor, kind, data))
+        self.store.append(entries, cursor)
+        for e in entries:
+            case = folding.step(e)
+            self._count(case, e)
+            if change.actor != SYSTEM:
+                self.audit.record(change.actor, f"case.{e.kind.value}", f"case:{case_id}", _public(e.data))
+        return case
+
+    # -- alerts from decisions ------------------------------------------------------------------
+    def ingest(self, event: Event, decision: Decision, cursor: int | None = None) -> Case | None:
+        """Turn a flagged decision into an alert on its account's open case (opened if none is);
+        None when the decision is not flagged or was already ingested."""
+        flag = flag_of(event, decision)
+        if flag is None or flag.event_id in self._alerted:
+            return None
+        open_case = self.open_case(flag.account_id)
+        if open_case is not None:
+            return self.append(open_case.case_id, [(Kind.ALERT, flag.data())], Change(SYSTEM), cursor)
+        return self._open(flag, cursor)
+
+    def _open(self, flag: Flag, cursor: int | None) -> Case:
+        case_id = f"c-{self.store.cases() + 1:06d}"
+        opened: CaseData = {
+            "account_id": flag.account_id,
+            "region": flag.region,
+            "severity": flag.severity.value,
+            "customer_risk": self._customer_risk(flag),
+        }
+        now = self.clock()
+        entries = [
+            CaseEvent(case_id, 1, now, SYSTEM, Kind.OPENED, opened),
+            CaseEvent(case_id, 2, now, SYSTEM, Kind.ALERT, flag.data()),
+        ]
+        self.store.append(entries, cursor)
+        self._index(entries)
+        return self._cases[case_id].case
+
+    def _customer_risk(self, flag: Flag) -> int:
+        """0-10: 5 per earlier true-positive case of the account (at most 2), plus the model's
+        probability (0-5) when a model scored the event."""
+        earlier = sum(
+            1
+            for c in self.cases_of(flag.account_id)
+            if c.disposition is not None and c.disposition.value == "true_positive"
+        )
+        model = round(5 * flag.probability) if flag.probability is not None else 0
+        return min(10, 5 * min(2, earlier) + model)
+
+    def sync(self, decided: Iterable[tuple[Event, Decision]], start: int) -> int:
+        """Ingest journal records from position ``start`` on (``Journal.decided(start)``); the stored
+        cursor moves with each alert and to the end at the end. Returns the number of alerts added."""
+        touched, position = 0, start
+        for position, (event, decision) in enumerate(decided, start=start + 1):
+            if self.ingest(event, decision, cursor=position) is not None:
+                touched += 1
+        if position != start:
+            self.store.set_cursor(position)
+        return touched
+
+    # -- reading ---------------------------------------------------------------------------------
+    def case(self, case_id: str, reader: str | None = None) -> Case:
+        """A case; a person's read (``reader``) is audited."""
+        case = self._folding(case_id).case
+        if reader is not None:
+            self.audit.record(reader, "case.read", f"case:{case_id}", {"account_id": case.account_id})
+        return case
+
+    def cases_of(self, account_id: str) -> list[Case]:
+        return [self._cases[i].case for i in self._by_account.get(account_id, ())]
+
+    def open_case(self, account_id: str) -> Case | None:
+        for case in reversed(self.cases_of(account_id)):
+            if case.open:
+                return case
+        return None
+
+    def queue(
+        self, where: QueueFilter = QueueFilter(), limit: int = 50, offset: int = 0
+    ) -> tuple[list[Case], int]:
+        """Cases matching ``where``, highest priority first, then the earliest acknowledge deadline;
+        and how many match in all."""
+        found = [f.case for f in self._cases.values() if _matches(f.case, where)]
+        found.sort(key=lambda c: (-c.priority, c.ack_due_us, c.case_id))
+        return found[offset : offset + limit], len(found)
+
+    def all_cases(self) -> Iterable[Case]:
+        return (f.case for f in self._cases.values())
+
+    # -- the workflow ----------------------------------------------------------------------------
+    def step(
+        self,
+        case_id: str,
+        kind: Kind,
+        change: Change,
+        data: Mapping[str, str | int | bool | None] | None = None,
+    ) -> Case:
+        """A workflow step (assign, investigate, escalate, reopen, note) after the state check."""
+        case = self._folding(case_id).case
+        if not (change.nonce and change.nonce in case.nonces) and kind is not Kind.NOTE:
+            check(case, kind)
+        return self.append(case_id, [(kind, dict(data or {}))], change)
+
+    def assign(self, case_id: str, assignee: str, change: Change, queue: Queue = Queue.DESK) -> Case:
+        if not assignee.strip():
+            raise InvalidInput("name the person to assign the case to", field="assignee")
+        return self.step(case_id, Kind.ASSIGNED, change, {"assignee": assignee.strip(), "queue": queue.value})
+
+    def resolve(self, case_id: str, disposition: str, reason: str, change: Change) -> Case:
+        """Resolve with a disposition and a reason; true and false positives become labels on the
+        alerted events (source ``case:<id>``) for the next training."""
+        parsed = parse_disposition(disposition)
+        if not reason.strip():
+            raise InvalidInput("say why the case is resolved", field="reason")
+        before = self._folding(case_id).case
+        if change.nonce and change.nonce in before.nonces:
+            return before
+        case = self.step(
+            case_id, Kind.RESOLVED, change, {"disposition": parsed.value, "reason": reason.strip()}
+        )
+        if self.labels is not None:
+            self.labels.add(labels_of(case, self.clock()))
+        return case
+
+    # -- SLA clocks ------------------------------------------------------------------------------
+    def tick(self, now_us: int | None = None) -> list[Case]:
+        """Record every SLA breach due by now (each clock once per case), escalate the case to the
+        supervisor queue and notify; returns the cases that breached."""
+        now = self.clock() if now_us is None else now_us
+        breached = []
+        for case in [f.case for f in self._cases.values() if f.case.open]:
+            due = breaches(case, now)
+            if not due:
+                continue
+            steps: list[tuple[Kind, CaseData]] = [(Kind.SLA_BREACHED, {"clock": clock}) for clock in due]
+            if case.state is not CaseState.ESCALATED:
+                steps.append((Kind.ESCALATED, {"reason": f"SLA breached: {', '.join(due)}"}))
+            case = self.append(case.case_id, steps, Change(SYSTEM))
+            sent = notify(self.notifier, case, due, now)
+            case = self.append(case.case_id, [(Kind.NOTIFIED, sent)], Change(SYSTEM))
+            breached.append(case)
+        return breached
+
+    def check_four_eyes(self, case: Case, action_id: str, approver: str) -> None:
+        action = next((a for a in case.pending if a.action_id == action_id), None)
+        if action is None:
+            if any(a.action_id == action_id for a in case.actions):
+                raise Conflict(f"action {action_id} is not awaiting approval")
+            raise NotFound(f"action {action_id} is not part of case {case.case_id}")
+        if action.requested_by == approver:
+            raise Forbidden(f"you requested {action_id}; another supervisor must approve or reject it")
+
+    def value_at_risk(self) -> Decimal:
+        return sum((Decimal(c.value_at_risk) for c in self.all_cases() if c.open), Decimal(0))
+
+
+def _matches(case: Case, w: QueueFilter) -> bool:
+    return (
+        (not w.open_only or case.open)
+        and (w.queue is None or case.queue is w.queue)
+        and (w.region is None or case.region == w.region)
+        and (w.severity is None or case.severity is w.severity)
+        and (w.state is None or case.state is w.state)
+        and (w.assignee is None or case.assignee == w.assignee)
+    )
+
+
+def _public(data: Mapping[str, object]) -> dict[str, object]:
+    """What the audit record keeps of a step: its details without the nonce."""
+    return {k: v for k, v in data.items() if k != "nonce"}
