@@ -53,8 +53,10 @@ imports: $(VENV)/.installed-dev
 	$(BIN)/lint-imports
 
 # The PostgreSQL tests need a server: the script installs (Debian's postgresql) and starts one if none runs.
+# The console's browser tests need Debian's chromium: the other script installs it when missing.
 pytest: $(VENV)/.installed-dev
 	scripts/ensure-postgres.sh
+	scripts/ensure-chromium.sh
 	$(BIN)/pytest
 
 test: lint typecheck imports pytest

@@ -8,12 +8,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
-import os
 import queue
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +19,7 @@ import pytest
 
 from tests.conftest import make_engine
 from tests.postgres import postgres_url
+from tests.serving import Server, free_port, vigil_cli
 from vigil import bootstrap
 from vigil.codec import encode_event
 from vigil.model import Event
@@ -31,64 +27,6 @@ from vigil.settings import Settings
 from vigil.sim.example import example_stream
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _vigil(*args: str, db: str, stdin: str | None = None) -> str:
-    out = subprocess.run(
-        [sys.executable, "-m", "vigil.cli.main", *args, "--db", db],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return out.stdout
-
-
-@dataclass
-class Server:
-    db: str
-    port: int
-    log: Path
-    process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        env = {**os.environ, "VIGIL_ACCESS_LOG": "false", "VIGIL_PORT": str(self.port)}
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "vigil.cli.main", "serve", "--db", self.db],
-                env=env,
-                stdout=log,
-                stderr=log,
-            )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.log.read_text()[-3000:]
-            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
-            try:
-                conn.request("GET", "/readyz")
-                if conn.getresponse().status == 200:
-                    return
-            except OSError:
-                time.sleep(0.1)
-            finally:
-                conn.close()
-        raise AssertionError("server not ready in 60 s:\n" + self.log.read_text()[-3000:])
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
 
 
 @dataclass
@@ -156,7 +94,7 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
     with contextlib.ExitStack() as stack:
         sqlite = request.param == "sqlite"
         db = str(tmp_path / "vigil.db") if sqlite else stack.enter_context(postgres_url())
-        s = Server(db=db, port=_free_port(), log=tmp_path / "server.log")
+        s = Server(db=db, port=free_port(), log=tmp_path / "server.log")
         stack.callback(s.stop)
         yield s
 
@@ -164,7 +102,7 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
 def test_sigkill_mid_stream_loses_no_acknowledged_event_and_counts_none_twice(server: Server) -> None:
     events = _stream()
     assert len(events) > 1500
-    token = json.loads(_vigil("keys", "create", "crash-test", "--json", db=server.db))["token"]
+    token = json.loads(vigil_cli("keys", "create", "crash-test", "--json", db=server.db))["token"]
     server.start()
     client = Client(server.port, token)
     senders = client.stream(events, until=400)
@@ -195,7 +133,7 @@ def test_sigkill_mid_stream_loses_no_acknowledged_event_and_counts_none_twice(se
             }
     assert sent_before <= set(by_id)
 
-    admin = json.loads(_vigil("keys", "create", "auditor", "--role", "auditor", "--json", db=server.db))[
+    admin = json.loads(vigil_cli("keys", "create", "auditor", "--role", "auditor", "--json", db=server.db))[
         "token"
     ]
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)

@@ -36,44 +36,79 @@ def test_a_held_decision_opens_a_case_that_the_queue_lists(desk_api: Api, events
     case = desk_api.client.get(f"/v1/cases/{case_id}", headers=desk_api.headers(Role.AUDITOR)).json()
     assert case["state"] == "new" and case["severity"] == "high" and case["value_at_risk"] == "19900"
     assert case["alerts"][0]["event_ids"] == ["e2"] and case["alerts"][0]["outcome"] == "hold"
-    history = desk_api.client.get(f"/v1/cases/{case_id}/history", headers=desk_api.headers(Role.ANALYST)).json()
+    history = desk_api.client.get(
+        f"/v1/cases/{case_id}/history", headers=desk_api.headers(Role.ANALYST)
+    ).json()
     assert [h["kind"] for h in history["history"]] == ["opened", "alert"]
-    assert desk_api.client.get("/v1/cases?severity=critical", headers=desk_api.headers(Role.ANALYST)).json()["total"] == 0
+    assert (
+        desk_api.client.get("/v1/cases?severity=critical", headers=desk_api.headers(Role.ANALYST)).json()[
+            "total"
+        ]
+        == 0
+    )
 
 
 def test_freezing_needs_a_supervisor_who_is_not_the_requester(desk_api: Api, events: Events) -> None:
     case_id = _flag(desk_api, events)
-    r = _post(desk_api, f"/v1/cases/{case_id}/actions", Role.SUPERVISOR, {"kind": "freeze_account", "reason": "mule"})
+    r = _post(
+        desk_api,
+        f"/v1/cases/{case_id}/actions",
+        Role.SUPERVISOR,
+        {"kind": "freeze_account", "reason": "mule"},
+    )
     assert r.status_code == 201 and r.json()["actions"][0]["status"] == "pending"
-    approvals = desk_api.client.get("/v1/approvals", headers=desk_api.headers(Role.ANALYST)).json()["approvals"]
+    approvals = desk_api.client.get("/v1/approvals", headers=desk_api.headers(Role.ANALYST)).json()[
+        "approvals"
+    ]
     assert [a["action_id"] for a in approvals] == [f"{case_id}/1"]
     assert _post(desk_api, f"/v1/cases/{case_id}/actions/1/approve", Role.ANALYST).status_code == 403
     own = _post(desk_api, f"/v1/cases/{case_id}/actions/1/approve", Role.SUPERVISOR, {"reason": "ok"})
     assert own.status_code == 403 and "another supervisor" in own.json()["error"]["message"]
-    controls = desk_api.client.get("/v1/accounts/alice/controls", headers=desk_api.headers(Role.SERVICE)).json()
+    controls = desk_api.client.get(
+        "/v1/accounts/alice/controls", headers=desk_api.headers(Role.SERVICE)
+    ).json()
     assert controls["frozen"] is False
     # a second supervisor
     token = desk_api.services.access.create_key("sup-2", [Role.SUPERVISOR]).token
     r = desk_api.client.post(
-        f"/v1/cases/{case_id}/actions/1/approve", json={"reason": "agreed"}, headers=desk_api.headers(token=token)
+        f"/v1/cases/{case_id}/actions/1/approve",
+        json={"reason": "agreed"},
+        headers=desk_api.headers(token=token),
     )
     assert r.status_code == 200 and r.json()["actions"][0]["status"] == "applied"
-    controls = desk_api.client.get("/v1/accounts/alice/controls", headers=desk_api.headers(Role.SERVICE)).json()
+    controls = desk_api.client.get(
+        "/v1/accounts/alice/controls", headers=desk_api.headers(Role.SERVICE)
+    ).json()
     assert controls["frozen"] is True and controls["value_frozen"] == "19900"
 
 
-def test_stale_versions_double_submissions_and_wrong_states_are_refused_clearly(desk_api: Api, events: Events) -> None:
+def test_stale_versions_double_submissions_and_wrong_states_are_refused_clearly(
+    desk_api: Api, events: Events
+) -> None:
     case_id = _flag(desk_api, events)
-    version = desk_api.client.get(f"/v1/cases/{case_id}", headers=desk_api.headers(Role.ANALYST)).json()["version"]
+    version = desk_api.client.get(f"/v1/cases/{case_id}", headers=desk_api.headers(Role.ANALYST)).json()[
+        "version"
+    ]
     body = {"version": version, "nonce": "click-1"}
     first = _post(desk_api, f"/v1/cases/{case_id}/investigate", Role.ANALYST, body)
     again = _post(desk_api, f"/v1/cases/{case_id}/investigate", Role.ANALYST, body)
-    assert first.status_code == again.status_code == 200 and first.json()["version"] == again.json()["version"]
-    stale = _post(desk_api, f"/v1/cases/{case_id}/escalate", Role.ANALYST, {"version": version, "reason": "x"})
+    assert (
+        first.status_code == again.status_code == 200 and first.json()["version"] == again.json()["version"]
+    )
+    stale = _post(
+        desk_api, f"/v1/cases/{case_id}/escalate", Role.ANALYST, {"version": version, "reason": "x"}
+    )
     assert stale.status_code == 409 and "changed since you loaded it" in stale.json()["error"]["message"]
-    resolved = _post(desk_api, f"/v1/cases/{case_id}/resolve", Role.ANALYST, {"disposition": "false_positive", "reason": "salary"})
+    resolved = _post(
+        desk_api,
+        f"/v1/cases/{case_id}/resolve",
+        Role.ANALYST,
+        {"disposition": "false_positive", "reason": "salary"},
+    )
     assert resolved.status_code == 200
-    act = _post(desk_api, f"/v1/cases/{case_id}/actions", Role.ANALYST, {"kind": "freeze_account", "reason": "late"})
+    act = _post(
+        desk_api, f"/v1/cases/{case_id}/actions", Role.ANALYST, {"kind": "freeze_account", "reason": "late"}
+    )
     assert act.status_code == 409 and "is resolved" in act.json()["error"]["message"]
 
 
@@ -82,12 +117,18 @@ def test_stale_versions_double_submissions_and_wrong_states_are_refused_clearly(
     [
         ("/v1/cases/c-000001/actions", {"kind": "nuke", "reason": "x"}, "kind"),
         ("/v1/cases/c-000001/resolve", {"disposition": "guilty", "reason": "x"}, "disposition"),
-        ("/v1/cases/c-000001/actions", {"kind": "freeze_amount", "reason": "x", "asset": "BTC", "amount": -1}, "amount"),
+        (
+            "/v1/cases/c-000001/actions",
+            {"kind": "freeze_amount", "reason": "x", "asset": "BTC", "amount": -1},
+            "amount",
+        ),
         ("/v1/cases/c-000001/assign", {"assignee": ""}, "assignee"),
         ("/v1/cases/c-000001/assign", {"assignee": "ana", "version": "seven"}, "version"),
     ],
 )
-def test_malformed_requests_name_the_field(desk_api: Api, events: Events, path: str, body: dict[str, Any], field: str) -> None:
+def test_malformed_requests_name_the_field(
+    desk_api: Api, events: Events, path: str, body: dict[str, Any], field: str
+) -> None:
     _flag(desk_api, events)
     r = _post(desk_api, path, Role.ANALYST, body)
     assert r.status_code == 422, r.text
@@ -95,24 +136,44 @@ def test_malformed_requests_name_the_field(desk_api: Api, events: Events, path: 
 
 
 def test_unknown_and_malformed_case_ids(desk_api: Api) -> None:
-    assert desk_api.client.get("/v1/cases/c-999999", headers=desk_api.headers(Role.ANALYST)).status_code == 404
+    assert (
+        desk_api.client.get("/v1/cases/c-999999", headers=desk_api.headers(Role.ANALYST)).status_code == 404
+    )
     r = desk_api.client.get("/v1/cases/DROP%20TABLE", headers=desk_api.headers(Role.ANALYST))
     assert r.status_code == 422
 
 
 def test_appeals_through_the_api(desk_api: Api, events: Events) -> None:
     case_id = _flag(desk_api, events)
-    none = _post(desk_api, "/v1/appeals", Role.SERVICE, {"account_id": "alice", "text": "why?", "kyc_verified": True})
+    none = _post(
+        desk_api, "/v1/appeals", Role.SERVICE, {"account_id": "alice", "text": "why?", "kyc_verified": True}
+    )
     assert none.status_code == 409 and "no freeze" in none.json()["error"]["message"]
-    _post(desk_api, f"/v1/cases/{case_id}/actions", Role.ANALYST, {"kind": "freeze_account", "reason": "x", "value": "50"})
-    filed = _post(desk_api, "/v1/appeals", Role.SERVICE, {"account_id": "alice", "text": "why?", "kyc_verified": False})
+    _post(
+        desk_api,
+        f"/v1/cases/{case_id}/actions",
+        Role.ANALYST,
+        {"kind": "freeze_account", "reason": "x", "value": "50"},
+    )
+    filed = _post(
+        desk_api, "/v1/appeals", Role.SERVICE, {"account_id": "alice", "text": "why?", "kyc_verified": False}
+    )
     assert filed.status_code == 201 and filed.json()["state"] == "awaiting_kyc"
-    early = _post(desk_api, f"/v1/cases/{case_id}/appeals/1/decide", Role.ANALYST, {"grant": True, "reason": "ok"})
+    early = _post(
+        desk_api, f"/v1/cases/{case_id}/appeals/1/decide", Role.ANALYST, {"grant": True, "reason": "ok"}
+    )
     assert early.status_code == 409 and "KYC" in early.json()["error"]["message"]
     assert _post(desk_api, f"/v1/cases/{case_id}/appeals/1/kyc-done", Role.SERVICE).status_code == 200
-    granted = _post(desk_api, f"/v1/cases/{case_id}/appeals/1/decide", Role.ANALYST, {"grant": True, "reason": "ok"})
+    granted = _post(
+        desk_api, f"/v1/cases/{case_id}/appeals/1/decide", Role.ANALYST, {"grant": True, "reason": "ok"}
+    )
     assert granted.status_code == 200 and granted.json()["appeals"][0]["state"] == "granted"
-    assert desk_api.client.get("/v1/accounts/alice/controls", headers=desk_api.headers(Role.SERVICE)).json()["frozen"] is False
+    assert (
+        desk_api.client.get("/v1/accounts/alice/controls", headers=desk_api.headers(Role.SERVICE)).json()[
+            "frozen"
+        ]
+        is False
+    )
 
 
 def test_the_audit_log_records_people_and_verifies(desk_api: Api, events: Events) -> None:
@@ -123,7 +184,9 @@ def test_the_audit_log_records_people_and_verifies(desk_api: Api, events: Events
     desk_api.client.get(f"/v1/cases/{case_id}", headers=desk_api.headers(token=token))
     _post(desk_api, f"/v1/cases/{case_id}/investigate", Role.ANALYST)
     records = desk_api.client.get("/v1/audit", headers=desk_api.headers(Role.AUDITOR)).json()["records"]
-    assert ("ana", "case.read", f"case:{case_id}") in [(r["actor"], r["action"], r["subject"]) for r in records]
+    assert ("ana", "case.read", f"case:{case_id}") in [
+        (r["actor"], r["action"], r["subject"]) for r in records
+    ]
     assert any(r["action"] == "case.investigating" for r in records)
     assert desk_api.client.get("/v1/audit", headers=desk_api.headers(Role.ANALYST)).status_code == 403
     verified = desk_api.client.get("/v1/audit/verify", headers=desk_api.headers(Role.AUDITOR)).json()

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from vigil.api.services import services_of
-from vigil.errors import AccessDenied, Forbidden, NotAuthenticated
+from vigil.errors import Forbidden, NotAuthenticated
 from vigil.model.access import Principal, Role
 
 COOKIE = "vigil_session"
@@ -36,7 +36,7 @@ def principal(request: Request, allowed: frozenset[Role]) -> Principal:
     """The signed-in person, if they hold one of ``allowed``; API keys cannot use the console."""
     who = services_of(request).access.authenticate(token_of(request))
     if who.kind != "user":
-        raise AccessDenied("the console is for people: sign in with a username and password")
+        raise Forbidden("the console is for people: sign in with a username and password")
     if not who.holds(allowed):
         raise Forbidden(f"this page needs one of the roles: {', '.join(sorted(r.value for r in allowed))}")
     return who
