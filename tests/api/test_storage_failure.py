@@ -51,9 +51,9 @@ class FlakyJournal(MemoryJournal):
         self.flush()
         return super().events()
 
-    def decided(self) -> Iterator[tuple[Event, Decision]]:
+    def decided(self, start: int = 0) -> Iterator[tuple[Event, Decision]]:
         self.flush()
-        return super().decided()
+        return super().decided(start)
 
 
 def test_a_failed_commit_is_a_503_and_the_retry_after_recovery_counts_once(events: Events) -> None:
