@@ -390,7 +390,7 @@ def test_an_update_on_the_file_is_detected_by_the_trail_and_the_cli(
     tamper(audited_db, """UPDATE audit_log SET detail = '{"n":99}' WHERE seq = 3""")
     result = verify_file(audited_db)
     assert (result.ok, result.seq, result.records) == (False, 3, 2)
-    assert main(["audit", "verify", "--db", str(audited_db)]) == 1
+    assert main(["audit", "verify", "--db", str(audited_db)]) == 3
     out = capsys.readouterr().out
     assert out.startswith("FAILED at record 3: record 3 was changed") and "2 records intact" in out
 
@@ -401,7 +401,7 @@ def test_a_delete_on_the_file_is_detected_by_the_trail_and_the_cli(
     tamper(audited_db, "DELETE FROM audit_log WHERE seq = 4")
     result = verify_file(audited_db)
     assert (result.ok, result.seq) == (False, 4)
-    assert main(["audit", "verify", "--db", str(audited_db), "--json"]) == 1
+    assert main(["audit", "verify", "--db", str(audited_db), "--json"]) == 3
     shown = json.loads(capsys.readouterr().out)
     assert shown["ok"] is False and shown["seq"] == 4 and shown["problem"].startswith("record 4 is missing")
 
@@ -413,7 +413,7 @@ def test_a_truncated_file_is_detected_only_against_the_head_kept_elsewhere(
     tamper(audited_db, "DELETE FROM audit_log WHERE seq >= 5")
     assert verify_file(audited_db).ok  # four intact records
     assert not verify_file(audited_db, head).ok
-    assert main(["audit", "verify", "--db", str(audited_db), "--head", head]) == 1
+    assert main(["audit", "verify", "--db", str(audited_db), "--head", head]) == 3
     assert "records were cut off the end" in capsys.readouterr().out
 
 

@@ -1,7 +1,8 @@
 """``vigil audit``: verify the audit log's hash chain, and show its records (docs/audit.md).
 
 ``verify`` reads the whole log, streaming, and checks every hash and every link: it prints
-``ok: N records, head HASH`` and exits 0, or the first problem, naming the record, and exits 1.
+``ok: N records, head HASH`` and exits 0, or the first problem, naming the record, and exits 3 (an
+alert, as for ``vigil drift``).
 Records cut off the end leave an intact, shorter chain: ``--head`` (a head printed by an earlier
 verify and kept elsewhere) is what detects that. ``show`` prints records in seq order, as JSON lines
 with ``--json`` (every field as stored, so that they can be verified again).
@@ -76,7 +77,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         where = "" if result.seq is None else f" at record {result.seq}"
         print(f"FAILED{where}: {result.problem}")
         print(f"{result.records} records intact before it, ending on head {result.head}")
-    return 0 if result.ok else 1
+    return 0 if result.ok else 3
 
 
 def _when(at_us: int) -> str:

@@ -1,10 +1,11 @@
 """``vigil``: replay, decide, rules, catalog, sim, eval, lists, screen, serve, users, keys, db, graph,
-labels, train, models, drift.
+labels, train, models, drift, audit, cases.
 
 Each command is one library call plus its I/O.
 
 Exit codes: 0 success, 1 an error of the set-up (configuration, storage), 2 invalid input, 3 an alert
-(``vigil drift``: a population stability index at or over its threshold).
+(``vigil drift``: a population stability index at or over its threshold; ``vigil audit verify``: the
+audit log's chain is broken).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import msgspec
 
 from vigil import bootstrap
 from vigil.adapters.rule_files import DirectoryRules
-from vigil.cli import audit, evaluate, graph, learn, lists, models, screen, serve, simulate
+from vigil.cli import audit, cases, evaluate, graph, learn, lists, models, screen, serve, simulate
 from vigil.cli.streams import StatusLine, open_input, open_output
 from vigil.codec import decision_view, decode_event, encode_view
 from vigil.engine import Engine, replay
@@ -186,6 +187,7 @@ def parser() -> argparse.ArgumentParser:
     learn.add_parser(sub)
     models.add_parser(sub)
     audit.add_parser(sub)
+    cases.add_parser(sub)
     return p
 
 
