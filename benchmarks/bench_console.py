@@ -24,16 +24,18 @@ import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.serving import Server, free_port, vigil_cli  # noqa: E402
-from vigil import bootstrap  # noqa: E402
-from vigil.model import Chain, Decision, Outcome, Rail, Reason, Versions  # noqa: E402
-from vigil.model.events import Deposit, Withdrawal  # noqa: E402
-from vigil.model.reasons import ReasonCode  # noqa: E402
-from vigil.settings import Settings  # noqa: E402
+from tests.serving import Server, free_port, vigil_cli
+
+from vigil import bootstrap
+from vigil.model import Chain, Decision, Outcome, Rail, Reason, Versions
+from vigil.model.events import Deposit, Withdrawal
+from vigil.model.reasons import ReasonCode
+from vigil.settings import Settings
 
 PASSWORD = "correct horse battery"
 REGIONS = ("EU", "LATAM", "SEA", "ID", "NA", "MENA", "AFRICA", "SA")
@@ -45,14 +47,40 @@ def _whale(n: int) -> list[Deposit | Withdrawal]:
     out: list[Deposit | Withdrawal] = []
     for i in range(n):
         ts = T0 + timedelta(minutes=7 * i)
-        common = {"event_id": f"w{i}", "account_id": "whale", "ts": ts, "region": "EU", "country": "DE",
-                  "device_id": f"dev-{i % 3}", "ip": f"192.0.2.{i % 50 + 1}"}  # fmt: skip
+        common: dict[str, Any] = {
+            "event_id": f"w{i}",
+            "account_id": "whale",
+            "ts": ts,
+            "region": "EU",
+            "country": "DE",
+            "device_id": f"dev-{i % 3}",
+            "ip": f"192.0.2.{i % 50 + 1}",
+            "rail": Rail.CRYPTO,
+        }
         if i % 2 == 0:
-            out.append(Deposit(**common, rail=Rail.CRYPTO, asset="USDT", amount=10**9, fiat_value=Decimal(1000 + i),
-                               chain=Chain.TRON, source_address="TSrc1"))  # fmt: skip
+            value, source = Decimal(1000 + i), "TSrc1"
+            out.append(
+                Deposit(
+                    **common,
+                    asset="USDT",
+                    amount=10**9,
+                    fiat_value=value,
+                    chain=Chain.TRON,
+                    source_address=source,
+                )
+            )
         else:
-            out.append(Withdrawal(**common, rail=Rail.CRYPTO, asset="ETH", amount=10**17, fiat_value=Decimal(990 + i),
-                                  chain=Chain.ETH, destination_address="0x" + f"{i % 7:02x}" * 20))  # fmt: skip
+            value, to = Decimal(990 + i), "0x" + f"{i % 7:02x}" * 20
+            out.append(
+                Withdrawal(
+                    **common,
+                    asset="ETH",
+                    amount=10**17,
+                    fiat_value=value,
+                    chain=Chain.ETH,
+                    destination_address=to,
+                )
+            )
     return out
 
 
@@ -76,8 +104,17 @@ def build(db: str, cases: int, timeline: int) -> str:
         ReasonCode.PASSTHROUGH_DEPOSIT_WITHDRAW,
     )
     for i in range(cases):
-        event = Withdrawal(event_id=f"c{i}", account_id=f"acct-{i:06d}", ts=T0, region=REGIONS[i % len(REGIONS)],
-                           rail=Rail.FIAT, asset="EUR", amount=100 * (i % 5000 + 1), fiat_value=Decimal(i % 5000 + 1))  # fmt: skip
+        value = Decimal(i % 5000 + 1)
+        event = Withdrawal(
+            event_id=f"c{i}",
+            account_id=f"acct-{i:06d}",
+            ts=T0,
+            region=REGIONS[i % len(REGIONS)],
+            rail=Rail.FIAT,
+            asset="EUR",
+            amount=int(value) * 100,
+            fiat_value=value,
+        )
         reason = Reason(codes[i % 3], "r", 50.0, f"synthetic alert {i}")
         decision = Decision(event.event_id, event.account_id, event.type, event.region, outcomes[i % 3], 50.0,
                             (reason,), (), versions, 1.0)  # fmt: skip
@@ -99,8 +136,8 @@ def _time(conn: http.client.HTTPConnection, path: str, cookie: str, n: int) -> d
         assert answer.status == 200, (path, answer.status, body[:300])
         size = len(body)
     took.sort()
-    return {"p50_ms": statistics.median(took), "p95_ms": took[int(0.95 * (len(took) - 1))], "max_ms": took[-1],
-            "kb": size / 1024}  # fmt: skip
+    p95 = took[int(0.95 * (len(took) - 1))]
+    return {"p50_ms": statistics.median(took), "p95_ms": p95, "max_ms": took[-1], "kb": size / 1024}
 
 
 def main() -> None:
@@ -138,12 +175,15 @@ def main() -> None:
             _time(conn, path, cookie, 5)  # warm
             results[name] = _time(conn, path, cookie, args.requests)
             r = results[name]
-            print(f"{name:<55} p50 {r['p50_ms']:7.1f} ms  p95 {r['p95_ms']:7.1f} ms  max {r['max_ms']:7.1f} ms"
-                  f"  {r['kb']:7.0f} KB")  # fmt: skip
+            print(
+                f"{name:<55} p50 {r['p50_ms']:7.1f} ms  p95 {r['p95_ms']:7.1f} ms"
+                f"  max {r['max_ms']:7.1f} ms  {r['kb']:7.0f} KB"
+            )
     finally:
         server.stop()
     print(
-        f"machine: {platform.machine()}, {platform.python_version()}, cases {args.cases}, timeline {args.timeline}"
+        f"machine: {platform.machine()}, Python {platform.python_version()},"
+        f" cases {args.cases}, timeline {args.timeline}"
     )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))

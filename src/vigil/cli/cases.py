@@ -48,7 +48,10 @@ def _with_desk(db: str | None, run: Callable[[SecurityDesk], T]) -> T:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     added = _with_desk(args.db, lambda s: s.feed.catch_up())
-    print_json({"alerts": added}) if args.json else print(f"{added} alert(s) added to cases")
+    if args.json:
+        print_json({"alerts": added})
+    else:
+        print(f"{added} alert(s) added to cases")
     return 0
 
 
@@ -65,8 +68,11 @@ def cmd_list(args: argparse.Namespace) -> int:
         print_json({"cases": [summary_view(c) for c in cases], "total": total})
         return 0
     for c in cases:
-        print(f"{c.case_id}  {c.priority:3d}  {c.severity.value:<8} {c.state.value:<13} {c.region:<6} "
-              f"{c.account_id:<14} alerts {sum(a.count for a in c.alerts):<4} value {c.value_at_risk}")  # fmt: skip
+        alerts = sum(a.count for a in c.alerts)
+        print(
+            f"{c.case_id}  {c.priority:3d}  {c.severity.value:<8} {c.state.value:<13} {c.region:<6}"
+            f" {c.account_id:<14} alerts {alerts:<4} value {c.value_at_risk}"
+        )
     print(f"{len(cases)} of {total} open case(s)")
     return 0
 
