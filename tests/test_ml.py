@@ -208,3 +208,15 @@ def test_calibration_holds_for_any_margin() -> None:
     model = RiskModel.from_booster(_trained()[1].model.booster_, ("x",), (2.0, -1.0))
     assert model.calibrated(-1e6) == 0.0 and model.calibrated(1e6) == 1.0
     assert abs(model.calibrated(0.5) - 0.5) < 1e-12
+
+
+def test_a_perfectly_separated_calibration_window_keeps_probabilities_readable() -> None:
+    rng = np.random.default_rng(7)
+    y = (rng.random(4000) < 0.05).astype(np.int8)
+    x = (y * 10.0 + rng.random(4000)).reshape(-1, 1)  # the one column separates the classes
+    model = RiskModel(n_estimators=20).fit(x, y, ("x",)).calibrate(x, y)
+    slope, _ = model.calibration_
+    p = model.probability(x)
+    assert 0 < slope < 100
+    assert np.median(p[y == 0]) < 0.01 and np.median(p[y == 1]) > 0.9
+    assert p.min() > 1e-6  # plain 0/1 targets would push these towards 1e-80

@@ -100,14 +100,19 @@ class RiskModel:
         return np.asarray(self.booster_.predict(x, raw_score=True), dtype=np.float64)
 
     def calibrate(self, x: Floats, y: npt.NDArray[np.int8]) -> Self:
-        """Fit Platt scaling ``p = sigmoid(a * margin + b)`` on a later window than training."""
+        """Fit Platt scaling ``p = sigmoid(a * margin + b)`` on a later window than training (Platt's
+        smoothed targets, so that a window the trees separate perfectly still gives a finite slope)."""
         _check(x, y, self.names_)
         if y.min() == y.max():
             raise InvalidInput(
                 "the calibration window needs both illicit and legitimate rows", field="labels"
             )
         margin = self.raw(x)
-        target = y.astype(np.float64)
+        # Platt's smoothed targets: with a window the trees separate perfectly, plain 0/1 targets drive
+        # the slope to infinity and the probabilities to 1e-80; these keep them finite and readable.
+        positives = int(y.sum())
+        negatives = len(y) - positives
+        target = np.where(y == 1, (positives + 1) / (positives + 2), 1 / (negatives + 2))
 
         def loss(p: Floats) -> tuple[float, Floats]:
             z = p[0] * margin + p[1]
