@@ -1,4 +1,4 @@
-"""The desk's web console, served by ``vigil serve`` under ``/console`` (docs/console.md)."""
+"""The desk's web console, served by ``vigil serve`` under ``/console`` (docs/desk.md)."""
 
 from vigil.api.console.pages import router
 
