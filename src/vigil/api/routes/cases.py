@@ -39,7 +39,7 @@ _APPEALS = DESK | {Role.SERVICE}
 
 
 class Step(BaseModel):
-    version: int | None = Field(default=None, ge=1, description="the case version you saw")
+    version: int | None = Field(default=None, ge=1, le=2**62, description="the case version you saw")
     nonce: str = Field(default="", max_length=100, description="repeat it to retry without applying twice")
     reason: str = Field(default="", max_length=2000)
 
@@ -60,7 +60,7 @@ class ResolveRequest(Step):
 class ActionRequest(Step):
     kind: str = Field(min_length=1, max_length=40, description="freeze_account, freeze_amount, ...")
     asset: str = Field(default="", max_length=20)
-    amount: int = Field(default=0, ge=0, description="base units (freeze_amount)")
+    amount: int = Field(default=0, ge=0, le=2**63 - 1, description="base units (freeze_amount)")
     target: str = Field(
         default="", max_length=200, description="a withdrawal's event id, a step-up, a freeze"
     )
@@ -106,7 +106,7 @@ async def get_cases(
     assignee: Annotated[str | None, Query(max_length=200)] = None,
     closed: bool = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> Response:
     where = QueueFilter(queue, region, severity, state, assignee, open_only=not closed)
     cases, total = _desk(request).desk.queue(where, limit, offset)
@@ -258,7 +258,7 @@ async def get_audit(
     request: Request,
     subject: Annotated[str | None, Query(max_length=300)] = None,
     actor: Annotated[str | None, Query(max_length=200)] = None,
-    since: Annotated[int, Query(ge=0)] = 0,
+    since: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Response:
     records = _desk(request).audit.records(subject=subject, actor=actor, limit=limit, since_seq=since)
