@@ -119,7 +119,7 @@ def test_freezes_above_the_value_need_a_second_person(kit: Kit) -> None:
         kit.desk.resolve(cid, "true_positive", "done", Change("ana"))
     case = kit.actions.approve(cid, action.action_id, "agreed", Change("sup"))
     assert case.actions[0].status is ActionStatus.APPLIED and case.actions[0].decided_by == "sup"
-    assert kit.actions.controls("acc-1").frozen
+    assert kit.actions.controls("acc-1").frozen and kit.desk.freeze_of("acc-1") == action.action_id
     with pytest.raises(Conflict, match="not awaiting approval"):
         kit.actions.approve(cid, action.action_id, "again", Change("sup2"))
     with pytest.raises(Conflict, match="already frozen"):
@@ -129,6 +129,9 @@ def test_freezes_above_the_value_need_a_second_person(kit: Kit) -> None:
     assert unfreeze.status is ActionStatus.PENDING and unfreeze.target == action.action_id
     kit.actions.reject(cid, unfreeze.action_id, "not yet", Change("sup"))
     assert kit.actions.controls("acc-1").frozen
+    case = kit.actions.request(cid, ActionKind.UNFREEZE, "cleared by compliance", Change("ana"))
+    kit.actions.approve(cid, case.actions[-1].action_id, "agreed", Change("sup"))
+    assert kit.desk.freeze_of("acc-1") is None
 
 
 def test_small_actions_apply_at_once_and_each_names_what_it_acts_on(kit: Kit) -> None:
@@ -262,10 +265,12 @@ def test_the_index_is_the_fold_of_what_is_stored(tmp_path: Path) -> None:
     cid = kit.flag(1, value="20000")
     kit.flag(2, account="acc-2")
     kit.actions.request(cid, ActionKind.FREEZE_ACCOUNT, "mule", Change("ana"))
+    kit.actions.approve(cid, f"{cid}/1", "agreed", Change("sup"))
     kit.desk.tick(T0 + 2 * 3_600_000_000)
     reopened = Desk(
         SqliteCaseStore(tmp_path / "d.db"), kit.audit, kit.notifier, policy=kit.policy, clock=kit.clock
     )
+    assert reopened.freeze_of("acc-1") == kit.desk.freeze_of("acc-1") == f"{cid}/1"
     assert list(reopened.all_cases()) == list(kit.desk.all_cases())
     assert reopened.case(cid) == fold(kit.store.history(cid), kit.policy)
     assert reopened.alerts_per_day == kit.desk.alerts_per_day

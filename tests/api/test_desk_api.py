@@ -80,6 +80,12 @@ def test_freezing_needs_a_supervisor_who_is_not_the_requester(desk_api: Api, eve
         "/v1/accounts/alice/controls", headers=desk_api.headers(Role.SERVICE)
     ).json()
     assert controls["frozen"] is True and controls["value_frozen"] == "19900"
+    # the engine blocks money leaving the frozen account; money coming in is decided as usual
+    out = desk_api.post_event(events.withdrawal(30, fiat="10", account_id="alice")).json()
+    assert out["outcome"] == "block" and out["reasons"][0]["code"] == "desk.account_frozen"
+    assert case_id in out["reasons"][0]["detail"]
+    came_in = desk_api.post_event(events.deposit(31, fiat="10", account_id="alice")).json()
+    assert came_in["outcome"] != "block"
 
 
 def test_stale_versions_double_submissions_and_wrong_states_are_refused_clearly(

@@ -74,6 +74,7 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Services:
     security = None if settings.is_postgres else bootstrap.security_desk(settings, stores)
     if security is not None:
         security.feed.catch_up()  # alerts for what was decided while the desk was not listening
+        engine.restrictions = security.desk.freeze_of  # money out of a frozen account is blocked
     return Services(
         settings=settings,
         engine=engine,

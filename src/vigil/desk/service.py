@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from vigil.audit import AuditTrail
 from vigil.desk.alerts import Flag, flag_of
+from vigil.desk.controls import controls
 from vigil.desk.escalation import breaches, notify
 from vigil.desk.fold import Folding
 from vigil.desk.labels import labels_of, parse_disposition
@@ -71,6 +72,7 @@ class Desk:
         self._alerted: set[str] = set()  # event ids already in an alert
         self.alerts_per_day: dict[tuple[int, str], int] = {}  # (day since epoch, region) -> alerts
         self.breaches_per_day: dict[int, int] = {}
+        self._frozen: dict[str, str] = {}  # account id -> the freeze action in force
         self._rebuild()
 
     # -- the index -------------------------------------------------------------------------------
@@ -90,6 +92,19 @@ class Desk:
         self._by_account.setdefault(folding.case.account_id, []).append(folding.case.case_id)
         for e in history:
             self._count(folding.case, e)
+        if folding.case.actions:
+            self._refresh(folding.case.account_id)
+
+    def _refresh(self, account_id: str) -> None:
+        freeze = controls(account_id, self.cases_of(account_id)).account_freeze
+        if freeze is None:
+            self._frozen.pop(account_id, None)
+        else:
+            self._frozen[account_id] = freeze.action_id
+
+    def freeze_of(self, account_id: str) -> str | None:
+        """The account freeze in force on an account (its action id), if any: what the engine blocks."""
+        return self._frozen.get(account_id)
 
     def _count(self, case: Case, e: CaseEvent) -> None:
         day = e.at_us // 86_400_000_000
@@ -131,6 +146,8 @@ class Desk:
             self._count(case, e)
             if change.actor != SYSTEM:
                 self.audit.record(change.actor, f"case.{e.kind.value}", f"case:{case_id}", _public(e.data))
+        if any(e.kind in _ACTING for e in entries):
+            self._refresh(case.account_id)
         return case
 
     # -- alerts from decisions ------------------------------------------------------------------
@@ -278,6 +295,9 @@ class Desk:
 
     def value_at_risk(self) -> Decimal:
         return sum((Decimal(c.value_at_risk) for c in self.all_cases() if c.open), Decimal(0))
+
+
+_ACTING = frozenset({Kind.ACTION_REQUESTED, Kind.ACTION_APPROVED, Kind.ACTION_REJECTED})
 
 
 def _matches(case: Case, w: QueueFilter) -> bool:

@@ -4,13 +4,14 @@
 the network origin, step the feature catalog, evaluate the rules, screen the counterparty address
 against the lists, score the event with its region's model when one is promoted, combine the outcome
 (forced outcomes, the region's score thresholds, the screening policy and the model's thresholds: the
-most severe wins), record event and decision
-through the journal, and return the decision. The same input on the same state gives the same
-decision; only ``elapsed_us`` differs.
+most severe wins), block money leaving an account the security desk froze (``restrictions``),
+record event and decision through the journal, and return the decision. The same input on the same
+state gives the same decision; only ``elapsed_us`` differs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from time import perf_counter_ns
 from typing import TYPE_CHECKING
@@ -18,7 +19,8 @@ from typing import TYPE_CHECKING
 from vigil.errors import StorageError
 from vigil.features import Catalog, context_of
 from vigil.graph import EntityGraph
-from vigil.model import Decision, Event, NetworkOrigin, Outcome, Versions
+from vigil.model import Decision, Event, EventType, NetworkOrigin, Outcome, Reason, Versions
+from vigil.model.reasons import ReasonCode
 from vigil.ports import GeoIp, Journal, RuleSourceReader, ScreeningStore
 from vigil.rules import RuleSet, load_rules
 from vigil.screening.names import Customer
@@ -27,6 +29,11 @@ from vigil.version import __version__
 
 if TYPE_CHECKING:
     from vigil.ml.scorer import Scorer
+
+# What a frozen account may not do: move money out, or trade.
+RESTRICTED = frozenset(
+    {EventType.WITHDRAWAL, EventType.INTERNAL_TRANSFER, EventType.P2P_ORDER, EventType.TRADE}
+)
 
 
 class Engine:
@@ -63,6 +70,8 @@ class Engine:
         self._used_addresses: dict[tuple[str, str], None] = {}
         self._used_by: dict[str, Customer] = {}
         self.scorer = scorer
+        # The desk's freezes in force: account id -> the freeze action, or None (set by vigil serve).
+        self.restrictions: Callable[[str], str | None] | None = None
         self._set_rules(rules)
 
     def _set_rules(self, rules: RuleSet) -> None:
@@ -140,6 +149,15 @@ class Engine:
             reasons += scored.reasons
         if screen.reasons or scored is not None:
             reasons = tuple(sorted(screen.reasons + reasons, key=lambda r: r.severity, reverse=True))
+        if self.restrictions is not None and event.TYPE in RESTRICTED:
+            freeze = self.restrictions(event.account_id)
+            if freeze is not None:
+                outcome = Outcome.BLOCK
+                detail = f"the security desk froze this account ({freeze})"
+                reasons = (
+                    Reason(ReasonCode.DESK_ACCOUNT_FROZEN, "desk", 0.0, detail, Outcome.BLOCK),
+                    *reasons,
+                )
         decision = Decision(
             event_id=event.event_id,
             account_id=event.account_id,

@@ -78,3 +78,5 @@ class ReasonCode(StrEnum):
     MODEL_NETWORK = "model.network"
     MODEL_EVENT = "model.event"
     MODEL_ANOMALY = "model.anomaly"
+    # The security desk's actions in force
+    DESK_ACCOUNT_FROZEN = "desk.account_frozen"
