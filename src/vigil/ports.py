@@ -45,14 +45,17 @@ class DecisionStore(Protocol):
 
     Contract: ``get`` returns the decision recorded for an event id, equal field for field to the
     one recorded, or None; ``for_account`` returns an account's decisions newest first;
-    ``account_history`` the same with each decision's event (an analyst's timeline).
+    ``account_history`` the same with each decision's event (an analyst's timeline); with
+    ``trace=False`` the decisions come without their rule trace (``trace=()``), which is cheaper to read.
     """
 
     def get(self, event_id: str) -> Decision | None: ...
 
     def for_account(self, account_id: str, limit: int = 50) -> list[Decision]: ...
 
-    def account_history(self, account_id: str, limit: int = 50) -> list[tuple[Event, Decision]]: ...
+    def account_history(
+        self, account_id: str, limit: int = 50, *, trace: bool = True
+    ) -> list[tuple[Event, Decision]]: ...
 
 
 class Journal(EventStore, DecisionStore, Protocol):

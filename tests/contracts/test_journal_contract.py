@@ -123,6 +123,9 @@ def test_account_history_pairs_events_with_decisions_newest_first(journal: Journ
     assert journal.account_history("alice", limit=1) == list(reversed(alice))[:1]
     assert journal.account_history("alice", limit=0) == []
     assert journal.account_history("nobody") == []
+    assert all(d.trace for _, d in alice)  # so that leaving traces out is visible
+    untraced = journal.account_history("alice", trace=False)
+    assert untraced == [(e, replace(d, trace=())) for e, d in reversed(alice)]
 
 
 def test_decided_from_a_start_skips_what_was_read(journal: Journal, events: Events) -> None:

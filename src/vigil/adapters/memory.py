@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from vigil.errors import StorageError
 from vigil.model import Decision, Event
@@ -32,9 +33,12 @@ class MemoryJournal:
         ids = self._by_account.get(account_id, [])
         return [self._decisions[i] for i in reversed(ids[-limit:])] if limit > 0 else []
 
-    def account_history(self, account_id: str, limit: int = 50) -> list[tuple[Event, Decision]]:
+    def account_history(
+        self, account_id: str, limit: int = 50, *, trace: bool = True
+    ) -> list[tuple[Event, Decision]]:
         ids = self._by_account.get(account_id, [])[-limit:] if limit > 0 else []
-        return [(self._by_id[i], self._decisions[i]) for i in reversed(ids)]
+        pairs = [(self._by_id[i], self._decisions[i]) for i in reversed(ids)]
+        return pairs if trace else [(e, replace(d, trace=())) for e, d in pairs]
 
     def events(self) -> Iterator[Event]:
         return iter(list(self._events))

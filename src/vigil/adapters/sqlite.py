@@ -157,14 +157,16 @@ class SqliteJournal:
         ).fetchall()
         return [decode_decision(r[0]) for r in rows]
 
-    def account_history(self, account_id: str, limit: int = 50) -> list[tuple[Event, Decision]]:
+    def account_history(
+        self, account_id: str, limit: int = 50, *, trace: bool = True
+    ) -> list[tuple[Event, Decision]]:
         self.flush()
         rows = self._db.execute(
             "SELECT e.body, d.body FROM events e JOIN decisions d ON d.seq = e.seq"
             " WHERE e.account_id = ? ORDER BY e.seq DESC LIMIT ?",
             (account_id, max(0, limit)),
         ).fetchall()
-        return [(decode_event(e), decode_decision(d)) for e, d in rows]
+        return [(decode_event(e), decode_decision(d, trace=trace)) for e, d in rows]
 
     def events(self) -> Iterator[Event]:
         self.flush()

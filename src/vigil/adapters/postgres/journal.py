@@ -218,13 +218,15 @@ class PostgresJournal:
             bodies = conn.execute(_FOR_ACCOUNT, {"account_id": account_id, "limit": limit}).scalars().all()
         return [decode_decision(b) for b in bodies]
 
-    def account_history(self, account_id: str, limit: int = 50) -> list[tuple[Event, Decision]]:
+    def account_history(
+        self, account_id: str, limit: int = 50, *, trace: bool = True
+    ) -> list[tuple[Event, Decision]]:
         self.flush()
         if limit <= 0:
             return []
         with connection(self.engine, f"read the history of {account_id!r}") as conn:
             rows = conn.execute(_HISTORY, {"account_id": account_id, "limit": limit}).all()
-        return [(decode_event(e), decode_decision(d)) for e, d in rows]
+        return [(decode_event(e), decode_decision(d, trace=trace)) for e, d in rows]
 
     def events(self) -> Iterator[Event]:
         self.flush()

@@ -222,7 +222,7 @@ async def case_page(request: Request, case_id: str) -> Response:
         security = services.desk
         case = security.desk.case(case_id, reader=who.name)
         limit = TIMELINE if not request.query_params.get("all") else 100_000
-        history = services.engine.journal.account_history(case.account_id, limit)
+        history = services.engine.journal.account_history(case.account_id, limit, trace=False)
         return render(
             request,
             "case.html",
