@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import ClassVar
@@ -73,6 +74,12 @@ class NetworkOrigin:
         return self.is_tor or self.is_vpn or self.is_hosting
 
 
+@lru_cache(maxsize=65_536)
+def _canonical_ip(ip: str) -> str:
+    """The address's canonical text (``ValueError`` if it is none); cached, as the same IPs recur."""
+    return str(ipaddress.ip_address(ip))
+
+
 def _check_country(field: str, value: str) -> None:
     if len(value) != 2 or not value.isalpha() or not value.isupper():
         _fail(field, f"{value!r} is not an ISO 3166-1 alpha-2 code (two upper-case letters)")
@@ -115,7 +122,7 @@ class Event:
             _check_country("country", self.country)
         if self.ip is not None:
             try:
-                canonical = str(ipaddress.ip_address(self.ip))
+                canonical = _canonical_ip(self.ip)
             except ValueError:
                 _fail("ip", f"{self.ip!r} is not an IPv4 or IPv6 address")
             else:
