@@ -188,12 +188,19 @@ def test_the_audit_log_records_people_and_verifies(desk_api: Api, events: Events
     access.add_user("ana", "a long enough password", [Role.ANALYST])
     token = access.login("ana", "a long enough password").token
     desk_api.client.get(f"/v1/cases/{case_id}", headers=desk_api.headers(token=token))
+    desk_api.client.get("/v1/accounts/alice/decisions", headers=desk_api.headers(token=token))
+    desk_api.client.get("/v1/decisions/e2", headers=desk_api.headers(token=token))
+    desk_api.client.get("/v1/accounts/alice/decisions", headers=desk_api.headers(Role.ANALYST))  # a key
     _post(desk_api, f"/v1/cases/{case_id}/investigate", Role.ANALYST)
     records = desk_api.client.get("/v1/audit", headers=desk_api.headers(Role.AUDITOR)).json()["records"]
     assert ("ana", "case.read", f"case:{case_id}") in [
         (r["actor"], r["action"], r["subject"]) for r in records
     ]
     assert any(r["action"] == "case.investigating" for r in records)
+    reads = [(r["actor"], r["action"], r["subject"]) for r in records if r["action"].endswith("read")]
+    assert ("ana", "account.decisions_read", "account:alice") in reads
+    assert ("ana", "decision.read", "account:alice") in reads
+    assert all(actor == "ana" for actor, _, _ in reads)  # a calling service's reads are not people's
     assert desk_api.client.get("/v1/audit", headers=desk_api.headers(Role.ANALYST)).status_code == 403
     verified = desk_api.client.get("/v1/audit/verify", headers=desk_api.headers(Role.AUDITOR)).json()
     assert verified["ok"] is True and verified["records"] == len(records)

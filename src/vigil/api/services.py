@@ -16,6 +16,7 @@ from vigil.api.metrics import Metrics
 from vigil.desk import SecurityDesk
 from vigil.engine import Engine
 from vigil.errors import NotReady
+from vigil.model.access import Principal
 from vigil.ports import ListStore, ScreeningStore
 from vigil.screening.screener import Screener
 from vigil.settings import Settings
@@ -38,6 +39,11 @@ class Services:
         if self.security is None:
             raise NotReady("the security desk is kept on SQLite only so far; this server runs on PostgreSQL")
         return self.security
+
+    def audit_read(self, who: Principal, action: str, subject: str) -> None:
+        """Record a person's read of customer data (a calling service's reads are not recorded)."""
+        if who.kind == "user" and self.security is not None:
+            self.security.audit.record(who.name, action, subject)
 
     @property
     def screener(self) -> Screener:

@@ -246,11 +246,9 @@ async def post_appeal_decide(request: Request, case_id: CaseId, n: Nth, body: Ap
     **guard(allowed=_CONTROLS),
 )
 async def get_controls(request: Request, account_id: Annotated[str, Path(max_length=200)]) -> Response:
-    desk = _desk(request)
-    reader = _reader(principal_of(request))
-    if reader is not None:
-        desk.audit.record(reader, "account.controls_read", f"account:{account_id}")
-    return _json(controls_view(desk.actions.controls(account_id)))
+    services = services_of(request)
+    services.audit_read(principal_of(request), "account.controls_read", f"account:{account_id}")
+    return _json(controls_view(services.desk.actions.controls(account_id)))
 
 
 @router.get("/v1/audit", summary="The audit log, oldest first", **guard(allowed=_AUDITORS))

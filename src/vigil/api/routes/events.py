@@ -12,7 +12,7 @@ import msgspec
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
-from vigil.api.auth import READERS, guard
+from vigil.api.auth import READERS, guard, principal_of
 from vigil.api.errors import error_body
 from vigil.api.schemas import body, returns
 from vigil.api.services import Services, services_of
@@ -114,9 +114,11 @@ async def post_batch(request: Request) -> Response:
     **guard(allowed=_READ, responses=returns("Decision", "the decision, with the trace of every rule")),
 )
 async def get_decision(request: Request, event_id: Annotated[str, Path(max_length=200)]) -> Response:
-    decision = services_of(request).engine.journal.get(event_id)
+    services = services_of(request)
+    decision = services.engine.journal.get(event_id)
     if decision is None:
         raise NotFound(f"no decision for event {event_id!r}")
+    services.audit_read(principal_of(request), "decision.read", f"account:{decision.account_id}")
     return Response(encode_view(decision_view(decision, full_trace=True)), media_type=_JSON)
 
 
@@ -130,6 +132,8 @@ async def account_decisions(
     account_id: Annotated[str, Path(max_length=200)],
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Response:
-    decisions = services_of(request).engine.journal.for_account(account_id, limit)
+    services = services_of(request)
+    services.audit_read(principal_of(request), "account.decisions_read", f"account:{account_id}")
+    decisions = services.engine.journal.for_account(account_id, limit)
     views = [decision_view(d) for d in decisions]
     return Response(encode_view({"account_id": account_id, "decisions": views}), media_type=_JSON)

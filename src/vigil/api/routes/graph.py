@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from vigil.api.auth import READERS, guard
+from vigil.api.auth import READERS, guard, principal_of
 from vigil.api.services import services_of
 from vigil.codec import encode_view
 from vigil.errors import NotFound, NotReady
@@ -45,6 +45,8 @@ def _json(value: Any) -> Response:
     "/expand", summary="The accounts most likely in the same operation as the seeds", **guard(allowed=_READ)
 )
 async def post_expand(request: Request, body: ExpandRequest) -> Response:
+    subject = "accounts:" + ",".join(body.seeds[:20]) + ("..." if len(body.seeds) > 20 else "")
+    services_of(request).audit_read(principal_of(request), "graph.expand", subject)
     return _json(expansion_view(expand(_graph(request), body.seeds, top=body.top, hops=body.hops)))
 
 
@@ -70,4 +72,5 @@ async def get_links(
     graph = _graph(request)
     if account_id not in graph.index:
         raise NotFound(f"account {account_id!r} is not in the graph (no event seen)")
+    services_of(request).audit_read(principal_of(request), "account.links_read", f"account:{account_id}")
     return _json(links_view(graph, account_id, limit))

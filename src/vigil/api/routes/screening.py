@@ -107,7 +107,10 @@ async def snapshots(request: Request) -> Response:
 async def alerts(
     request: Request, customer_id: Annotated[str | None, Query(max_length=200)] = None
 ) -> Response:
-    return _json(msgspec.to_builtins(services_of(request).screening.alerts(customer_id)))
+    services = services_of(request)
+    subject = f"customer:{customer_id}" if customer_id else "screening:alerts"
+    services.audit_read(principal_of(request), "screening.alerts_read", subject)
+    return _json(msgspec.to_builtins(services.screening.alerts(customer_id)))
 
 
 @router.post(
