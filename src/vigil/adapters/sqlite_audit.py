@@ -19,8 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from vigil.adapters.memory_audit import check_append, check_limit
-from vigil.adapters.sqlite_open import connect
-from vigil.errors import ConfigError, StorageError
+from vigil.adapters.sqlite_open import SqliteStore
+from vigil.errors import StorageError
 from vigil.model.audit import GENESIS, AuditRecord
 
 SCHEMA = (
@@ -38,28 +38,12 @@ SCHEMA = (
 _FIELDS = "seq, at_us, actor, action, subject, detail, prev_hash, hash"
 
 
-class SqliteAuditLog:
+class SqliteAuditLog(SqliteStore):
     """The ``AuditLog`` port on SQLite. A row that is not a valid record (an empty actor, say: the table
     was changed outside Vigil) is ``StorageError`` naming its seq."""
 
     def __init__(self, path_or_connection: str | Path | sqlite3.Connection) -> None:
-        if isinstance(path_or_connection, sqlite3.Connection):
-            self.path, self._db, self._owned = "the given connection", path_or_connection, False
-        else:
-            self.path, self._db, self._owned = str(path_or_connection), connect(path_or_connection), True
-        try:
-            for statement in SCHEMA:  # not executescript: it would commit a transaction the owner has open
-                self._db.execute(statement)
-        except sqlite3.Error as exc:
-            self.close()
-            raise ConfigError(f"cannot open {self.path}: {exc}") from None
-
-    @contextmanager
-    def _io(self, what: str) -> Iterator[sqlite3.Connection]:
-        try:
-            yield self._db
-        except sqlite3.Error as exc:
-            raise StorageError(f"cannot {what} in {self.path}: {exc}") from exc
+        super().__init__(path_or_connection, SCHEMA)
 
     @contextmanager
     def _write(self, what: str) -> Iterator[sqlite3.Connection]:
@@ -134,8 +118,3 @@ class SqliteAuditLog:
         with self._io("count audit records") as db:
             (n,) = db.execute("SELECT COUNT(*) FROM audit_log").fetchone()
         return int(n)
-
-    def close(self) -> None:
-        """Close the connection this log opened; a given connection stays open for its owner."""
-        if self._owned:
-            self._db.close()

@@ -14,8 +14,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from vigil.adapters.memory_cases import check_next
-from vigil.adapters.sqlite_open import connect
-from vigil.errors import ConfigError, Conflict, StorageError
+from vigil.adapters.sqlite_open import SqliteStore
+from vigil.errors import Conflict, StorageError
 from vigil.model.cases import CaseData, CaseEvent, Kind
 
 SCHEMA = (
@@ -39,16 +39,9 @@ def _row(row: tuple[str, int, int, str, str, str]) -> CaseEvent:
     return CaseEvent(row[0], row[1], row[2], row[3], Kind(row[4]), data)
 
 
-class SqliteCaseStore:
+class SqliteCaseStore(SqliteStore):
     def __init__(self, path: str | Path) -> None:
-        self.path = str(path)
-        self._db = connect(path)
-        try:
-            for statement in SCHEMA:
-                self._db.execute(statement)
-        except sqlite3.Error as exc:
-            self._db.close()
-            raise ConfigError(f"cannot create the case tables in {self.path}: {exc}") from None
+        super().__init__(path, SCHEMA)
 
     def append(self, events: Sequence[CaseEvent], cursor: int | None = None) -> None:
         ids = sorted({e.case_id for e in events})
@@ -128,6 +121,3 @@ class SqliteCaseStore:
             return self._db.execute(sql, params).fetchall()
         except sqlite3.Error as exc:
             raise StorageError(f"cannot read the case history in {self.path}: {exc}") from None
-
-    def close(self) -> None:
-        self._db.close()

@@ -17,8 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from vigil.adapters.memory_learning import check_promotion, check_version, latest_by_event, serving_of
-from vigil.adapters.sqlite_open import connect
-from vigil.errors import ConfigError, Conflict, StorageError
+from vigil.adapters.sqlite_open import SqliteStore
+from vigil.errors import Conflict
 from vigil.model.learning import Label, ModelVersion, Promotion
 
 SCHEMA = (
@@ -41,31 +41,11 @@ _VERSION = "model_id, region, created_us, catalog_hash, model_text, sidecar"
 _PROMOTION = "region, model_id, at_us, promoted_by, reason, previous"
 
 
-def _connect(path: str | Path) -> sqlite3.Connection:
-    return connect(path)
-
-
-class _SqliteStore:
+class _SqliteStore(SqliteStore):
     """A connection (opened here, or given) with the learning tables, and sqlite3 errors mapped to Vigil's."""
 
     def __init__(self, path_or_connection: str | Path | sqlite3.Connection) -> None:
-        if isinstance(path_or_connection, sqlite3.Connection):
-            self.path, self._db, self._owned = "the given connection", path_or_connection, False
-        else:
-            self.path, self._db, self._owned = str(path_or_connection), _connect(path_or_connection), True
-        try:
-            for statement in SCHEMA:  # not executescript: it would commit a transaction the owner has open
-                self._db.execute(statement)
-        except sqlite3.Error as exc:
-            self.close()
-            raise ConfigError(f"cannot open {self.path}: {exc}") from None
-
-    @contextmanager
-    def _io(self, what: str) -> Iterator[sqlite3.Connection]:
-        try:
-            yield self._db
-        except sqlite3.Error as exc:
-            raise StorageError(f"cannot {what} in {self.path}: {exc}") from exc
+        super().__init__(path_or_connection, SCHEMA)
 
     @contextmanager
     def _write(self, what: str) -> Iterator[sqlite3.Connection]:
@@ -80,11 +60,6 @@ class _SqliteStore:
                 db.execute("RELEASE vigil_learning")
                 raise
             db.execute("RELEASE vigil_learning")
-
-    def close(self) -> None:
-        """Close the connection this store opened; a given connection stays open for its owner."""
-        if self._owned:
-            self._db.close()
 
 
 class SqliteLabelStore(_SqliteStore):

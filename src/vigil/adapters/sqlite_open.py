@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
-from vigil.errors import ConfigError
+from vigil.errors import ConfigError, StorageError
 
 
 def connect(path: str | Path, schema: str = "") -> sqlite3.Connection:
@@ -24,3 +26,34 @@ def connect(path: str | Path, schema: str = "") -> sqlite3.Connection:
     except sqlite3.Error as exc:
         raise ConfigError(f"cannot open {path}: {exc}") from None
     return db
+
+
+class SqliteStore:
+    """A store's connection, opened here on a path (``close`` closes it) or given by its owner (``close``
+    leaves it open, and a write made while the owner has a transaction open becomes durable when the
+    owner commits); ``schema`` statements run once, one by one (``executescript`` would commit a
+    transaction the owner has open). ``_io`` maps sqlite3 errors to ``StorageError`` naming the path."""
+
+    def __init__(self, path_or_connection: str | Path | sqlite3.Connection, schema: Sequence[str]) -> None:
+        if isinstance(path_or_connection, sqlite3.Connection):
+            self.path, self._db, self._owned = "the given connection", path_or_connection, False
+        else:
+            self.path, self._db, self._owned = str(path_or_connection), connect(path_or_connection), True
+        try:
+            for statement in schema:
+                self._db.execute(statement)
+        except sqlite3.Error as exc:
+            self.close()
+            raise ConfigError(f"cannot open {self.path}: {exc}") from None
+
+    @contextmanager
+    def _io(self, what: str) -> Iterator[sqlite3.Connection]:
+        try:
+            yield self._db
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot {what} in {self.path}: {exc}") from exc
+
+    def close(self) -> None:
+        """Close the connection this store opened; a given connection stays open for its owner."""
+        if self._owned:
+            self._db.close()
