@@ -150,5 +150,8 @@ def test_the_dashboard_and_the_audit_page(console: Api, events: Events) -> None:
     dash = _browser(console, "ana").get("/console/dashboard")
     assert dash.status_code == 200 and "<svg" in dash.text and 'id="open-cases">1<' in dash.text
     assert _browser(console, "ana").get("/console/audit").status_code == 403
-    audit = _browser(console, "aud").get("/console/audit")
+    auditor = _browser(console, "aud")
+    assert "Chain intact" not in auditor.get("/console/audit").text  # verified on request only
+    audit = auditor.get("/console/audit?verify=1")
     assert audit.status_code == 200 and "Chain intact" in audit.text
+    assert auditor.get("/console/audit?since=lots").status_code == 422

@@ -126,6 +126,7 @@ def test_freeze_with_four_eyes_and_the_audit_trail(served: Server, browser: Brow
 
     aud = _sign_in(browser, served, "aud")
     aud.goto("/console/audit")
+    aud.click("#verify")
     assert "Chain intact" in aud.inner_text("#audit-verify")
     log = aud.inner_text("#audit")
     assert "ana\tcase.action_requested" in log and "sam\tcase.action_approved" in log

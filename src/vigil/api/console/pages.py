@@ -31,6 +31,7 @@ from vigil.desk.views import when
 from vigil.errors import InvalidInput, NotAuthenticated, VigilError
 from vigil.model.access import Principal, Role
 from vigil.model.cases import CaseState, Kind, Queue, Severity
+from vigil.views import links_view
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 PAGE = 50
@@ -246,8 +247,6 @@ def _links(services: Services, account_id: str) -> list[dict[str, Any]]:
     graph = services.engine.graph
     if graph is None or account_id not in graph.index:
         return []
-    from vigil.views import links_view
-
     links: list[dict[str, Any]] = links_view(graph, account_id, 20)["links"]
     return links
 
@@ -307,12 +306,8 @@ async def case_action(request: Request, case_id: str, verb: str) -> Response:
             message = f"{action_id} {verb}d."
         else:
             raise InvalidInput(f"{verb!r} is not something a case page can do")
-        return _back(
-            fields.get("back", "")
-            if fields.get("back", "").startswith("/console/")
-            else f"/console/cases/{case_id}",
-            message,
-        )
+        back = fields.get("back", "")  # only back into the console
+        return _back(back if back.startswith("/console/") else f"/console/cases/{case_id}", message)
 
     return await guarded(request, run)
 
@@ -361,12 +356,10 @@ async def audit_page(request: Request) -> Response:
     async def run() -> Response:
         who = session.principal(request, _AUDITORS)
         audit = services_of(request).desk.audit
-        since = (
-            int(request.query_params.get("since", "0") or 0)
-            if request.query_params.get("since", "0").isdigit()
-            else 0
-        )
+        since = _int(dict(request.query_params), "since") or 0
         records = audit.records(since_seq=since, limit=200)
-        return render(request, "audit.html", who, records=records, verification=audit.verify(), since=since)
+        # Verifying reads the whole log: on request only.
+        verification = audit.verify() if request.query_params.get("verify") else None
+        return render(request, "audit.html", who, records=records, verification=verification, since=since)
 
     return await guarded(request, run)
