@@ -21,8 +21,12 @@ from tests.postgres import POSTGRES_URL, postgres_schema
 from vigil.adapters.postgres import (
     REVISION,
     PostgresAccessStore,
+    PostgresAuditLog,
+    PostgresCaseStore,
     PostgresJournal,
+    PostgresLabelStore,
     PostgresListStore,
+    PostgresModelRegistry,
     PostgresScreeningStore,
     connect,
     current_revision,
@@ -104,7 +108,11 @@ def test_tables_go_to_the_search_path_schema_not_public(engine: Engine) -> None:
 def test_a_database_not_migrated_is_refused_by_every_adapter() -> None:
     with postgres_schema(migrated=False) as engine:
         assert current_revision(engine) is None
-        for adapter in (PostgresJournal, PostgresListStore, PostgresScreeningStore, PostgresAccessStore):
+        adapters = (
+            PostgresJournal, PostgresListStore, PostgresScreeningStore, PostgresAccessStore,
+            PostgresLabelStore, PostgresModelRegistry, PostgresCaseStore, PostgresAuditLog,
+        )  # fmt: skip
+        for adapter in adapters:
             with pytest.raises(ConfigError, match="not migrated"):
                 adapter(engine)
         migrate(engine)

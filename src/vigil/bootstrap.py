@@ -147,7 +147,9 @@ def label_store(settings: Settings) -> LabelStore:
     if settings.db == "memory":
         return MemoryLabelStore()
     if settings.is_postgres:
-        raise ConfigError("labels and models are kept on SQLite only so far, not on PostgreSQL")
+        from vigil.adapters.postgres import PostgresLabelStore
+
+        return PostgresLabelStore(_postgres(settings))
     return SqliteLabelStore(_db_path(settings))
 
 
@@ -156,7 +158,9 @@ def model_registry(settings: Settings) -> ModelRegistry:
     if settings.db == "memory":
         return MemoryModelRegistry()
     if settings.is_postgres:
-        raise ConfigError("labels and models are kept on SQLite only so far, not on PostgreSQL")
+        from vigil.adapters.postgres import PostgresModelRegistry
+
+        return PostgresModelRegistry(_postgres(settings))
     return SqliteModelRegistry(_db_path(settings))
 
 
@@ -165,7 +169,9 @@ def audit_log(settings: Settings) -> AuditLog:
     if settings.db == "memory":
         return MemoryAuditLog()
     if settings.is_postgres:
-        raise ConfigError("the audit log is kept on SQLite only so far, not on PostgreSQL")
+        from vigil.adapters.postgres import PostgresAuditLog
+
+        return PostgresAuditLog(_postgres(settings))
     return SqliteAuditLog(_db_path(settings))
 
 
@@ -174,14 +180,18 @@ def case_store(settings: Settings) -> CaseStore:
     if settings.db == "memory":
         return MemoryCaseStore()
     if settings.is_postgres:
-        raise ConfigError("the desk's cases are kept on SQLite only so far, not on PostgreSQL")
+        from vigil.adapters.postgres import PostgresCaseStore
+
+        return PostgresCaseStore(_postgres(settings))
     return SqliteCaseStore(_db_path(settings))
 
 
 def security_desk(settings: Settings, opened: Stores, notifier_: Notifier | None = None) -> SecurityDesk:
     """The desk over one database's stores (which must hold cases, an audit log and labels)."""
     if opened.cases is None or opened.audit is None:
-        raise ConfigError("the security desk needs SQLite or memory storage (not kept on PostgreSQL yet)")
+        raise ConfigError(
+            "the security desk needs the database's case store and audit log (bootstrap.stores)"
+        )
     audit = AuditTrail(opened.audit)
     desk = Desk(
         opened.cases,
@@ -311,10 +321,10 @@ class Stores:
     screening: ScreeningStore
     access: AccessStore
     settings: Settings
-    models: ModelRegistry | None = None  # None on PostgreSQL (not kept there yet)
-    labels: LabelStore | None = None  # likewise
-    cases: CaseStore | None = None  # likewise
-    audit: AuditLog | None = None  # likewise
+    models: ModelRegistry | None = None  # these four: opened by stores() on every backend
+    labels: LabelStore | None = None
+    cases: CaseStore | None = None
+    audit: AuditLog | None = None
 
     def close(self) -> None:
         """Flush and close the journal; release the database connections."""
@@ -341,10 +351,10 @@ def stores(settings: Settings, *, serving: bool = False) -> Stores:
         screening_store(settings),
         access_store(settings),
         settings,
-        None if settings.is_postgres else model_registry(settings),
-        None if settings.is_postgres else label_store(settings),
-        None if settings.is_postgres else case_store(settings),
-        None if settings.is_postgres else audit_log(settings),
+        model_registry(settings),
+        label_store(settings),
+        case_store(settings),
+        audit_log(settings),
     )
 
 
@@ -358,8 +368,6 @@ def build_engine(settings: Settings, opened: Stores | None = None) -> Engine:
     rules = load_rules(source.read(), catalog)
     if opened is not None:
         models = scorer(opened.models, catalog) if opened.models is not None else None
-    elif settings.is_postgres:
-        models = None
     else:
         registry = model_registry(settings)
         try:

@@ -10,12 +10,18 @@ import pytest
 
 from tests.api.conftest import Api, api_settings, open_api
 from tests.conftest import Events
+from tests.postgres import postgres_url
 from vigil.model.access import Role
 
 
-@pytest.fixture
-def desk_api(tmp_path: Path) -> Iterator[Api]:
-    yield from open_api(api_settings(tmp_path, four_eyes_value="10000"))
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def desk_api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api]:
+    """The desk on SQLite, and on PostgreSQL (a fresh schema)."""
+    if request.param == "sqlite":
+        yield from open_api(api_settings(tmp_path, four_eyes_value="10000"))
+        return
+    with postgres_url() as url:
+        yield from open_api(api_settings(tmp_path, db=url, four_eyes_value="10000"))
 
 
 def _flag(api: Api, events: Events, account: str = "alice") -> str:

@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from collections.abc import Iterator
-from dataclasses import replace
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
+from tests.postgres import postgres_schema
 from vigil.adapters.memory_audit import MemoryAuditLog
+from vigil.adapters.postgres import PostgresAuditLog
 from vigil.adapters.sqlite_audit import SqliteAuditLog
 from vigil.audit.chain import GENESIS, next_record
 from vigil.errors import ConfigError, Conflict, InvalidInput, StorageError
@@ -24,8 +30,12 @@ from vigil.ports import AuditLog
 T0 = 1_793_534_400_000_000  # 2026-11-01 12:00 UTC, in µs
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def log(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AuditLog]:
+    if request.param == "postgres":
+        with postgres_schema() as engine:
+            yield PostgresAuditLog(engine)
+        return
     store: AuditLog = MemoryAuditLog() if request.param == "memory" else SqliteAuditLog(tmp_path / "a.db")
     yield store
     store.close()
@@ -262,3 +272,55 @@ def test_sqlite_log_used_after_close_raises_storage_error(tmp_path: Path) -> Non
         store.last()
     with pytest.raises(StorageError):
         store.append(chain(1)[0])
+
+
+# -- PostgreSQL only -------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_log SET actor = 'mallory' WHERE seq = 2",
+        "UPDATE audit_log SET detail = '{}'",
+        "DELETE FROM audit_log WHERE seq = 2",
+        "DELETE FROM audit_log",
+        "TRUNCATE audit_log",
+    ],
+)
+def test_postgres_trigger_refuses_update_and_delete_through_sql(statement: str) -> None:
+    with postgres_schema() as engine:
+        store = PostgresAuditLog(engine)
+        records = fill(store, chain(3))
+        with engine.begin() as conn, pytest.raises(IntegrityError, match="append-only"):
+            conn.execute(text(statement))
+        assert list(store.records()) == records
+
+
+@pytest.mark.postgres
+def test_postgres_appenders_take_turns_and_the_second_sees_the_first() -> None:
+    with postgres_schema() as engine:
+        store = PostgresAuditLog(engine)
+        (first,) = fill(store, chain(1))
+        (mine,) = chain(1, first)
+        theirs = next_record(
+            first, at_us=T0 + 99, actor="eve", action="account.read", subject="account:a1", detail={}
+        )
+        other = PostgresAuditLog(engine)  # another writer, on its own connection
+        with engine.connect() as conn, ThreadPoolExecutor(1) as pool:
+            # The other writer is in the middle of its append: it holds the lock, its record not committed.
+            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.audit_log'))"))
+            fields = ", ".join(f":{name}" for name in asdict(theirs))
+            conn.execute(text(f"INSERT INTO audit_log VALUES ({fields})"), asdict(theirs))
+            waiting = pool.submit(store.append, mine)
+            time.sleep(0.2)  # the append waits for the lock
+            conn.commit()
+            with pytest.raises(Conflict, match="next is 3"):  # it read the last record after the wait
+                waiting.result(timeout=10)
+        assert list(other.records()) == [first, theirs]
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_a_database_not_migrated() -> None:
+    with postgres_schema(migrated=False) as engine, pytest.raises(ConfigError, match="not migrated"):
+        PostgresAuditLog(engine)

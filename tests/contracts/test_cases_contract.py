@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
+from tests.postgres import postgres_schema
 from vigil.adapters.memory_cases import MemoryCaseStore
+from vigil.adapters.postgres import PostgresCaseStore
 from vigil.adapters.sqlite_cases import SqliteCaseStore
 from vigil.errors import ConfigError, Conflict
 from vigil.model.cases import CaseEvent, Kind
 from vigil.ports import CaseStore
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CaseStore]:
+    if request.param == "postgres":
+        with postgres_schema() as engine:
+            yield PostgresCaseStore(engine)
+        return
     s: CaseStore = MemoryCaseStore() if request.param == "memory" else SqliteCaseStore(tmp_path / "c.db")
     yield s
     s.close()
@@ -106,3 +116,48 @@ def test_sqlite_names_a_path_it_cannot_open(tmp_path: Path) -> None:
     (tmp_path / "junk.db").write_bytes(b"not a database at all" * 100)
     with pytest.raises(ConfigError, match=r"junk\.db"):
         SqliteCaseStore(tmp_path / "junk.db")
+
+
+# -- PostgreSQL only -------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE case_events SET actor = 'mallory'",
+        "DELETE FROM case_events WHERE seq = 2",
+        "TRUNCATE case_events",
+    ],
+)
+def test_postgres_refuses_to_update_or_delete_history(statement: str) -> None:
+    with postgres_schema() as engine:
+        s = PostgresCaseStore(engine)
+        s.append([opened("c-1"), entry("c-1", 2)])
+        with engine.begin() as conn, pytest.raises(IntegrityError, match="append-only"):
+            conn.execute(text(statement))
+        assert s.history("c-1") == [opened("c-1"), entry("c-1", 2)]
+
+
+@pytest.mark.postgres
+def test_postgres_a_second_writer_of_the_same_entry_waits_then_conflicts() -> None:
+    with postgres_schema() as engine:
+        s = PostgresCaseStore(engine)
+        s.append([opened("c-1")])
+        with engine.connect() as first, ThreadPoolExecutor(1) as pool:
+            first.execute(  # the first writer's entry 2, not committed yet: the second does not see it
+                text("INSERT INTO case_events VALUES ('c-1', 2, 1002, 'bo', 'note', '{}')")
+            )
+            second = pool.submit(s.append, [entry("c-1", 2)], 5)
+            time.sleep(0.2)  # the second writer waits on the primary key
+            first.commit()
+            with pytest.raises(Conflict, match="changed meanwhile"):
+                second.result(timeout=10)
+        assert [(e.seq, e.actor) for e in s.history("c-1")] == [(1, "ana"), (2, "bo")]
+        assert s.cursor() == 0  # the refused batch moved nothing
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_a_database_not_migrated() -> None:
+    with postgres_schema(migrated=False) as engine, pytest.raises(ConfigError, match="not migrated"):
+        PostgresCaseStore(engine)

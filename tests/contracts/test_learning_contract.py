@@ -14,7 +14,9 @@ from typing import Literal
 
 import pytest
 
+from tests.postgres import postgres_schema
 from vigil.adapters.memory_learning import MemoryLabelStore, MemoryModelRegistry
+from vigil.adapters.postgres import PostgresLabelStore, PostgresModelRegistry
 from vigil.adapters.sqlite_learning import SqliteLabelStore, SqliteModelRegistry
 from vigil.errors import ConfigError, Conflict, InvalidInput, NotFound, StorageError
 from vigil.model.learning import GLOBAL, Label, ModelVersion, Promotion
@@ -23,8 +25,12 @@ from vigil.ports import LabelStore, ModelRegistry
 T0 = 1_793_534_400_000_000  # 2026-11-01 12:00 UTC, in µs
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def labels(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LabelStore]:
+    if request.param == "postgres":
+        with postgres_schema() as engine:
+            yield PostgresLabelStore(engine)
+        return
     store: LabelStore = (
         MemoryLabelStore() if request.param == "memory" else SqliteLabelStore(tmp_path / "l.db")
     )
@@ -32,8 +38,12 @@ def labels(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LabelStor
     store.close()
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def registry(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ModelRegistry]:
+    if request.param == "postgres":
+        with postgres_schema() as engine:
+            yield PostgresModelRegistry(engine)
+        return
     store: ModelRegistry = (
         MemoryModelRegistry() if request.param == "memory" else SqliteModelRegistry(tmp_path / "m.db")
     )
@@ -337,3 +347,14 @@ def test_sqlite_store_used_after_close_raises_storage_error(tmp_path: Path) -> N
         store.labels()
     with pytest.raises(StorageError):
         store.add([label(1)])
+
+
+# -- PostgreSQL only -------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_a_database_not_migrated() -> None:
+    with postgres_schema(migrated=False) as engine:
+        for adapter in (PostgresLabelStore, PostgresModelRegistry):
+            with pytest.raises(ConfigError, match="not migrated"):
+                adapter(engine)

@@ -32,12 +32,12 @@ class Services:
     screening: ScreeningStore
     metrics: Metrics
     stores: bootstrap.Stores | None = None  # closed with the services when they opened them
-    security: SecurityDesk | None = None  # None on PostgreSQL (the desk is kept on SQLite so far)
+    security: SecurityDesk | None = None  # build() always makes one; None only when built without it
 
     @property
     def desk(self) -> SecurityDesk:
         if self.security is None:
-            raise NotReady("the security desk is kept on SQLite only so far; this server runs on PostgreSQL")
+            raise NotReady("this server runs without the security desk")
         return self.security
 
     def audit_read(self, who: Principal, action: str, subject: str) -> None:
@@ -77,14 +77,13 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Services:
     engine.defer_usage = True  # written with each group commit, not once per event
     if engine.screener is not None:
         engine.screener.names  # build the name index now, not on the first KYC event  # noqa: B018
-    security = None if settings.is_postgres else bootstrap.security_desk(settings, stores)
-    if security is not None:
-        security.feed.catch_up()  # alerts for what was decided while the desk was not listening
-        engine.restrictions = security.desk.freeze_of  # money out of a frozen account is blocked
+    security = bootstrap.security_desk(settings, stores)
+    security.feed.catch_up()  # alerts for what was decided while the desk was not listening
+    engine.restrictions = security.desk.freeze_of  # money out of a frozen account is blocked
     return Services(
         settings=settings,
         engine=engine,
-        decider=Decider(engine, security.feed.committed if security is not None else None),
+        decider=Decider(engine, security.feed.committed),
         access=bootstrap.access(settings, stores.access),
         lists=stores.lists,
         screening=stores.screening,

@@ -30,7 +30,10 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from vigil.adapters.postgres.access import PostgresAccessStore
+from vigil.adapters.postgres.audit import PostgresAuditLog
+from vigil.adapters.postgres.cases import PostgresCaseStore
 from vigil.adapters.postgres.journal import PostgresJournal
+from vigil.adapters.postgres.learning import PostgresLabelStore, PostgresModelRegistry
 from vigil.adapters.postgres.lists import PostgresListStore
 from vigil.adapters.postgres.schema import REVISION, reason, where
 from vigil.adapters.postgres.screening import PostgresScreeningStore
@@ -39,8 +42,12 @@ from vigil.errors import ConfigError
 __all__ = [
     "REVISION",
     "PostgresAccessStore",
+    "PostgresAuditLog",
+    "PostgresCaseStore",
     "PostgresJournal",
+    "PostgresLabelStore",
     "PostgresListStore",
+    "PostgresModelRegistry",
     "PostgresScreeningStore",
     "alembic_config",
     "connect",

@@ -1,10 +1,15 @@
 """The PostgreSQL schema of every storage port, as SQLAlchemy Core tables, and the checks the adapters share.
 
 This is the schema migration ``REVISION`` (``migrations/versions``) creates; a test compares the two.
-Order that matters is kept by ``seq`` identity columns (events, clearances, alerts, access records)
-or by an entry's position in its snapshot. Bodies are the msgspec JSON of the record, as in SQLite;
-the other columns are what queries filter and sort on. Tables are unqualified: they live in the
-first schema of the connection's ``search_path``.
+Order that matters is kept by ``seq`` identity columns (events, clearances, alerts, access records,
+labels, models, promotions), by an entry's position in its snapshot, or by the record's own number
+(a case's entries, the audit log). Bodies are the msgspec JSON of the record, as in SQLite; the other
+columns are what queries filter and sort on. The learning, desk and audit tables have a column per
+field instead, as their SQLite tables do (a case entry's details are JSON text). Tables are
+unqualified: they live in the first schema of the connection's ``search_path``. Times in µs are BIGINT.
+
+``case_events`` and ``audit_log`` are append-only: triggers that the migrations create (not declared
+here: the comparison does not see triggers) refuse UPDATE, DELETE and TRUNCATE on them.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from contextlib import contextmanager
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
+    CheckConstraint,
     Column,
     DateTime,
     Double,
@@ -36,7 +43,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from vigil.errors import ConfigError, StorageError
 
-REVISION = "0001"  # the migration that leaves the database as declared here (alembic head)
+REVISION = "0002"  # the migration that leaves the database as declared here (alembic head)
 
 # PostgreSQL's own default names, so constraints declared here and reflected ones compare equal.
 metadata = MetaData(
@@ -153,6 +160,86 @@ def _access(name: str) -> Table:
 access_keys = _access("access_keys")
 access_users = _access("access_users")
 access_sessions = _access("access_sessions")
+
+# -- learning -----------------------------------------------------------------------------------
+learning_labels = Table(
+    "learning_labels",
+    metadata,
+    _seq(),
+    Column("event_id", Text, nullable=False),
+    Column("account_id", Text, nullable=False),
+    Column("illicit", Boolean, nullable=False),
+    Column("typology", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("at_us", BigInteger, nullable=False),
+)
+
+learning_models = Table(
+    "learning_models",
+    metadata,
+    _seq(),
+    Column("model_id", Text, nullable=False, unique=True),
+    Column("region", Text, nullable=False),
+    Column("created_us", BigInteger, nullable=False),
+    Column("catalog_hash", Text, nullable=False),
+    Column("model_text", Text, nullable=False),
+    Column("sidecar", Text, nullable=False),
+)
+
+learning_promotions = Table(
+    "learning_promotions",
+    metadata,
+    _seq(),
+    Column("region", Text, nullable=False),
+    Column("model_id", Text, ForeignKey("learning_models.model_id"), nullable=False),
+    Column("at_us", BigInteger, nullable=False),
+    Column("promoted_by", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("previous", Text),
+)
+
+# -- the security desk --------------------------------------------------------------------------
+case_events = Table(
+    "case_events",
+    metadata,
+    Column("case_id", Text, primary_key=True),
+    Column("seq", Integer, primary_key=True),  # 1, 2, 3 ... within the case
+    Column("at_us", BigInteger, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("data", Text, nullable=False),  # JSON, keys sorted, as in SQLite
+)
+
+case_order = Table(
+    "case_order",
+    metadata,
+    Column("n", BigInteger, Identity(always=False), primary_key=True),
+    Column("case_id", Text, nullable=False, unique=True),
+)
+
+desk_cursor = Table(
+    "desk_cursor",
+    metadata,
+    Column("one", SmallInteger, primary_key=True, autoincrement=False),
+    Column("journal", BigInteger, nullable=False),
+    CheckConstraint("one = 1", name="desk_cursor_one_check"),  # a single row
+)
+
+# -- audit --------------------------------------------------------------------------------------
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),  # the record's own seq
+    Column("at_us", BigInteger, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("prev_hash", Text, nullable=False),
+    Column("hash", Text, nullable=False),
+    Index("audit_log_subject", "subject", "seq"),
+    Index("audit_log_actor", "actor", "seq"),
+)
 
 
 # -- shared by the adapters ---------------------------------------------------------------------
