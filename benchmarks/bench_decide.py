@@ -108,10 +108,15 @@ class NullJournal:
     def for_account(self, account_id: str, limit: int = 50) -> list[Decision]:
         return []
 
+    def account_history(
+        self, account_id: str, limit: int = 50, *, trace: bool = True
+    ) -> list[tuple[Event, Decision]]:
+        return []
+
     def events(self) -> Iterator[Event]:
         return iter(())
 
-    def decided(self) -> Iterator[tuple[Event, Decision]]:
+    def decided(self, start: int = 0) -> Iterator[tuple[Event, Decision]]:
         return iter(())
 
     def count(self) -> int:
