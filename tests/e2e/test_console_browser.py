@@ -156,4 +156,5 @@ def test_the_dashboard_renders_its_charts(served: Server, browser: Browser) -> N
     bob.goto("/console/dashboard")
     assert bob.locator("svg.chart").count() >= 2
     assert int(bob.inner_text("#open-cases")) >= 1
+    assert bob.inner_text("#value-frozen") == "19900"  # alice's approved freeze; carol's still waits
     _shot(bob, "7-dashboard")

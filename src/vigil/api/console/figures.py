@@ -102,13 +102,14 @@ def dashboard_figures(security: SecurityDesk, days: int = 14) -> dict[str, Any]:
     by_account: dict[str, list[Case]] = {}
     for c in cases:
         by_account.setdefault(c.account_id, []).append(c)
-    frozen_by_region: Counter[str] = Counter()
+    frozen_by_region: dict[str, Decimal] = {}
     frozen_accounts = 0
     for account, its in by_account.items():
         ctl = controls(account, its)
         if ctl.frozen or ctl.amount_freezes:
             frozen_accounts += ctl.frozen
-            frozen_by_region[its[-1].region] += float(ctl.value_frozen)  # type: ignore[assignment]
+            region = its[-1].region
+            frozen_by_region[region] = frozen_by_region.get(region, Decimal(0)) + ctl.value_frozen
     open_cases = [c for c in cases if c.open]
     labels = [_day(d) for d in span]
     return {
@@ -116,11 +117,11 @@ def dashboard_figures(security: SecurityDesk, days: int = 14) -> dict[str, Any]:
         "breaches_chart": bars(labels, breaches),
         "frozen_chart": bars(
             sorted(frozen_by_region),
-            {"value frozen": [frozen_by_region[r] for r in sorted(frozen_by_region)]},
+            {"value frozen": [float(frozen_by_region[r]) for r in sorted(frozen_by_region)]},
         )
         if frozen_by_region
         else "",
-        "value_frozen": sum(Decimal(str(v)) for v in frozen_by_region.values()),
+        "value_frozen": sum(frozen_by_region.values(), Decimal(0)),
         "frozen_accounts": frozen_accounts,
         "open_cases": len(open_cases),
         "breached_open": sum(1 for c in open_cases if c.breaches),
