@@ -290,3 +290,11 @@ def test_the_queue_filters_and_pages(kit: Kit) -> None:
     kit.desk.resolve(page[0].case_id, "false_positive", "ok", Change("ana"))
     assert kit.desk.queue(QueueFilter(severity=Severity.CRITICAL))[1] == 9
     assert kit.desk.queue(QueueFilter(severity=Severity.CRITICAL, open_only=False))[1] == 10
+
+
+def test_an_account_with_an_earlier_true_positive_ranks_higher(kit: Kit) -> None:
+    first = kit.flag(1, account="repeat")
+    kit.desk.resolve(first, "true_positive", "mule", Change("ana"))
+    again = kit.desk.case(kit.flag(2, account="repeat"))
+    fresh = kit.desk.case(kit.flag(3, account="fresh"))
+    assert again.case_id != first and again.priority == fresh.priority + 5

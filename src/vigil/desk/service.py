@@ -24,7 +24,7 @@ from vigil.desk.policy import DeskPolicy
 from vigil.desk.workflow import check
 from vigil.errors import Conflict, Forbidden, InvalidInput, NotFound
 from vigil.model import Decision, Event
-from vigil.model.cases import Case, CaseData, CaseEvent, CaseState, Kind, Queue, Severity
+from vigil.model.cases import Case, CaseData, CaseEvent, CaseState, Disposition, Kind, Queue, Severity
 from vigil.ports import CaseStore, LabelStore, Notifier
 
 SYSTEM = "vigil"  # the actor of the desk's own steps (alerts, SLA breaches)
@@ -182,11 +182,7 @@ class Desk:
     def _customer_risk(self, flag: Flag) -> int:
         """0-10: 5 per earlier true-positive case of the account (at most 2), plus the model's
         probability (0-5) when a model scored the event."""
-        earlier = sum(
-            1
-            for c in self.cases_of(flag.account_id)
-            if c.disposition is not None and c.disposition.value == "true_positive"
-        )
+        earlier = sum(1 for c in self.cases_of(flag.account_id) if c.disposition is Disposition.TRUE_POSITIVE)
         model = round(5 * flag.probability) if flag.probability is not None else 0
         return min(10, 5 * min(2, earlier) + model)
 
