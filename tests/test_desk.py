@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from tests.desk_kit import T0, Kit, decided, withdrawal
+from vigil.adapters.memory_cases import MemoryCaseStore
 from vigil.adapters.sqlite_cases import SqliteCaseStore
 from vigil.desk.fold import fold
 from vigil.desk.service import Change, Desk, QueueFilter
@@ -17,6 +19,7 @@ from vigil.model.cases import (
     ActionStatus,
     AppealState,
     AppealTrack,
+    CaseEvent,
     CaseState,
     Disposition,
     Kind,
@@ -298,3 +301,39 @@ def test_an_account_with_an_earlier_true_positive_ranks_higher(kit: Kit) -> None
     again = kit.desk.case(kit.flag(2, account="repeat"))
     fresh = kit.desk.case(kit.flag(3, account="fresh"))
     assert again.case_id != first and again.priority == fresh.priority + 5
+
+
+class CountingStore(MemoryCaseStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.appends = 0
+
+    def append(self, events: Sequence[CaseEvent], cursor: int | None = None) -> None:
+        self.appends += 1
+        super().append(events, cursor)
+
+
+def test_one_group_commit_is_one_transaction_of_alerts() -> None:
+    store = CountingStore()
+    kit = Kit(store=store)
+    existing = kit.flag(1, account="old")
+    before = store.appends
+    batch = [withdrawal(n, account=a) for n, a in ((2, "new"), (3, "old"), (4, "new"), (5, "calm"))]
+    pairs = [(e, decided(e, Outcome.ALLOW if e.account_id == "calm" else Outcome.HOLD)) for e in batch]
+    touched = kit.desk.ingest_many(pairs, cursor=9)
+    assert store.appends == before + 1 and store.cursor() == 9
+    assert [c.account_id for c in touched] == ["new", "old"]
+    new = kit.desk.open_case("new")
+    assert new is not None and new.alerts[0].count == 2 and new.version == 3
+    assert kit.desk.case(existing).alerts[0].count == 2
+    assert kit.desk.ingest_many(pairs, cursor=10) == []  # the same decisions again add nothing
+    assert fold(kit.store.history(new.case_id), kit.policy) == new
+
+
+def test_sync_reads_in_batches_and_moves_the_cursor() -> None:
+    store = CountingStore()
+    kit = Kit(store=store)
+    events = [withdrawal(n, account=f"acc-{n % 2}") for n in range(5)]
+    assert kit.desk.sync([(e, decided(e)) for e in events], start=0, batch=2) == 5
+    assert store.appends == 3 and store.cursor() == 5
+    assert sum(a.count for c in kit.desk.all_cases() for a in c.alerts) == 5

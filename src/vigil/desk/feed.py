@@ -8,6 +8,7 @@ between the journal's commit and the desk's) adds nothing twice.
 
 from __future__ import annotations
 
+from vigil.desk.alerts import flag_of
 from vigil.desk.service import Desk
 from vigil.model import Decision, Event
 from vigil.ports import EventStore
@@ -26,6 +27,7 @@ class Feed:
         return added
 
     def committed(self, made: list[tuple[Event, Decision]]) -> None:
-        for event, decision in made:
-            self.position += 1
-            self.desk.ingest(event, decision, cursor=self.position)
+        """One transaction for the alerts of one group commit (and the cursor, when any is flagged)."""
+        self.position += len(made)
+        if any(flag_of(e, d) is not None for e, d in made):
+            self.desk.ingest_many(made, cursor=self.position)

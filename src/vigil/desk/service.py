@@ -154,48 +154,78 @@ class Desk:
     def ingest(self, event: Event, decision: Decision, cursor: int | None = None) -> Case | None:
         """Turn a flagged decision into an alert on its account's open case (opened if none is);
         None when the decision is not flagged or was already ingested."""
-        flag = flag_of(event, decision)
-        if flag is None or flag.event_id in self._alerted:
-            return None
-        open_case = self.open_case(flag.account_id)
-        if open_case is not None:
-            return self.append(open_case.case_id, [(Kind.ALERT, flag.data())], Change(SYSTEM), cursor)
-        return self._open(flag, cursor)
+        touched = self.ingest_many([(event, decision)], cursor)
+        return touched[0] if touched else None
 
-    def _open(self, flag: Flag, cursor: int | None) -> Case:
-        case_id = f"c-{self.store.cases() + 1:06d}"
-        opened: CaseData = {
+    def ingest_many(self, decided: Iterable[tuple[Event, Decision]], cursor: int | None = None) -> list[Case]:
+        """Alerts for every flagged decision, appended in one transaction with the journal ``cursor``
+        (one per group commit in the server); the cases touched, in the order first touched."""
+        entries: list[CaseEvent] = []
+        last: dict[str, int] = {}  # case id -> its last seq, this batch included
+        opened: dict[str, str] = {}  # account id -> the case this batch opens for it
+        seen: set[str] = set()
+        cases, now = self.store.cases(), self.clock()
+        for event, decision in decided:
+            flag = flag_of(event, decision)
+            if flag is None or flag.event_id in self._alerted or flag.event_id in seen:
+                continue
+            seen.add(flag.event_id)
+            case_id = opened.get(flag.account_id)
+            if case_id is None:
+                open_case = self.open_case(flag.account_id)
+                if open_case is not None:
+                    case_id = open_case.case_id
+                else:
+                    cases += 1
+                    case_id = opened[flag.account_id] = f"c-{cases:06d}"
+                    entries.append(CaseEvent(case_id, 1, now, SYSTEM, Kind.OPENED, self._opening(flag)))
+                    last[case_id] = 1
+            seq = last.get(case_id, self._cases[case_id].case.version if case_id in self._cases else 0) + 1
+            entries.append(CaseEvent(case_id, seq, now, SYSTEM, Kind.ALERT, flag.data()))
+            last[case_id] = seq
+        if entries or cursor is not None:
+            self.store.append(entries, cursor)
+        touched: dict[str, Case] = {}
+        for case_id in last:
+            mine = [e for e in entries if e.case_id == case_id]
+            if case_id in opened.values():
+                self._index(mine)
+            else:
+                for e in mine:
+                    self._count(self._cases[case_id].step(e), e)
+            touched[case_id] = self._cases[case_id].case
+        return list(touched.values())
+
+    def _opening(self, flag: Flag) -> CaseData:
+        """What a new case records of its first alert's account: region, severity, customer risk (0-10:
+        5 per earlier true-positive case of the account, at most 2, plus the model's probability, 0-5,
+        when a model scored the event)."""
+        earlier = sum(1 for c in self.cases_of(flag.account_id) if c.disposition is Disposition.TRUE_POSITIVE)
+        model = round(5 * flag.probability) if flag.probability is not None else 0
+        return {
             "account_id": flag.account_id,
             "region": flag.region,
             "severity": flag.severity.value,
-            "customer_risk": self._customer_risk(flag),
+            "customer_risk": min(10, 5 * min(2, earlier) + model),
         }
-        now = self.clock()
-        entries = [
-            CaseEvent(case_id, 1, now, SYSTEM, Kind.OPENED, opened),
-            CaseEvent(case_id, 2, now, SYSTEM, Kind.ALERT, flag.data()),
-        ]
-        self.store.append(entries, cursor)
-        self._index(entries)
-        return self._cases[case_id].case
 
-    def _customer_risk(self, flag: Flag) -> int:
-        """0-10: 5 per earlier true-positive case of the account (at most 2), plus the model's
-        probability (0-5) when a model scored the event."""
-        earlier = sum(1 for c in self.cases_of(flag.account_id) if c.disposition is Disposition.TRUE_POSITIVE)
-        model = round(5 * flag.probability) if flag.probability is not None else 0
-        return min(10, 5 * min(2, earlier) + model)
+    def sync(self, decided: Iterable[tuple[Event, Decision]], start: int, batch: int = 1000) -> int:
+        """Ingest journal records from position ``start`` on (``Journal.decided(start)``), ``batch``
+        records per transaction, the stored cursor moving with each. Returns the number of alerts added."""
+        added, position, chunk = 0, start, list[tuple[Event, Decision]]()
+        for position, pair in enumerate(decided, start=start + 1):
+            chunk.append(pair)
+            if len(chunk) == batch:
+                added += self._sync_chunk(chunk, position)
+        if chunk or position != start:
+            added += self._sync_chunk(chunk, position)
+        return added
 
-    def sync(self, decided: Iterable[tuple[Event, Decision]], start: int) -> int:
-        """Ingest journal records from position ``start`` on (``Journal.decided(start)``); the stored
-        cursor moves with each alert and to the end at the end. Returns the number of alerts added."""
-        touched, position = 0, start
-        for position, (event, decision) in enumerate(decided, start=start + 1):
-            if self.ingest(event, decision, cursor=position) is not None:
-                touched += 1
-        if position != start:
-            self.store.set_cursor(position)
-        return touched
+    def _sync_chunk(self, chunk: list[tuple[Event, Decision]], position: int) -> int:
+        before = len(self._alerted)
+        self.ingest_many(chunk, cursor=position)
+        chunk.clear()
+        return len(self._alerted) - before
 
     # -- reading ---------------------------------------------------------------------------------
     def case(self, case_id: str, reader: str | None = None) -> Case:
