@@ -12,9 +12,9 @@ from decimal import Decimal, InvalidOperation
 
 from vigil.desk.controls import Controls, controls
 from vigil.desk.escalation import send
-from vigil.desk.service import Change, Desk
+from vigil.desk.service import Change, Desk, Steps
 from vigil.desk.workflow import check
-from vigil.errors import Conflict, InvalidInput, NotFound
+from vigil.errors import Conflict, Forbidden, InvalidInput, NotFound
 from vigil.model import EventType
 from vigil.model.cases import Action, ActionKind, Case, CaseData, Kind, StepUp
 from vigil.model.notify import Notice
@@ -60,19 +60,28 @@ class Actions:
         target: str = "",
         value: str | None = None,
     ) -> Case:
-        case = self.desk.case(case_id)
-        if change.nonce and change.nonce in case.nonces:
-            return case
-        check(case, Kind.ACTION_REQUESTED)
         if not reason.strip():
             raise InvalidInput("say why: every action is recorded with its reason", field="reason")
-        data = self._validate(case, kind, asset, amount, target, value)
-        needs = self.desk.policy.needs_approval(kind.four_eyes, Decimal(str(data["value"])))
-        data |= {"action": f"{case_id}/{len(case.actions) + 1}", "kind": kind.value, "reason": reason.strip()}
-        data["needs_approval"] = needs
-        case = self.desk.append(case_id, [(Kind.ACTION_REQUESTED, data)], change)
-        if needs:
-            self._ask_supervisors(case, str(data["action"]))
+        asked: list[str] = []  # the action that waits for a supervisor, if this request made one
+
+        def build(case: Case) -> Steps:
+            check(case, Kind.ACTION_REQUESTED)
+            data = self._validate(case, kind, asset, amount, target, value)
+            action_id = f"{case_id}/{len(case.actions) + 1}"
+            needs = self.desk.policy.needs_approval(kind.four_eyes, Decimal(str(data["value"])))
+            if needs:
+                asked.append(action_id)
+            data |= {
+                "action": action_id,
+                "kind": kind.value,
+                "reason": reason.strip(),
+                "needs_approval": needs,
+            }
+            return [(Kind.ACTION_REQUESTED, data)]
+
+        case = self.desk.apply(case_id, change, build)
+        for action_id in asked:
+            case = self._ask_supervisors(case, action_id)
         return case
 
     def _validate(
@@ -127,7 +136,7 @@ class Actions:
                 f"event {event_id} is a {decision.event_type.value}, not a withdrawal", field="target"
             )
 
-    def _ask_supervisors(self, case: Case, action_id: str) -> None:
+    def _ask_supervisors(self, case: Case, action_id: str) -> Case:
         action = next(a for a in case.actions if a.action_id == action_id)
         notice = Notice(
             kind="approval.requested",
@@ -139,8 +148,7 @@ class Actions:
             at_us=action.requested_us,
             link=f"/console/cases/{case.case_id}",
         )
-        sent = send(self.desk.notifier, notice)
-        self.desk.append(case.case_id, [(Kind.NOTIFIED, sent)], Change("vigil"))
+        return self.desk.record(case.case_id, [(Kind.NOTIFIED, send(self.desk.notifier, notice))])
 
     def approve(self, case_id: str, action_id: str, reason: str, change: Change) -> Case:
         return self._decide(case_id, action_id, reason, change, Kind.ACTION_APPROVED)
@@ -151,15 +159,26 @@ class Actions:
         return self._decide(case_id, action_id, reason, change, Kind.ACTION_REJECTED)
 
     def _decide(self, case_id: str, action_id: str, reason: str, change: Change, kind: Kind) -> Case:
-        case = self.desk.case(case_id)
-        if change.nonce and change.nonce in case.nonces:
-            return case
-        check(case, kind)
-        self.desk.check_four_eyes(case, action_id, change.actor)
-        return self.desk.append(case_id, [(kind, {"action": action_id, "reason": reason.strip()})], change)
+        def build(case: Case) -> Steps:
+            check(case, kind)
+            _check_four_eyes(case, action_id, change.actor)
+            return [(kind, {"action": action_id, "reason": reason.strip()})]
+
+        return self.desk.apply(case_id, change, build)
 
     def pending(self) -> list[tuple[Case, Action]]:
         """Every action awaiting approval, oldest first (the approvals queue)."""
         waiting = [(c, a) for c in self.desk.all_cases() for a in c.pending]
         waiting.sort(key=lambda ca: ca[1].requested_us)
         return waiting
+
+
+def _check_four_eyes(case: Case, action_id: str, approver: str) -> None:
+    """The action waits for approval, and the approver is not the one who asked for it."""
+    action = next((a for a in case.pending if a.action_id == action_id), None)
+    if action is None:
+        if any(a.action_id == action_id for a in case.actions):
+            raise Conflict(f"action {action_id} is not awaiting approval")
+        raise NotFound(f"action {action_id} is not part of case {case.case_id}")
+    if action.requested_by == approver:
+        raise Forbidden(f"you requested {action_id}; another supervisor must approve or reject it")

@@ -9,10 +9,10 @@ goes through four eyes like any other. An appeal on a resolved case reopens it.
 from __future__ import annotations
 
 from vigil.desk.actions import Actions
-from vigil.desk.service import Change
+from vigil.desk.service import Change, Steps
 from vigil.desk.workflow import check
 from vigil.errors import Conflict, InvalidInput, NotFound
-from vigil.model.cases import ActionKind, Appeal, AppealState, AppealTrack, Case, CaseData, CaseState, Kind
+from vigil.model.cases import ActionKind, Appeal, AppealState, AppealTrack, Case, CaseState, Kind
 
 
 class Appeals:
@@ -27,48 +27,49 @@ class Appeals:
         freeze = in_force.account_freeze or (in_force.amount_freezes[0] if in_force.amount_freezes else None)
         if freeze is None:
             raise Conflict(f"account {account_id} has no freeze in force to appeal")
-        case = self.desk.case(freeze.action_id.rsplit("/", 1)[0])
-        if change.nonce and change.nonce in case.nonces:
-            return case, case.appeals[-1]
-        appeal_id = f"{case.case_id}/appeal-{len(case.appeals) + 1}"
         track = AppealTrack.FAST if kyc_verified else AppealTrack.KYC_FIRST
-        steps: list[tuple[Kind, CaseData]] = []
-        if case.state is CaseState.RESOLVED:
-            steps.append((Kind.REOPENED, {"reason": f"appeal {appeal_id} filed"}))
-        steps.append((Kind.APPEAL_FILED, {"appeal": appeal_id, "track": track.value, "text": text.strip()}))
-        case = self.desk.append(case.case_id, steps, change)
-        return case, self._appeal(case, appeal_id)
+
+        def build(case: Case) -> Steps:
+            appeal_id = f"{case.case_id}/appeal-{len(case.appeals) + 1}"
+            steps: Steps = []
+            if case.state is CaseState.RESOLVED:
+                steps.append((Kind.REOPENED, {"reason": f"appeal {appeal_id} filed"}))
+            steps.append(
+                (Kind.APPEAL_FILED, {"appeal": appeal_id, "track": track.value, "text": text.strip()})
+            )
+            return steps
+
+        case = self.desk.apply(freeze.action_id.rsplit("/", 1)[0], change, build)
+        return case, case.appeals[-1]  # filed now, or by the first request with this nonce
 
     def kyc_done(self, case_id: str, appeal_id: str, change: Change) -> Case:
-        case = self.desk.case(case_id)
-        if change.nonce and change.nonce in case.nonces:
-            return case
-        check(case, Kind.APPEAL_KYC_DONE)
-        if self._appeal(case, appeal_id).state is not AppealState.AWAITING_KYC:
-            raise Conflict(f"appeal {appeal_id} is not waiting for KYC")
-        return self.desk.append(case_id, [(Kind.APPEAL_KYC_DONE, {"appeal": appeal_id})], change)
+        def build(case: Case) -> Steps:
+            check(case, Kind.APPEAL_KYC_DONE)
+            if self._appeal(case, appeal_id).state is not AppealState.AWAITING_KYC:
+                raise Conflict(f"appeal {appeal_id} is not waiting for KYC")
+            return [(Kind.APPEAL_KYC_DONE, {"appeal": appeal_id})]
+
+        return self.desk.apply(case_id, change, build)
 
     def decide(self, case_id: str, appeal_id: str, grant: bool, reason: str, change: Change) -> Case:
-        case = self.desk.case(case_id)
-        if change.nonce and change.nonce in case.nonces:
-            return case
-        check(case, Kind.APPEAL_DECIDED)
         if not reason.strip():
             raise InvalidInput("say why the appeal is granted or upheld", field="reason")
-        appeal = self._appeal(case, appeal_id)
-        if appeal.state is AppealState.AWAITING_KYC:
-            raise Conflict(f"appeal {appeal_id} waits for the customer to complete KYC first")
-        if appeal.state is not AppealState.OPEN:
-            raise Conflict(f"appeal {appeal_id} is already {appeal.state.value}")
-        data: CaseData = {"appeal": appeal_id, "grant": grant, "reason": reason.strip()}
-        case = self.desk.append(case_id, [(Kind.APPEAL_DECIDED, data)], change)
-        if grant:
-            case = self.actions.request(
-                case_id,
-                ActionKind.UNFREEZE,
-                f"appeal {appeal_id} granted: {reason.strip()}",
-                Change(change.actor),
-            )
+        decided: list[bool] = []
+
+        def build(case: Case) -> Steps:
+            check(case, Kind.APPEAL_DECIDED)
+            appeal = self._appeal(case, appeal_id)
+            if appeal.state is AppealState.AWAITING_KYC:
+                raise Conflict(f"appeal {appeal_id} waits for the customer to complete KYC first")
+            if appeal.state is not AppealState.OPEN:
+                raise Conflict(f"appeal {appeal_id} is already {appeal.state.value}")
+            decided.append(True)
+            return [(Kind.APPEAL_DECIDED, {"appeal": appeal_id, "grant": grant, "reason": reason.strip()})]
+
+        case = self.desk.apply(case_id, change, build)
+        if grant and decided:
+            reason_ = f"appeal {appeal_id} granted: {reason.strip()}"
+            case = self.actions.request(case_id, ActionKind.UNFREEZE, reason_, Change(change.actor))
         return case
 
     def open_appeals(self) -> list[tuple[Case, Appeal]]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 
 from vigil.audit import AuditTrail
 from vigil.desk.alerts import Flag, flag_of
@@ -22,7 +21,7 @@ from vigil.desk.fold import Folding
 from vigil.desk.labels import labels_of, parse_disposition
 from vigil.desk.policy import DeskPolicy
 from vigil.desk.workflow import check
-from vigil.errors import Conflict, Forbidden, InvalidInput, NotFound
+from vigil.errors import Conflict, InvalidInput, NotFound
 from vigil.model import Decision, Event
 from vigil.model.cases import Case, CaseData, CaseEvent, CaseState, Disposition, Kind, Queue, Severity
 from vigil.ports import CaseStore, LabelStore, Notifier
@@ -121,10 +120,11 @@ class Desk:
             raise NotFound(f"no case {case_id!r}")
         return folding
 
-    def append(
-        self, case_id: str, steps: Iterable[tuple[Kind, CaseData]], change: Change, cursor: int | None = None
-    ) -> Case:
-        """Append the steps to a known case (after the nonce and version checks) and fold them in."""
+    def apply(self, case_id: str, change: Change, build: Build) -> Case:
+        """The one way a change reaches a case. A nonce already applied returns the case unchanged (a
+        double click); a stale version is ``Conflict``; otherwise ``build`` sees the case as it is,
+        checks that the change is allowed (raising if not) and returns the steps, which are appended
+        (all or nothing), folded in and audited."""
         folding = self._folding(case_id)
         case = folding.case
         if change.nonce and change.nonce in case.nonces:
@@ -135,12 +135,12 @@ class Desk:
                 f" {case.version}): reload it and try again"
             )
         now, seq, entries = self.clock(), case.version, list[CaseEvent]()
-        for kind, data in steps:
+        for kind, data in build(case):
             seq += 1
             if change.nonce and not entries:
                 data = {**data, "nonce": change.nonce}
             entries.append(CaseEvent(case_id, seq, now, change.actor, kind, data))
-        self.store.append(entries, cursor)
+        self.store.append(entries)
         for e in entries:
             case = folding.step(e)
             self._count(case, e)
@@ -265,10 +265,17 @@ class Desk:
         data: Mapping[str, str | int | bool | None] | None = None,
     ) -> Case:
         """A workflow step (assign, investigate, escalate, reopen, note) after the state check."""
-        case = self._folding(case_id).case
-        if not (change.nonce and change.nonce in case.nonces) and kind is not Kind.NOTE:
-            check(case, kind)
-        return self.append(case_id, [(kind, dict(data or {}))], change)
+
+        def build(case: Case) -> Steps:
+            if kind is not Kind.NOTE:
+                check(case, kind)
+            return [(kind, dict(data or {}))]
+
+        return self.apply(case_id, change, build)
+
+    def record(self, case_id: str, steps: Steps) -> Case:
+        """The desk's own steps (SLA breaches, notices): no check, no nonce, not audited."""
+        return self.apply(case_id, Change(SYSTEM), lambda _case: steps)
 
     def assign(self, case_id: str, assignee: str, change: Change, queue: Queue = Queue.DESK) -> Case:
         if not assignee.strip():
@@ -281,13 +288,10 @@ class Desk:
         parsed = parse_disposition(disposition)
         if not reason.strip():
             raise InvalidInput("say why the case is resolved", field="reason")
-        before = self._folding(case_id).case
-        if change.nonce and change.nonce in before.nonces:
-            return before
-        case = self.step(
-            case_id, Kind.RESOLVED, change, {"disposition": parsed.value, "reason": reason.strip()}
-        )
-        if self.labels is not None:
+        before = self._folding(case_id).case.version
+        data: CaseData = {"disposition": parsed.value, "reason": reason.strip()}
+        case = self.step(case_id, Kind.RESOLVED, change, data)
+        if self.labels is not None and case.version != before:  # not for a replayed nonce
             self.labels.add(labels_of(case, self.clock()))
         return case
 
@@ -304,25 +308,14 @@ class Desk:
             steps: list[tuple[Kind, CaseData]] = [(Kind.SLA_BREACHED, {"clock": clock}) for clock in due]
             if case.state is not CaseState.ESCALATED:
                 steps.append((Kind.ESCALATED, {"reason": f"SLA breached: {', '.join(due)}"}))
-            case = self.append(case.case_id, steps, Change(SYSTEM))
-            sent = notify(self.notifier, case, due, now)
-            case = self.append(case.case_id, [(Kind.NOTIFIED, sent)], Change(SYSTEM))
+            case = self.record(case.case_id, steps)
+            case = self.record(case.case_id, [(Kind.NOTIFIED, notify(self.notifier, case, due, now))])
             breached.append(case)
         return breached
 
-    def check_four_eyes(self, case: Case, action_id: str, approver: str) -> None:
-        action = next((a for a in case.pending if a.action_id == action_id), None)
-        if action is None:
-            if any(a.action_id == action_id for a in case.actions):
-                raise Conflict(f"action {action_id} is not awaiting approval")
-            raise NotFound(f"action {action_id} is not part of case {case.case_id}")
-        if action.requested_by == approver:
-            raise Forbidden(f"you requested {action_id}; another supervisor must approve or reject it")
 
-    def value_at_risk(self) -> Decimal:
-        return sum((Decimal(c.value_at_risk) for c in self.all_cases() if c.open), Decimal(0))
-
-
+Steps = list[tuple[Kind, CaseData]]
+Build = Callable[[Case], Steps]
 _ACTING = frozenset({Kind.ACTION_REQUESTED, Kind.ACTION_APPROVED, Kind.ACTION_REJECTED})
 
 
