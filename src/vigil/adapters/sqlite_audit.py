@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from vigil.adapters.memory_audit import check_append, check_limit
@@ -44,25 +43,6 @@ class SqliteAuditLog(SqliteStore):
 
     def __init__(self, path_or_connection: str | Path | sqlite3.Connection) -> None:
         super().__init__(path_or_connection, SCHEMA)
-
-    @contextmanager
-    def _write(self, what: str) -> Iterator[sqlite3.Connection]:
-        """One transaction that takes the write lock before reading the last record (so that no other
-        connection appends in between), or a savepoint inside the transaction the owner has open."""
-        with self._io(what) as db:
-            nested = db.in_transaction
-            db.execute("SAVEPOINT vigil_audit" if nested else "BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                # Whatever interrupted the write (an sqlite3 error, Conflict, KeyboardInterrupt), undo it all.
-                if nested:
-                    db.execute("ROLLBACK TO vigil_audit")
-                    db.execute("RELEASE vigil_audit")
-                elif db.in_transaction:  # (some errors roll the transaction back themselves)
-                    db.execute("ROLLBACK")
-                raise
-            db.execute("RELEASE vigil_audit" if nested else "COMMIT")
 
     def append(self, record: AuditRecord) -> None:
         r = record

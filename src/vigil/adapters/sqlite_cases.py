@@ -15,7 +15,7 @@ from pathlib import Path
 
 from vigil.adapters.memory_cases import check_next
 from vigil.adapters.sqlite_open import SqliteStore
-from vigil.errors import Conflict, StorageError
+from vigil.errors import Conflict
 from vigil.model.cases import CaseData, CaseEvent, Kind
 
 SCHEMA = (
@@ -45,39 +45,28 @@ class SqliteCaseStore(SqliteStore):
 
     def append(self, events: Sequence[CaseEvent], cursor: int | None = None) -> None:
         ids = sorted({e.case_id for e in events})
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
+        rows = [
+            (e.case_id, e.seq, e.at_us, e.actor, e.kind.value, json.dumps(e.data, sort_keys=True))
+            for e in events
+        ]
+        with self._write("append to the case history") as db:
+            last = {
+                case_id: n
+                for case_id in ids
+                for (n,) in db.execute("SELECT MAX(seq) FROM case_events WHERE case_id = ?", (case_id,))
+                if n is not None
+            }
+            check_next(events, last)
             try:
-                last = {
-                    case_id: n
-                    for case_id in ids
-                    for (n,) in self._db.execute(
-                        "SELECT MAX(seq) FROM case_events WHERE case_id = ?", (case_id,)
-                    )
-                    if n is not None
-                }
-                check_next(events, last)
-                self._db.executemany(
-                    "INSERT INTO case_events VALUES (?, ?, ?, ?, ?, ?)",
-                    [
-                        (e.case_id, e.seq, e.at_us, e.actor, e.kind.value, json.dumps(e.data, sort_keys=True))
-                        for e in events
-                    ],
-                )
-                self._db.executemany(
-                    "INSERT OR IGNORE INTO case_order (case_id) VALUES (?)",
-                    [(e.case_id,) for e in events if e.seq == 1],
-                )
-                if cursor is not None:
-                    self._set_cursor(cursor)
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-        except sqlite3.IntegrityError as exc:
-            raise Conflict(f"case history changed meanwhile: {exc}") from None
-        except sqlite3.Error as exc:
-            raise StorageError(f"cannot append to the case history in {self.path}: {exc}") from None
+                db.executemany("INSERT INTO case_events VALUES (?, ?, ?, ?, ?, ?)", rows)
+            except sqlite3.IntegrityError as exc:  # another writer got there first
+                raise Conflict(f"case history changed meanwhile: {exc}") from None
+            db.executemany(
+                "INSERT OR IGNORE INTO case_order (case_id) VALUES (?)",
+                [(e.case_id,) for e in events if e.seq == 1],
+            )
+            if cursor is not None:
+                self._set_cursor(cursor)
 
     def history(self, case_id: str) -> list[CaseEvent]:
         rows = self._read(
@@ -102,10 +91,8 @@ class SqliteCaseStore(SqliteStore):
         return int(rows[0][0]) if rows else 0
 
     def set_cursor(self, cursor: int) -> None:
-        try:
+        with self._io("save the desk's journal cursor"):
             self._set_cursor(cursor)
-        except sqlite3.Error as exc:
-            raise StorageError(f"cannot save the desk's journal cursor in {self.path}: {exc}") from None
 
     def _set_cursor(self, cursor: int) -> None:
         self._db.execute(
@@ -117,7 +104,5 @@ class SqliteCaseStore(SqliteStore):
     def _read(
         self, sql: str, params: tuple[str, ...] | tuple[()]
     ) -> list[tuple[str, int, int, str, str, str]]:
-        try:
-            return self._db.execute(sql, params).fetchall()
-        except sqlite3.Error as exc:
-            raise StorageError(f"cannot read the case history in {self.path}: {exc}") from None
+        with self._io("read the case history") as db:
+            return db.execute(sql, params).fetchall()

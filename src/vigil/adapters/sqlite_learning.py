@@ -12,8 +12,7 @@ the owner has a transaction open becomes durable when the owner commits.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 from vigil.adapters.memory_learning import check_promotion, check_version, latest_by_event, serving_of
@@ -46,20 +45,6 @@ class _SqliteStore(SqliteStore):
 
     def __init__(self, path_or_connection: str | Path | sqlite3.Connection) -> None:
         super().__init__(path_or_connection, SCHEMA)
-
-    @contextmanager
-    def _write(self, what: str) -> Iterator[sqlite3.Connection]:
-        """One transaction (a savepoint: it nests in one the owner of a given connection has open)."""
-        with self._io(what) as db:
-            db.execute("SAVEPOINT vigil_learning")
-            try:
-                yield db
-            except BaseException:
-                # Whatever interrupted the write (an sqlite3 error, Conflict, KeyboardInterrupt), undo it all.
-                db.execute("ROLLBACK TO vigil_learning")
-                db.execute("RELEASE vigil_learning")
-                raise
-            db.execute("RELEASE vigil_learning")
 
 
 class SqliteLabelStore(_SqliteStore):

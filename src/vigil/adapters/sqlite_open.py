@@ -53,6 +53,26 @@ class SqliteStore:
         except sqlite3.Error as exc:
             raise StorageError(f"cannot {what} in {self.path}: {exc}") from exc
 
+    @contextmanager
+    def _write(self, what: str) -> Iterator[sqlite3.Connection]:
+        """One transaction that takes the write lock before anything is read (so no other connection
+        writes in between), or a savepoint inside the transaction the owner of a given connection has
+        open. Whatever interrupts the body (an sqlite3 error, ``Conflict``, KeyboardInterrupt) undoes
+        all of it."""
+        with self._io(what) as db:
+            nested = db.in_transaction
+            db.execute("SAVEPOINT vigil_write" if nested else "BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                if nested:
+                    db.execute("ROLLBACK TO vigil_write")
+                    db.execute("RELEASE vigil_write")
+                elif db.in_transaction:  # (some errors roll the transaction back themselves)
+                    db.execute("ROLLBACK")
+                raise
+            db.execute("RELEASE vigil_write" if nested else "COMMIT")
+
     def close(self) -> None:
         """Close the connection this store opened; a given connection stays open for its owner."""
         if self._owned:
