@@ -71,6 +71,7 @@ SPEC_FIELDS: dict[str, frozenset[str]] = {
     "SinceLast": frozenset({"key", "scope"}),
     "Age": frozenset({"key", "scope"}),
     "IsNew": frozenset({"key", "scope", "field"}),
+    "FirstSeen": frozenset({"key", "scope", "field"}),
     "ZScore": frozenset({"key", "scope", "field"}),
     "HourShare": frozenset({"key", "scope"}),
     "TravelSpeed": frozenset({"key", "scope", "field"}),
@@ -211,7 +212,7 @@ def problems(catalog: Catalog) -> list[str]:
                 found.append(f"{label}: {stat} of non-numeric field {field!r}")
             if field is not None and field not in FIELDS:
                 found.append(f"{label}: unknown field {field!r}")
-        elif kind == "IsNew" and field not in FIELDS:
+        elif kind in ("IsNew", "FirstSeen") and field not in FIELDS:
             found.append(f"{label}: unknown field {field!r}")
         elif kind == "ZScore" and field not in NUMERIC_FIELDS:
             found.append(f"{label}: z-score of non-numeric field {field!r}")
@@ -368,6 +369,11 @@ class Oracle:
             if x < 0 or not before.any():
                 return None
             return 0.0 if bool((self.codes[spec.field][:n][before] == x).any()) else 1.0
+        if kind == "FirstSeen":
+            x = self.codes[spec.field][i]
+            if x < 0:
+                return None
+            return (now - int(t[:n][ours & (self.codes[spec.field][:n] == x)].min())) / US
         if kind == "ZScore":
             if not ours[i]:
                 return None

@@ -53,6 +53,23 @@ def test_replay_writes_one_decision_per_event_and_a_summary(tmp_path: Path, even
     assert [json.loads(x)["outcome"] for x in again.stdout.splitlines()] == [d["outcome"] for d in decisions]
 
 
+def test_replay_decides_a_window_then_the_rest_on_the_same_journal(tmp_path: Path, events: Events) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(b"\n".join(lines(events, 6)) + b"\n")  # one a minute from 2026-03-01T12:00Z
+    db = tmp_path / "j.db"
+    first = run("replay", str(src), "--db", str(db), "--until", "2026-03-01T12:03:00Z")
+    assert first.returncode == 0, first.stderr
+    assert b"decided 3 events" in first.stderr and b"3 outside the window" in first.stderr
+    rest = run("replay", str(src), "--db", str(db), "--since", "2026-03-01T12:03:00+00:00")
+    assert rest.returncode == 0, rest.stderr
+    assert [json.loads(x)["event_id"] for x in rest.stdout.splitlines()] == ["e4", "e5", "e6"]
+    assert stored_ids(db) == [f"e{i}" for i in range(1, 7)]
+    bad = run("replay", str(src), "--db", str(db), "--since", "yesterday")
+    assert bad.returncode == 2 and b"--since" in bad.stderr and b"not an ISO 8601 instant" in bad.stderr
+    naive = run("replay", str(src), "--db", str(db), "--until", "2026-03-01T12:03:00")
+    assert naive.returncode == 2 and b"give a timezone" in naive.stderr
+
+
 def test_replay_stops_at_the_first_bad_line_having_lost_nothing(tmp_path: Path, events: Events) -> None:
     good = lines(events, 4)
     src = tmp_path / "in.jsonl"

@@ -223,10 +223,12 @@ def test_the_builtin_packs_catch_an_account_takeover_drain(events: Events) -> No
             **thief,
         )
     )
-    assert d.outcome is Outcome.HOLD
+    assert d.outcome is Outcome.HOLD  # a person must look: the account-takeover pattern
     codes = {r.code for r in d.reasons}
-    assert ReasonCode.PROTECT_COOLING_PASSWORD_RESET in codes
-    assert ReasonCode.PROTECT_COOLING_NEW_ADDRESS in codes
+    assert ReasonCode.PROTECT_RECENT_CHANGE_NEW_DEVICE in codes
+    assert ReasonCode.PROTECT_COOLING_PASSWORD_RESET not in codes  # the device came with the reset
+    assert ReasonCode.PROTECT_COOLING_NEW_ADDRESS in codes  # and the new address delays it besides
+    assert d.delay_until_us is not None
     assert ReasonCode.ANONYMITY_VPN_OR_HOSTING in codes
 
 

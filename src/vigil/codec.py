@@ -8,6 +8,7 @@ mistyped or invalid field is an ``InvalidEvent`` naming it.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -28,6 +29,9 @@ _KNOWN = ", ".join(t.value for t in EventType)
 _AT = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?:\.(?P<path>[^`]*))?`)?$", re.S)
 _FIELD_PREFIX = re.compile(r"^(?P<field>[a-z_][a-z0-9_.]*): (?P<msg>.*)$", re.S)
 _MISSING = re.compile(r"Object missing required field `(?P<field>[^`]+)`")
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _error(exc: msgspec.ValidationError) -> InvalidEvent:
@@ -102,6 +106,7 @@ class _Untraced(msgspec.Struct):
     notices: tuple[str, ...] = ()
     model_id: str = ""
     probability: float | None = None
+    delay_until_us: int | None = None
 
 
 _UNTRACED = msgspec.json.Decoder(_Untraced)
@@ -138,6 +143,7 @@ def decision_view(decision: Decision, *, full_trace: bool = False) -> dict[str, 
                 "score": r.score,
                 "detail": r.detail,
                 **({"outcome": r.outcome.label} if r.outcome is not None else {}),
+                **({"delay_s": r.delay_s} if r.delay_s is not None else {}),
             }
             for r in decision.reasons
         ],
@@ -156,8 +162,20 @@ def decision_view(decision: Decision, *, full_trace: bool = False) -> dict[str, 
             else {}
         ),
         **({"notices": list(decision.notices)} if decision.notices else {}),
+        **(
+            {"delay_until": rfc3339_us(decision.delay_until_us)}
+            if decision.delay_until_us is not None
+            else {}
+        ),
         "elapsed_us": round(decision.elapsed_us, 1),
     }
+
+
+def rfc3339_us(us: int) -> str:
+    """UTC microseconds as RFC 3339 with a Z (whole seconds when there are no microseconds)."""
+    t = _EPOCH + timedelta(microseconds=us)
+    text = t.strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{text}.{t.microsecond:06d}Z" if t.microsecond else f"{text}Z"
 
 
 def encode_view(view: dict[str, Any]) -> bytes:

@@ -77,7 +77,13 @@ def cmd_replay(args: argparse.Namespace) -> int:
                 out.write(encode_view(decision_view(decision, full_trace=args.trace)) + b"\n")
 
             summary = replay(
-                engine, source, emit, reject=reject if args.skip_invalid else None, progress=progress
+                engine,
+                source,
+                emit,
+                reject=reject if args.skip_invalid else None,
+                progress=progress,
+                since_us=args.since,
+                until_us=args.until,
             )
     finally:
         status.done()
@@ -162,6 +168,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--skip-invalid", action="store_true", help="write bad lines to --rejects and go on")
     r.add_argument("--rejects", default="rejects.jsonl", help="where --skip-invalid writes bad lines")
     r.add_argument("--trace", action="store_true", help="include every rule evaluated in the trace")
+    r.add_argument("--since", type=learn.instant, help="decide only events at or after this ISO 8601 instant")
+    r.add_argument("--until", type=learn.instant, help="decide only events before this ISO 8601 instant")
     r.set_defaults(func=cmd_replay)
 
     d = sub.add_parser("decide", help="decide one event read from stdin, with its full trace")

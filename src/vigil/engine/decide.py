@@ -169,9 +169,14 @@ class Engine:
             trace=evaluation.trace,
             versions=self.versions,
             elapsed_us=(perf_counter_ns() - start) / 1000.0,
-            notices=screen.notices,
+            notices=screen.notices + evaluation.notices,
             model_id=scored.model_id if scored is not None else "",
             probability=round(scored.probability, 6) if scored is not None else None,
+            delay_until_us=(
+                event.ts_us + round(evaluation.delay_s * 1_000_000)
+                if evaluation.delay_s is not None
+                else None
+            ),
         )
         try:
             self.journal.record(event, decision)

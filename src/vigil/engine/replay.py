@@ -18,6 +18,8 @@ class ReplaySummary:
     decided: int = 0
     duplicates: int = 0
     rejected: int = 0
+    outside: int = 0  # events outside the window asked for (skipped, not decided)
+    delayed: int = 0  # decided events that carry a delay (a cooling period)
     outcomes: Counter[str] = field(default_factory=Counter)
     reasons: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
@@ -30,8 +32,13 @@ class ReplaySummary:
         out = [
             f"decided {self.decided:,} events in {self.seconds:.2f} s ({self.rate:,.0f}/s); "
             f"{self.duplicates:,} already decided, {self.rejected:,} rejected"
+            + (f", {self.outside:,} outside the window" if self.outside else "")
         ]
-        out.append("outcomes: " + ", ".join(f"{o.label} {self.outcomes.get(o.label, 0):,}" for o in Outcome))
+        out.append(
+            "outcomes: "
+            + ", ".join(f"{o.label} {self.outcomes.get(o.label, 0):,}" for o in Outcome)
+            + f"; delayed {self.delayed:,}"
+        )
         if self.reasons:
             top = ", ".join(f"{code} {n:,}" for code, n in self.reasons.most_common(8))
             out.append(f"top reasons: {top}")
@@ -48,9 +55,13 @@ def replay(
     *,
     reject: Reject | None = None,
     progress: Callable[[int], None] | None = None,
+    since_us: int | None = None,
+    until_us: int | None = None,
 ) -> ReplaySummary:
     """Decide every line. A bad line goes to ``reject`` when given; without it, replay stops there
     raising ``InvalidEvent`` with the line number, after flushing everything already decided.
+    With ``since_us``/``until_us``, only events with since <= ts < until are decided (the others are
+    counted as outside and skipped): decide a history first, the rest later with a new model.
     """
     summary = ReplaySummary()
     start = perf_counter()
@@ -69,12 +80,19 @@ def replay(
                 summary.rejected += 1
                 reject(number, raw, error)
                 continue
+            if (since_us is not None and event.ts_us < since_us) or (
+                until_us is not None and event.ts_us >= until_us
+            ):
+                summary.outside += 1
+                continue
             decision, fresh = engine.decide_once(event)
             if not fresh:
                 summary.duplicates += 1
             else:
                 summary.decided += 1
                 summary.outcomes[decision.outcome.label] += 1
+                if decision.delay_until_us is not None:
+                    summary.delayed += 1
                 for reason in decision.reasons:
                     summary.reasons[reason.code.value] += 1
             emit(decision)

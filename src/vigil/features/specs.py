@@ -316,6 +316,40 @@ class IsNew(Spec):
 
 
 @dataclass(frozen=True, slots=True)
+class FirstSeen(Spec):
+    """Seconds since ``field``'s value was first seen for the key, this event included (0 at its first
+    event; None without a value). ``account.device.age_s`` is how long a device has been the account's:
+    a device in use for weeks is trusted, one that appeared minutes ago is not."""
+
+    key: Key
+    field: str
+    scope: Scope = dc_field(default_factory=lambda: scope())
+
+    @property
+    def name(self) -> str:
+        return f"{self.key}.{self.field}.age_s"
+
+    def describe(self) -> str:
+        return f"seconds since this {self.field} was first seen for this {self.key} (0 at its first event)"
+
+    def new_state(self) -> dict[str, int]:
+        return {}
+
+    def step(self, state: dict[str, int], ctx: EventContext) -> float | None:
+        x = getattr(ctx, self.field)
+        if x is None:
+            return None
+        return max(ctx.t - state.setdefault(x, ctx.t), 0) / US
+
+    def peek(self, state: dict[str, int] | None, ctx: EventContext) -> float | None:
+        x = getattr(ctx, self.field)
+        if x is None:
+            return None
+        first = state.get(x) if state is not None else None
+        return 0.0 if first is None else max(ctx.t - first, 0) / US
+
+
+@dataclass(frozen=True, slots=True)
 class ZScore(Spec):
     """How many standard deviations this event's ``field`` is from the key's earlier matching events.
 

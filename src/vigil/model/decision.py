@@ -12,8 +12,9 @@ from vigil.model.reasons import ReasonCode
 class Reason:
     """One reason behind a decision: a stable code, the rule that raised it and a readable detail.
 
-    ``outcome`` is set when the rule forces an outcome (for example a cooling period forces a
-    hold); ``score`` is what the rule added to the decision's score.
+    ``outcome`` is set when the rule forces an outcome (for example a sanctioned address forces a
+    block); ``score`` is what the rule added to the decision's score; ``delay_s`` is set when the rule
+    delays the action (a cooling period: automatic friction that ends by itself, never a desk alert).
     """
 
     code: ReasonCode
@@ -21,6 +22,7 @@ class Reason:
     score: float
     detail: str
     outcome: Outcome | None = None
+    delay_s: float | None = None
 
     @property
     def severity(self) -> tuple[int, float]:
@@ -60,6 +62,11 @@ class Decision:
     ``reasons`` are ranked, most severe first. ``trace`` holds every rule evaluated, shadow
     rules included (their matches never change the outcome). ``elapsed_us`` is the time taken to
     decide, and is the only field that differs between two decisions of the same input.
+
+    ``delay_until_us`` (UTC microseconds) is set when a protection delays the action: the exchange
+    carries it out at that instant, not before, and tells the customer why (``notices``). A delay is
+    automatic friction, not suspicion: it composes with allow, challenge or review, never opens a desk
+    alert, and ends by itself. Hold and block mean a person must look.
     """
 
     event_id: str
@@ -75,6 +82,7 @@ class Decision:
     notices: tuple[str, ...] = ()  # messages the exchange should show the customer (a scam warning)
     model_id: str = ""  # the model that scored the event ("" when none did)
     probability: float | None = None  # its calibrated probability that the event is illicit
+    delay_until_us: int | None = None  # carry the action out at this instant, not before (a cooling period)
 
     @property
     def shadow_matches(self) -> tuple[str, ...]:

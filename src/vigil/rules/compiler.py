@@ -101,7 +101,10 @@ def compile_expression(text: str, scope: Scope, field: str = "when") -> tuple[Co
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        raise CompileError(f"syntax error in {text!r}: {exc.msg} at column {exc.offset}", field) from None
+        try:  # an expression over several lines of a YAML block (a line break outside brackets)
+            tree = ast.parse(f"({text.strip()}\n)", mode="eval")
+        except SyntaxError:
+            raise CompileError(f"syntax error in {text!r}: {exc.msg} at column {exc.offset}", field) from None
     used: set[str] = set()
     fn = _Compiler(scope, used, field).visit(tree.body)
     return fn, frozenset(used)

@@ -13,7 +13,11 @@ A rule file::
         events: [withdrawal]         # event types; omitted = every type
         when: account.address_book.destination_age_s < hours(params.cooling_hours)
         score: 0                     # added to the decision's score when it matches
-        outcome: hold                # optional: forces at least this outcome
+        outcome: challenge           # optional: forces at least this outcome
+        delay: hours(params.cooling_hours) - account.address_book.destination_age_s
+                                     # optional: delay the action by this many seconds (a cooling
+                                     # period: automatic friction, never with review, hold or block)
+        notice: "..."                # optional: what the exchange tells the customer when it matches
         reason: protect.cooling_new_address   # a stable ReasonCode
         detail: "address added {account.address_book.destination_age_s:.0f} s ago"
         mode: active                 # or shadow: traced, never changes the outcome
@@ -63,6 +67,8 @@ class RuleDef(msgspec.Struct, forbid_unknown_fields=True):
     mode: str = "active"
     regions: list[str] | None = None
     indicator: str | None = None
+    delay: str | None = None
+    notice: str = ""
 
 
 class RuleFile(msgspec.Struct, forbid_unknown_fields=True):
@@ -161,6 +167,12 @@ def compile_rule(rd: RuleDef, pack: RuleFile, source: Source, catalog: Catalog) 
         outcome = None if rd.outcome is None else Outcome.parse(rd.outcome)
     except ValueError as exc:
         raise fail(str(exc), "outcome") from None
+    if rd.delay is not None and outcome is not None and outcome > Outcome.CHALLENGE:
+        raise fail(
+            f"a delay is automatic friction that ends by itself; it cannot go with outcome {outcome.label} "
+            "(review, hold and block mean a person must look): drop one of them",
+            "delay",
+        )
     if rd.mode not in ("active", "shadow"):
         raise fail(f"mode must be 'active' or 'shadow', got {rd.mode!r}", "mode")
     params = {name: p.value for name, p in pack.params.items()}
@@ -168,6 +180,7 @@ def compile_rule(rd: RuleDef, pack: RuleFile, source: Source, catalog: Catalog) 
     try:
         when = rd.when if isinstance(rd.when, str) else str(rd.when).lower()
         condition, _ = compile_expression(when, scope, "when")
+        delay = None if rd.delay is None else compile_expression(str(rd.delay), scope, "delay")[0]
         reads = []
         for name in dict.fromkeys(template_names(rd.detail)):
             value = resolve_name(name, scope, set(), "detail")
@@ -189,6 +202,8 @@ def compile_rule(rd: RuleDef, pack: RuleFile, source: Source, catalog: Catalog) 
         detail=rd.detail or rd.title,
         indicator=rd.indicator,
         source=source.name,
+        delay=delay,
+        notice=rd.notice,
     )
 
 

@@ -1,13 +1,15 @@
 """A compiled rule set and its evaluation with a trace.
 
-Each rule adds its score, may force an outcome, and cites a stable reason code. Shadow rules are
-evaluated and traced but never change the outcome. A rule that raises records its error in the
-trace and counts as not matched: one broken rule never breaks a decision.
+Each rule adds its score, may force an outcome or delay the action, and cites a stable reason code.
+Shadow rules are evaluated and traced but never change the outcome. A rule that raises records its
+error in the trace and counts as not matched: one broken rule never breaks a decision. A delay whose
+length cannot be computed (missing or broken) fails closed: the rule holds instead, and says why.
 """
 
 from __future__ import annotations
 
 import string
+from math import isfinite
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from time import perf_counter_ns
@@ -55,6 +57,8 @@ class Rule:
     detail: str
     indicator: str | None
     source: str
+    delay: Compiled | None = None  # seconds to delay the action by, when the rule matches
+    notice: str = ""  # what the exchange tells the customer when the rule matches
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +67,19 @@ class Evaluation:
     forced: Outcome
     reasons: tuple[Reason, ...]
     trace: tuple[RuleTrace, ...]
+    delay_s: float | None = None  # the longest delay of the matched rules
+    notices: tuple[str, ...] = ()  # the matched rules' notices to the customer
+
+
+def _delay_of(delay: Compiled, env: Env) -> tuple[float | None, str]:
+    """The delay in seconds (at least 0), or None and why it could not be computed."""
+    try:
+        value = delay(env)
+    except Exception as exc:  # noqa: BLE001 - a broken delay fails closed (held), never crashes a decision
+        return None, f"{type(exc).__name__}: {exc}"
+    if value is None or isinstance(value, bool) or not isinstance(value, int | float) or not isfinite(value):
+        return None, f"no finite number of seconds ({value!r})"
+    return max(float(value), 0.0), ""
 
 
 class _DetailFormatter(string.Formatter):
@@ -101,6 +118,8 @@ class RuleSet:
         forced = Outcome.ALLOW
         reasons: list[Reason] = []
         trace: list[RuleTrace] = []
+        longest: float | None = None
+        notices: list[str] = []
         region = event.region
         for rule in self._by_type[event.TYPE]:
             if rule.regions is not None and region not in rule.regions:
@@ -120,11 +139,23 @@ class RuleSet:
             if not matched or rule.shadow:
                 continue
             score += rule.score
-            if rule.outcome is not None and rule.outcome > forced:
-                forced = rule.outcome
-            reasons.append(Reason(rule.reason, rule.id, rule.score, self._detail(rule, env), rule.outcome))
+            outcome = rule.outcome
+            detail = self._detail(rule, env)
+            delay_s = None
+            if rule.delay is not None:
+                delay_s, failure = _delay_of(rule.delay, env)
+                if delay_s is None:
+                    outcome = Outcome.HOLD  # fail closed: a person looks instead
+                    detail = f"{detail} (the delay could not be computed: {failure}; held instead)"
+                else:
+                    longest = delay_s if longest is None else max(longest, delay_s)
+                if rule.notice:
+                    notices.append(rule.notice)
+            if outcome is not None and outcome > forced:
+                forced = outcome
+            reasons.append(Reason(rule.reason, rule.id, rule.score, detail, outcome, delay_s))
         reasons.sort(key=lambda r: r.severity, reverse=True)
-        return Evaluation(score, forced, tuple(reasons), tuple(trace))
+        return Evaluation(score, forced, tuple(reasons), tuple(trace), longest, tuple(notices))
 
     @staticmethod
     def _detail(rule: Rule, env: Env) -> str:
