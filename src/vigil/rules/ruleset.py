@@ -9,9 +9,9 @@ length cannot be computed (missing or broken) fails closed: the rule holds inste
 from __future__ import annotations
 
 import string
-from math import isfinite
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from math import isfinite
 from time import perf_counter_ns
 from typing import Any
 
