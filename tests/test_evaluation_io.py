@@ -371,7 +371,7 @@ def test_eval_prints_the_tables_and_writes_json_and_charts(
     assert "account_takeover" in out and "mule_ring" in out
     assert "read 400 events, 400 decisions and 80 labels" in err
     data = json.loads(report.read_text())
-    assert data["format"] == "vigil-evaluation/1"
+    assert data["format"] == "vigil-evaluation/2"
     assert set(data) == {
         "format",
         "definitions",

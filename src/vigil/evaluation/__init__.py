@@ -2,7 +2,7 @@
 
 Three files in (events, decisions from ``vigil replay``, labels), one ``Report`` out::
 
-    data = load("events.jsonl", "decisions.jsonl", "labels.jsonl")
+    data = load("events.jsonl", "decisions.jsonl", "labels.jsonl", window=Window.parse(since, until))
     report = evaluate(data)
     print(render_table(report)); encode_report(report); write_charts(report, "charts/")
 
@@ -28,11 +28,13 @@ from vigil.evaluation.results import (
     PRPoint,
     Ratio,
     Report,
+    Spread,
     TimeToAlert,
     ValueFrictionPoint,
     ValueStopped,
 )
 from vigil.evaluation.table import render_table
+from vigil.evaluation.window import Window
 
 __all__ = [
     "FORMAT",
@@ -51,9 +53,11 @@ __all__ = [
     "Progress",
     "Ratio",
     "Report",
+    "Spread",
     "TimeToAlert",
     "ValueFrictionPoint",
     "ValueStopped",
+    "Window",
     "encode_report",
     "evaluate",
     "from_records",
