@@ -15,7 +15,7 @@ Bad input is an ``InvalidRecord`` (an ``InvalidInput``) naming the file and the 
 from vigil.errors import InvalidRecord
 from vigil.evaluation.builder import DatasetBuilder, from_records
 from vigil.evaluation.charts import write_charts
-from vigil.evaluation.dataset import NO_DECISION, Dataset
+from vigil.evaluation.dataset import NO_DECISION, NO_DELAY, Dataset
 from vigil.evaluation.json_report import FORMAT, encode_report, report_json
 from vigil.evaluation.load import Progress, load
 from vigil.evaluation.metrics import evaluate
@@ -39,6 +39,7 @@ from vigil.evaluation.window import Window
 __all__ = [
     "FORMAT",
     "NO_DECISION",
+    "NO_DELAY",
     "Counts",
     "Curves",
     "Dataset",

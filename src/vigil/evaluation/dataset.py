@@ -59,7 +59,8 @@ class Dataset:
     microseconds since the epoch (UTC); ``outcome`` an ``Outcome`` value or ``NO_DECISION``;
     ``score`` NaN without a decision; ``delay_until_us`` when the decision's delay ends, or
     ``NO_DELAY`` (always after ``ts_us``: the builder checks it). Per label (one per labelled
-    event): ``label_event`` is the event's row, ``label_typology`` and ``label_ring`` codes, ``label_value`` the illicit value.
+    event): ``label_event`` is the event's row, ``label_typology`` and ``label_ring`` codes,
+    ``label_value`` the illicit value.
     """
 
     accounts: tuple[str, ...]
