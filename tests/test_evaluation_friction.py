@@ -93,8 +93,8 @@ def records(
     return events, decisions, labels
 
 
-def judge(world: list[Row], window: Window | None = None, **kwargs: float) -> Report:
-    return evaluate(from_records(*records(world), window=window), **kwargs)
+def judge(world: list[Row], window: Window | None = None, *, case_gap_days: float = 30) -> Report:
+    return evaluate(from_records(*records(world), window=window), case_gap_days=case_gap_days)
 
 
 @pytest.fixture(scope="module")
