@@ -430,7 +430,7 @@ def test_eval_prints_the_tables_and_writes_json_and_charts(
         "Detection by typology" in out and "Detection by region" in out and "Friction to honest users" in out
     )
     assert "account_takeover" in out and "mule_ring" in out
-    assert "read 400 events, 400 decisions and 80 labels" in err
+    assert "read 880 lines in" in err and "judged 400 events, 400 decisions and 80 labels" in err
     data = json.loads(report.read_text())
     assert data["format"] == "vigil-evaluation/2"
     assert set(data) == {

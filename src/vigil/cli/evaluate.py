@@ -58,7 +58,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     status = StatusLine()
 
+    read: dict[str, int] = {}
+
     def progress(file: str, rows: int) -> None:
+        read[file] = rows
         status.show(f"{file}: {rows:>12,} rows")
 
     try:
@@ -68,11 +71,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     loaded = time.perf_counter()
     decisions = int((data.outcome >= 0).sum())
     left_out = data.judged.before.events + data.judged.after.events
-    lines = data.n_events + decisions + data.n_labels
+    lines, seconds = sum(read.values()), loaded - started
     info(
-        f"read {data.n_events:,} events, {decisions:,} decisions and {data.n_labels:,} labels "
-        f"in {loaded - started:.1f} s ({lines / max(loaded - started, 1e-9):,.0f} lines/s)"
-        + (f"; {left_out:,} events outside the window left out" if left_out else "")
+        f"read {lines:,} lines in {seconds:.1f} s ({lines / max(seconds, 1e-9):,.0f} lines/s); "
+        f"judged {data.n_events:,} events, {decisions:,} decisions and {data.n_labels:,} labels"
+        + (f" ({left_out:,} events outside the window left out)" if left_out else "")
     )
     report = evaluate(data, case_gap_days=args.case_gap_days)
     info(f"evaluated in {time.perf_counter() - loaded:.1f} s")
