@@ -160,12 +160,18 @@ def test_value_stopped_counts_an_earlier_stop_of_the_ring_on_the_same_account(re
     # e8 (200) blocked itself. e10 (300): m2's hold e11 came after it, m1's block is another
     # account; e5 (500.50): nothing stopped in ato-2.
     overall = report.overall.value_stopped
-    assert overall == ValueStopped(Decimal("1200.00"), Decimal("2000.50"), exits=4, exits_stopped=2)
+    assert overall == ValueStopped(
+        Decimal("1200.00"), Decimal("2000.50"), exits=4, exits_stopped=2, delayed=Decimal(0), exits_delayed=0
+    )
     assert overall.share == pytest.approx(1200 / 2000.5)
     ato = report.typologies[typology(report, "account_takeover")].value_stopped
-    assert ato == ValueStopped(Decimal("1000.00"), Decimal("1500.50"), exits=2, exits_stopped=1)
+    assert ato == ValueStopped(
+        Decimal("1000.00"), Decimal("1500.50"), exits=2, exits_stopped=1, delayed=Decimal(0), exits_delayed=0
+    )
     mule = report.typologies[typology(report, "mule_ring")].value_stopped
-    assert mule == ValueStopped(Decimal("200"), Decimal("500"), exits=2, exits_stopped=1)
+    assert mule == ValueStopped(
+        Decimal("200"), Decimal("500"), exits=2, exits_stopped=1, delayed=Decimal(0), exits_delayed=0
+    )
 
 
 def test_friction_to_honest_users(report: Report) -> None:
@@ -191,8 +197,12 @@ def test_regions(report: Report) -> None:
     # Account regions: v2 EU (e6 first in time); h4 ID (e19 is first in time, last in the file).
     assert (id_.account_recall, eu.account_recall) == (Ratio(3, 3), Ratio(0, 1))
     assert (id_.precision, eu.precision) == (Ratio(4, 5), Ratio(0, 2))
-    assert id_.value_stopped == ValueStopped(Decimal("1200.00"), Decimal("1500.00"), exits=3, exits_stopped=2)
-    assert eu.value_stopped == ValueStopped(Decimal("0"), Decimal("500.50"), exits=1, exits_stopped=0)
+    assert id_.value_stopped == ValueStopped(
+        Decimal("1200.00"), Decimal("1500.00"), exits=3, exits_stopped=2, delayed=Decimal(0), exits_delayed=0
+    )
+    assert eu.value_stopped == ValueStopped(
+        Decimal("0"), Decimal("500.50"), exits=1, exits_stopped=0, delayed=Decimal(0), exits_delayed=0
+    )
     assert id_.time_to_alert == TimeToAlert(rings=2, detected=2, median_s=450.0, p90_s=570.0)
     assert eu.time_to_alert == TimeToAlert(rings=1, detected=0, median_s=None, p90_s=None)
     eu_f, id_f = report.region_friction

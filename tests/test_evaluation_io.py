@@ -20,7 +20,17 @@ from matplotlib.image import imread
 
 from vigil.cli.evaluate import add_parser
 from vigil.errors import ConfigError, InvalidInput
-from vigil.evaluation import EventRecord, InvalidRecord, codes, encode_report, evaluate, load, write_charts
+from vigil.evaluation import (
+    NO_DELAY,
+    EventRecord,
+    InvalidRecord,
+    Ratio,
+    codes,
+    encode_report,
+    evaluate,
+    load,
+    write_charts,
+)
 from vigil.evaluation.jsonl import read_blocks
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -153,6 +163,57 @@ def test_an_unknown_outcome_lists_the_allowed_ones(files: Run) -> None:
     err = files.load_error()
     assert err.file == str(files.decisions) and (err.line, err.field) == (3, "outcome")
     assert "unknown outcome 'deny' (expected one of: allow, challenge, review, hold, block)" in str(err)
+
+
+def test_delay_until_is_read_vectorised_and_optional(files: Run) -> None:
+    # e1: no key (a file written before delays); e2: a delay with microseconds; e3: null.
+    files.write(
+        decisions=[
+            dec("e1", "a1", "hold", 80),
+            {**dec("e2", "a2", "challenge"), "delay_until": "2026-01-05T11:01:00.250000Z"},
+            {**dec("e3"), "delay_until": None},
+        ]
+    )
+    data = load(files.events, files.decisions, files.labels)
+    assert data.delay_until_us[1] - data.ts_us[1] == 3_600_250_000
+    assert data.delay_until_us[[0, 2]].tolist() == [NO_DELAY, NO_DELAY]
+    assert evaluate(data).friction.withdrawals_delayed == Ratio(1, 2)
+
+
+def test_delay_until_with_an_offset_is_the_same_instant(files: Run) -> None:
+    files.write(
+        decisions=[
+            dec("e1", "a1"),
+            {**dec("e2", "a2"), "delay_until": "2026-01-05T13:01:00+02:00"},
+            dec("e3"),
+        ]
+    )
+    data = load(files.events, files.decisions, files.labels)
+    assert data.delay_until_us[1] - data.ts_us[1] == 3_600_000_000
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("tomorrow", "not an RFC 3339 timestamp"),
+        ("2026-01-05T11:00:00", "a timestamp without timezone"),
+        (3600, "Expected `datetime | null`, got `int`"),
+        ("2026-01-05T10:00:59Z", "delay_until 2026-01-05 10:00:59+00:00 is not after its event's ts"),
+        ("2026-01-05T10:01:00Z", "is not after its event's ts 2026-01-05 10:01:00+00:00 (event 'e2')"),
+    ],
+)
+def test_a_bad_delay_until_names_the_file_line_and_field(files: Run, value: Any, message: str) -> None:
+    files.write(decisions=[dec("e1", "a1", "hold", 80), {**dec("e2", "a2"), "delay_until": value}, dec("e3")])
+    err = files.load_error()
+    assert err.file == str(files.decisions) and (err.line, err.field) == (2, "delay_until")
+    assert message in str(err)
+
+
+def test_a_bad_delay_until_is_found_in_decisions_out_of_order(files: Run) -> None:
+    late = {**dec("e2", "a2"), "delay_until": "2026-01-05T09:00:00Z"}
+    files.write(decisions=[dec("e3"), dec("e1", "a1", "hold", 80), late])
+    err = files.load_error()
+    assert (err.line, err.field) == (3, "delay_until") and "'e2'" in str(err)
 
 
 @pytest.mark.parametrize(
@@ -369,9 +430,9 @@ def test_eval_prints_the_tables_and_writes_json_and_charts(
         "Detection by typology" in out and "Detection by region" in out and "Friction to honest users" in out
     )
     assert "account_takeover" in out and "mule_ring" in out
-    assert "read 400 events, 400 decisions and 80 labels" in err
+    assert "read 880 lines in" in err and "judged 400 events, 400 decisions and 80 labels" in err
     data = json.loads(report.read_text())
-    assert data["format"] == "vigil-evaluation/1"
+    assert data["format"] == "vigil-evaluation/2"
     assert set(data) == {
         "format",
         "definitions",
@@ -441,3 +502,55 @@ def test_eval_reports_an_unwritable_json_path_as_a_config_error(tmp_path: Path) 
     ]
     with pytest.raises(ConfigError, match="cannot write"):
         run([*argv, "--json", str(blocker / "report.json")])
+
+
+def test_eval_judges_a_window_and_groups_cases(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files = world(tmp_path)  # minutes 0..59 after 10:00
+    report = tmp_path / "report.json"
+    argv = [
+        "eval",
+        "--events",
+        str(files.events),
+        "--decisions",
+        str(files.decisions),
+        "--labels",
+        str(files.labels),
+    ]
+    window = ["--since", "2026-01-05T10:30:00Z", "--until", "2026-01-05T10:45:00+00:00"]
+    assert run([*argv, *window, "--case-gap-days", "0", "--json", str(report)]) == 0
+    out, err = capsys.readouterr()
+    data = json.loads(report.read_text())
+    counts = data["counts"]
+    # 400 events at minute i % 60: minutes 0-39 seven times, 40-59 six times; [30, 45) holds 70 + 30.
+    assert counts["events"] == 100
+    assert counts["window"]["since"] == "2026-01-05T10:30:00Z" and not counts["window"]["since_detected"]
+    assert (counts["window"]["before"]["events"], counts["window"]["after"]["events"]) == (210, 90)
+    assert data["definitions"]["case_gap_days"] == 0
+    friction = data["friction"]
+    assert friction["cases"] <= friction["alerts"] and friction["false_alerts"] <= friction["alerts"]
+    assert "window: from 2026-01-05T10:30Z until 2026-01-05T10:45Z" in out
+    assert "300 events outside the window left out" in err
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--since", "last week"], "field '--since': not an ISO 8601 instant or date: 'last week'"),
+        (["--until", "2026-01-05T10:00"], "field '--until': '2026-01-05T10:00' has no timezone"),
+        (["--since", "2026-01-06", "--until", "2026-01-05"], "must be before --until"),
+        (["--case-gap-days", "-2"], "field 'case_gap_days': must be a number of days >= 0, not -2.0"),
+    ],
+)
+def test_eval_refuses_a_bad_window_or_case_gap(tmp_path: Path, option: list[str], message: str) -> None:
+    files = world(tmp_path)
+    argv = [
+        "eval",
+        "--events",
+        str(files.events),
+        "--decisions",
+        str(files.decisions),
+        "--labels",
+        str(files.labels),
+    ]
+    with pytest.raises(InvalidInput, match=message):
+        run([*argv, *option])

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from vigil.cli.streams import StatusLine
 from vigil.errors import ConfigError
-from vigil.evaluation import encode_report, evaluate, load, render_table, write_charts
+from vigil.evaluation import Window, encode_report, evaluate, load, render_table, write_charts
+from vigil.evaluation.cases import CASE_GAP_DAYS
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,6 +28,23 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--events", required=True, help="the events file (JSON lines) the decisions were made on")
     p.add_argument("--decisions", required=True, help="the decisions file written by `vigil replay`")
     p.add_argument("--labels", required=True, help="the simulator's labels file (JSON lines)")
+    p.add_argument(
+        "--since",
+        metavar="INSTANT",
+        help="judge only events at or after this ISO 8601 instant (or date: midnight UTC); "
+        "default: the run's first busy day, leaving the simulator's history out",
+    )
+    p.add_argument(
+        "--until", metavar="INSTANT", help="judge only events before this ISO 8601 instant (or date)"
+    )
+    p.add_argument(
+        "--case-gap-days",
+        type=float,
+        default=CASE_GAP_DAYS,
+        metavar="N",
+        help="an account's alert more than N days after its previous one opens a new case "
+        f"(default {CASE_GAP_DAYS:g})",
+    )
     p.add_argument("--json", metavar="REPORT.json", help="also write the report as JSON")
     p.add_argument(
         "--charts", metavar="DIR", help="also write precision_recall.png and value_vs_friction.png into DIR"
@@ -36,24 +54,30 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Load, evaluate, print the table; write the JSON and charts if asked."""
+    window = Window.parse(args.since, args.until)
     started = time.perf_counter()
     status = StatusLine()
 
+    read: dict[str, int] = {}
+
     def progress(file: str, rows: int) -> None:
+        read[file] = rows
         status.show(f"{file}: {rows:>12,} rows")
 
     try:
-        data = load(args.events, args.decisions, args.labels, progress=progress)
+        data = load(args.events, args.decisions, args.labels, progress=progress, window=window)
     finally:
         status.done()
     loaded = time.perf_counter()
     decisions = int((data.outcome >= 0).sum())
-    lines = data.n_events + decisions + data.n_labels
+    left_out = data.judged.before.events + data.judged.after.events
+    lines, seconds = sum(read.values()), loaded - started
     info(
-        f"read {data.n_events:,} events, {decisions:,} decisions and {data.n_labels:,} labels "
-        f"in {loaded - started:.1f} s ({lines / max(loaded - started, 1e-9):,.0f} lines/s)"
+        f"read {lines:,} lines in {seconds:.1f} s ({lines / max(seconds, 1e-9):,.0f} lines/s); "
+        f"judged {data.n_events:,} events, {decisions:,} decisions and {data.n_labels:,} labels"
+        + (f" ({left_out:,} events outside the window left out)" if left_out else "")
     )
-    report = evaluate(data)
+    report = evaluate(data, case_gap_days=args.case_gap_days)
     info(f"evaluated in {time.perf_counter() - loaded:.1f} s")
     if report.counts.undecided_events:
         info(f"note: {report.counts.undecided_events:,} events have no decision in {args.decisions}")

@@ -2,7 +2,7 @@
 
 Three files in (events, decisions from ``vigil replay``, labels), one ``Report`` out::
 
-    data = load("events.jsonl", "decisions.jsonl", "labels.jsonl")
+    data = load("events.jsonl", "decisions.jsonl", "labels.jsonl", window=Window.parse(since, until))
     report = evaluate(data)
     print(render_table(report)); encode_report(report); write_charts(report, "charts/")
 
@@ -15,7 +15,7 @@ Bad input is an ``InvalidRecord`` (an ``InvalidInput``) naming the file and the 
 from vigil.errors import InvalidRecord
 from vigil.evaluation.builder import DatasetBuilder, from_records
 from vigil.evaluation.charts import write_charts
-from vigil.evaluation.dataset import NO_DECISION, Dataset
+from vigil.evaluation.dataset import NO_DECISION, NO_DELAY, Dataset
 from vigil.evaluation.json_report import FORMAT, encode_report, report_json
 from vigil.evaluation.load import Progress, load
 from vigil.evaluation.metrics import evaluate
@@ -28,15 +28,18 @@ from vigil.evaluation.results import (
     PRPoint,
     Ratio,
     Report,
+    Spread,
     TimeToAlert,
     ValueFrictionPoint,
     ValueStopped,
 )
 from vigil.evaluation.table import render_table
+from vigil.evaluation.window import Window
 
 __all__ = [
     "FORMAT",
     "NO_DECISION",
+    "NO_DELAY",
     "Counts",
     "Curves",
     "Dataset",
@@ -51,9 +54,11 @@ __all__ = [
     "Progress",
     "Ratio",
     "Report",
+    "Spread",
     "TimeToAlert",
     "ValueFrictionPoint",
     "ValueStopped",
+    "Window",
     "encode_report",
     "evaluate",
     "from_records",

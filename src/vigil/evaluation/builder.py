@@ -2,8 +2,10 @@
 
 Checks, each an ``InvalidRecord`` naming the file and the line: no event id twice, no decision or
 label for an event the events file lacks, no second decision or label for an event, the same
-account on the event and on its decision or label, a finite non-negative illicit value, and (at
-the end) no empty file and a decision for every labelled event.
+account on the event and on its decision or label, a finite non-negative illicit value, a delay
+that ends after its event, and (at the end) no empty file and a decision for every labelled event
+of the judged window (``window.py``: events outside it, with their decisions and labels, are left
+out, not checked against each other).
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from operator import attrgetter
+from itertools import compress, repeat
+from operator import attrgetter, is_not
 from typing import TypeVar
 
 import numpy as np
@@ -19,9 +22,10 @@ import numpy.typing as npt
 
 from vigil.errors import InvalidRecord
 from vigil.evaluation.codes import EventIndex, HashedNames, hashes
-from vigil.evaluation.dataset import NO_DECISION, Dataset
+from vigil.evaluation.dataset import NO_DECISION, NO_DELAY, Dataset, Judged, Outside
 from vigil.evaluation.jsonl import Block, Lines, Numbered
 from vigil.evaluation.records import OUTCOME_CODES, DecisionRecord, EventRecord, LabelRecord
+from vigil.evaluation.window import Window, cut, instant
 
 T = TypeVar("T")
 
@@ -36,6 +40,7 @@ _TYPOLOGY = attrgetter("typology")
 _RING = attrgetter("ring_id")
 _VALUE = attrgetter("illicit_value")
 _EXIT = attrgetter("exit")
+_DELAY = attrgetter("delay_until")
 
 
 class _Codes(dict[str, int]):
@@ -49,11 +54,12 @@ class _Codes(dict[str, int]):
 class DatasetBuilder:
     """Every events block first, then decisions and labels blocks in any order, then ``finish``.
 
-    The file names serve the error messages.
+    The file names serve the error messages; ``window`` says which events are judged.
     """
 
-    def __init__(self, *, events: str, decisions: str, labels: str) -> None:
+    def __init__(self, *, events: str, decisions: str, labels: str, window: Window | None = None) -> None:
         self.files = {"events": events, "decisions": decisions, "labels": labels}
+        self.window = Window() if window is None else window
         self.decisions = 0
         self._index = EventIndex()
         self._event_lines: Lines = Numbered()
@@ -67,6 +73,8 @@ class DatasetBuilder:
         self._account_hash = np.empty(0, np.int64)
         self._outcome: npt.NDArray[np.int8] | None = None
         self._score = np.empty(0, np.float64)
+        self._ts = np.empty(0, np.int64)
+        self._delay_until = np.empty(0, np.int64)
         self._next_row = 0
         self._labelled = np.empty(0, np.bool_)
         self._typologies = _Codes()
@@ -114,6 +122,9 @@ class DatasetBuilder:
             self._account_hash = self._accounts.hashes()
             self._outcome = np.full(n, NO_DECISION, np.int8)
             self._score = np.full(n, np.nan, np.float64)
+            self._ts = np.concatenate(self._ts_parts)
+            self._ts_parts.clear()
+            self._delay_until = np.full(n, NO_DELAY, np.int64)
             self._labelled = np.zeros(n, np.bool_)
         return self._outcome
 
@@ -135,9 +146,31 @@ class DatasetBuilder:
             )
         outcome[rows] = np.fromiter(map(OUTCOME_CODES.__getitem__, map(_OUTCOME, records)), np.int8, k)
         self._score[rows] = np.fromiter(map(_SCORE, records), np.float64, k)
+        self._add_delays(block, rows)
         self.decisions += k
         if k:
             self._next_row = int(rows[-1]) + 1
+
+    def _add_delays(self, block: Block[DecisionRecord], rows: npt.NDArray[np.int64]) -> None:
+        """Record when each delay ends; one must end after its event (a delay back in time is a bug)."""
+        delays = list(map(_DELAY, block.records))
+        delayed = list(compress(range(len(delays)), map(is_not, delays, repeat(None))))
+        if not delayed:
+            return
+        until = np.fromiter(
+            map(datetime.timestamp, map(delays.__getitem__, delayed)), np.float64, len(delayed)
+        )
+        until_us = np.rint(until * 1e6).astype(np.int64)
+        at = rows[delayed]
+        wrong = np.flatnonzero(until_us <= self._ts[at])
+        if wrong.size:
+            i, row = delayed[int(wrong[0])], int(at[wrong[0]])
+            message = (
+                f"delay_until {delays[i]} is not after its event's ts {instant(int(self._ts[row]))} "
+                f"(event {block.records[i].event_id!r}): a delay ends after the event it delays"
+            )
+            raise block.error(i, message, field="delay_until")
+        self._delay_until[at] = until_us
 
     def _decision_rows(self, block: Block[DecisionRecord]) -> npt.NDArray[np.int64]:
         """The event rows of a block of decisions.
@@ -202,23 +235,16 @@ class DatasetBuilder:
             message = "no labels in the file: without ground truth there is nothing to evaluate"
             raise InvalidRecord(message, file=self.files["labels"])
         label_event = np.array(self._label_event, np.int64)
-        undecided = label_event[outcome[label_event] == NO_DECISION]
-        if undecided.size:
-            listed = ", ".join(repr(self._index.ids[row]) for row in undecided[:5].tolist())
-            message = (
-                f"{undecided.size} labelled events have no decision in {self.files['decisions']} "
-                f"(first: {listed}); decide every event of the run, e.g. with `vigil replay`"
-            )
-            raise InvalidRecord(message, file=self.files["labels"])
-        return Dataset(
+        everything = Dataset(
             accounts=tuple(self._accounts.names),
             regions=tuple(self._regions),
             account=self._account,
-            ts_us=np.concatenate(self._ts_parts),
+            ts_us=self._ts,
             region=np.concatenate(self._region_parts),
             withdrawal=np.concatenate(self._withdrawal_parts),
             outcome=outcome,
             score=self._score,
+            delay_until_us=self._delay_until,
             typologies=tuple(self._typologies),
             rings=tuple(self._rings),
             label_event=label_event,
@@ -226,7 +252,26 @@ class DatasetBuilder:
             label_ring=np.array(self._label_ring, np.int32),
             label_value=tuple(self._label_value),
             label_exit=np.array(self._label_exit, np.bool_),
+            judged=Judged(0, None, False, Outside(0, None, None), Outside(0, None, None)),
         )
+        data, rows = cut(everything, self.window)
+        if not data.n_labels:
+            since, until = data.judged.since_us, data.judged.until_us
+            end = "" if until is None else f" to {instant(until).isoformat()}"
+            message = (
+                f"none of the {everything.n_labels:,} labelled events is in the window from "
+                f"{instant(since).isoformat()}{end}: without ground truth there is nothing to evaluate"
+            )
+            raise InvalidRecord(message, file=self.files["labels"])
+        undecided = rows[data.label_event[data.outcome[data.label_event] == NO_DECISION]]
+        if undecided.size:
+            listed = ", ".join(repr(self._index.ids[row]) for row in undecided[:5].tolist())
+            message = (
+                f"{undecided.size} labelled events have no decision in {self.files['decisions']} "
+                f"(first: {listed}); decide every event of the run, e.g. with `vigil replay`"
+            )
+            raise InvalidRecord(message, file=self.files["labels"])
+        return data
 
 
 def _first_repeat(rows: list[int], taken: npt.NDArray[np.bool_]) -> int:
@@ -240,10 +285,14 @@ def _first_repeat(rows: list[int], taken: npt.NDArray[np.bool_]) -> int:
 
 
 def from_records(
-    events: Sequence[EventRecord], decisions: Sequence[DecisionRecord], labels: Sequence[LabelRecord]
+    events: Sequence[EventRecord],
+    decisions: Sequence[DecisionRecord],
+    labels: Sequence[LabelRecord],
+    *,
+    window: Window | None = None,
 ) -> Dataset:
     """A dataset from rows in memory (tests, notebooks); errors name ``<events>`` (etc.) and the row."""
-    builder = DatasetBuilder(events="<events>", decisions="<decisions>", labels="<labels>")
+    builder = DatasetBuilder(events="<events>", decisions="<decisions>", labels="<labels>", window=window)
     if events:
         builder.add_events(_block("<events>", events))
     builder.close_events()

@@ -1,10 +1,12 @@
 """Columns every metric needs, derived once from a ``Dataset`` (pure numpy, no I/O).
 
-Per event: alert (review or worse; also the rows of all alerts), stop (hold or block), labelled,
-UTC day. Per account: its region (that of its first event by time, ties by file order), whether
+Per event: alert (review or worse; also the rows of all alerts), stop (hold or block), delayed
+(a delay with an outcome below hold: with a hold or block, the stop is what counts), labelled, UTC
+day. Per account: its region (that of its first event by time, ties by file order), whether
 any of its events is labelled, whether any was stopped. Per label: the event's time, account,
 region, outcome and score, and whether an exit's value was stopped (its own hold/block, or an
-earlier stopped labelled event of the same ring on the same account). Per ring: the region of its
+earlier stopped labelled event of the same ring on the same account), and whether its event was
+delayed. Per ring: the region of its
 first labelled event.
 """
 
@@ -15,10 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from vigil.evaluation.dataset import Dataset
+from vigil.evaluation.dataset import DAY_US, NO_DELAY, Dataset
 from vigil.model import Outcome
 
-DAY_US = 86_400_000_000
+__all__ = ["DAY_US", "NEVER", "Bools", "Frame", "Ints", "build_frame", "first_rows"]
+
 NEVER = np.iinfo(np.int64).max
 
 Bools = npt.NDArray[np.bool_]
@@ -33,6 +36,7 @@ class Frame:
     alert: Bools
     alert_rows: Ints
     stop: Bools
+    delayed: Bools
     decided: Bools
     labelled: Bools
     day: Ints
@@ -44,6 +48,7 @@ class Frame:
     l_region: npt.NDArray[np.int32]
     l_alert: Bools
     l_stop: Bools
+    l_delayed: Bools
     l_score: npt.NDArray[np.float64]
     l_exit_stopped: Bools
     ring_region: npt.NDArray[np.int32]
@@ -78,6 +83,7 @@ def build_frame(data: Dataset) -> Frame:
     n_accounts = len(data.accounts)
     alert = data.outcome >= Outcome.REVIEW
     stop = data.outcome >= Outcome.HOLD
+    delayed = (data.delay_until_us != NO_DELAY) & ~stop
     labelled = np.zeros(data.n_events, np.bool_)
     labelled[data.label_event] = True
     labelled_account = np.zeros(n_accounts, np.bool_)
@@ -93,6 +99,7 @@ def build_frame(data: Dataset) -> Frame:
         alert=alert,
         alert_rows=np.flatnonzero(alert),
         stop=stop,
+        delayed=delayed,
         decided=data.outcome >= 0,
         labelled=labelled,
         day=data.ts_us // DAY_US,
@@ -104,6 +111,7 @@ def build_frame(data: Dataset) -> Frame:
         l_region=data.region[rows],
         l_alert=alert[rows],
         l_stop=l_stop,
+        l_delayed=delayed[rows],
         l_score=data.score[rows],
         l_exit_stopped=_exit_stopped(data, l_ts, l_account, l_stop),
         ring_region=data.region[rows[ring_first]],

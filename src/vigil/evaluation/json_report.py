@@ -7,11 +7,13 @@ are in ascending threshold order. The same report always encodes to the same byt
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import msgspec
 
+from vigil.evaluation.dataset import Judged, Outside
 from vigil.evaluation.results import (
     Counts,
     Detection,
@@ -23,8 +25,9 @@ from vigil.evaluation.results import (
     ValueFrictionPoint,
     ValueStopped,
 )
+from vigil.evaluation.window import instant
 
-FORMAT = "vigil-evaluation/1"
+FORMAT = "vigil-evaluation/2"
 _ENCODER = msgspec.json.Encoder()
 
 
@@ -42,7 +45,9 @@ def report_json(report: Report) -> dict[str, Any]:
         "definitions": {
             "alert": ["review", "hold", "block"],
             "stopped": ["hold", "block"],
+            "delayed": "delay_until set and outcome allow, challenge or review",
             "flagged_at_threshold": "score >= threshold",
+            "case_gap_days": report.case_gap_days,
         },
         "counts": _counts(report.counts),
         "overall": _detection(report.overall),
@@ -92,7 +97,30 @@ def _counts(c: Counts) -> dict[str, Any]:
         "first_day": c.first_day.isoformat(),
         "last_day": c.last_day.isoformat(),
         "active_days": c.active_days,
+        "window": _window(c.judged),
     }
+
+
+def _window(j: Judged) -> dict[str, Any]:
+    return {
+        "since": _instant(j.since_us),
+        "until": None if j.until_us is None else _instant(j.until_us),
+        "since_detected": j.since_detected,
+        "before": _outside(j.before),
+        "after": _outside(j.after),
+    }
+
+
+def _instant(us: int) -> str:
+    return instant(us).isoformat().replace("+00:00", "Z")
+
+
+def _outside(o: Outside) -> dict[str, Any]:
+    return {"events": o.events, "first_day": _day(o.first_day), "last_day": _day(o.last_day)}
+
+
+def _day(d: date | None) -> str | None:
+    return None if d is None else d.isoformat()
 
 
 def _detection(d: Detection) -> dict[str, Any]:
@@ -112,6 +140,9 @@ def _value(v: ValueStopped) -> dict[str, Any]:
         "share": v.share,
         "exits": v.exits,
         "exits_stopped": v.exits_stopped,
+        "delayed": money(v.delayed),
+        "delayed_share": v.delayed_share,
+        "exits_delayed": v.exits_delayed,
     }
 
 
@@ -127,12 +158,25 @@ def _time(t: TimeToAlert) -> dict[str, Any]:
 
 def _friction(f: Friction) -> dict[str, Any]:
     return {
+        "legitimate_withdrawals_challenged": _ratio(f.withdrawals_challenged),
+        "legitimate_withdrawals_delayed": _ratio(f.withdrawals_delayed),
+        "delay_median_seconds": f.delay.median_s,
+        "delay_p90_seconds": f.delay.p90_s,
+        "legitimate_withdrawals_held": _ratio(f.withdrawals_held),
+        "legitimate_withdrawals_blocked": _ratio(f.withdrawals_blocked),
         "legitimate_withdrawals_stopped": _ratio(f.withdrawals_stopped),
         "legitimate_withdrawals_alerted": _ratio(f.withdrawals_alerted),
         "legitimate_accounts_stopped": _ratio(f.accounts_stopped),
-        "alerts": f.alerts,
         "active_account_days": f.active_account_days,
+        "alerts": f.alerts,
         "alerts_per_1000_active_accounts_per_day": f.alerts_per_1000_account_days,
+        "false_alerts": f.false_alerts,
+        "false_alerts_per_1000_active_account_days": f.false_alerts_per_1000_account_days,
+        "cases": f.cases,
+        "true_cases": f.true_cases,
+        "legitimate_cases": f.legitimate_cases,
+        "legitimate_cases_per_1000_active_account_days": f.legitimate_cases_per_1000_account_days,
+        "case_precision": _ratio(f.case_precision),
     }
 
 

@@ -170,4 +170,8 @@ def _explain(text: str) -> tuple[str, str | None]:
         )
     if message == "Invalid decimal string":
         return "not a decimal number", field
+    if message == "Invalid RFC3339 encoded datetime":
+        return "not an RFC 3339 timestamp (e.g. 2026-01-05T10:00:00Z)", field
+    if message.startswith("Expected `datetime` with a timezone"):
+        return "a timestamp without timezone (e.g. 2026-01-05T10:00:00Z, with its Z)", field
     return message, field

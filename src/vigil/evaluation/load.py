@@ -4,7 +4,8 @@ Events are read first (they define the event ids), then decisions and labels are
 Every problem is an ``InvalidRecord`` naming the file and, for a row, its line: malformed JSON, a
 missing or mistyped field, an unknown outcome, a bad decimal, a duplicate id, a decision or label
 for an event the events file lacks, a label or decision naming another account than its event, a
-labelled event without decision, and an empty file. An empty labels file is an error too: without
+labelled event of the window without decision, a delay that does not end after its event, and
+an empty file. An empty labels file is an error too: without
 ground truth every number of the evaluation would be empty or zero, which would read as a result.
 """
 
@@ -19,6 +20,7 @@ from vigil.evaluation.builder import DatasetBuilder
 from vigil.evaluation.dataset import Dataset
 from vigil.evaluation.jsonl import read_blocks
 from vigil.evaluation.records import DecisionRecord, EventRecord, LabelRecord
+from vigil.evaluation.window import Window
 
 Progress = Callable[[str, int], None]
 """Told ``(file, rows read so far)`` after each block, e.g. to draw a counter on stderr."""
@@ -34,9 +36,11 @@ def load(
     labels: str | Path,
     *,
     progress: Progress | None = None,
+    window: Window | None = None,
 ) -> Dataset:
-    """Read and join the three JSON-lines files; raises ``InvalidRecord`` (an ``InvalidInput``)."""
-    builder = DatasetBuilder(events=str(events), decisions=str(decisions), labels=str(labels))
+    """Read and join the three JSON-lines files, keep the ``window`` (default: the run, without the
+    simulator's history); raises ``InvalidRecord`` (an ``InvalidInput``)."""
+    builder = DatasetBuilder(events=str(events), decisions=str(decisions), labels=str(labels), window=window)
     rows = 0
     for event_block in read_blocks(events, _EVENTS):
         builder.add_events(event_block)

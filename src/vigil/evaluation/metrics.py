@@ -26,15 +26,14 @@ Per typology, per region and overall:
 - **illicit value stopped**, over exit events (``exit: true``): the illicit value of the exits that
   were stopped, by their own hold/block or by a stop on a strictly earlier labelled event of the
   same ring on the same account (the account was frozen before the value could leave), out of all
-  the exits' illicit value. Exact decimal sums.
+  the exits' illicit value. Exact decimal sums. The value of exits not stopped but delayed (a
+  delay on the exit's own decision) is reported apart: delayed money still left.
 
-Friction, overall and per region (no typology: it is about honest users):
+Friction and alert volume, overall and per region (no typology: it is about honest users), are in
+``friction.py``; cases (an account's alerts grouped as the desk holds them) in ``cases.py``.
 
-- withdrawals stopped (and alerted) = legitimate withdrawals held or blocked (review or worse) /
-  legitimate withdrawals with a decision;
-- accounts stopped = legitimate accounts with any hold/block on any event / legitimate accounts;
-- alert volume = alerts / active account-days x 1000, where active account-days is the sum over
-  UTC days of the accounts with at least one event that day (in a region: an event of the region).
+Only the judged events count (``window.py``: ``--since``/``--until``, by default the run without
+the simulator's history); every count, account-day and "first label" is taken among them.
 
 Events without a decision (possible when ``vigil replay --skip-invalid`` rejected some) are never
 alerts and are left out of the legitimate withdrawals; every labelled event has a decision.
@@ -50,13 +49,14 @@ from itertools import compress
 
 import numpy as np
 
+from vigil.evaluation.cases import CASE_GAP_DAYS, group_cases
 from vigil.evaluation.curves import build_curves
 from vigil.evaluation.dataset import Dataset
 from vigil.evaluation.frame import NEVER, Bools, Frame, build_frame
+from vigil.evaluation.friction import friction
 from vigil.evaluation.results import (
     Counts,
     Detection,
-    Friction,
     Ratio,
     Report,
     TimeToAlert,
@@ -66,9 +66,11 @@ from vigil.evaluation.results import (
 _EPOCH = date(1970, 1, 1)
 
 
-def evaluate(data: Dataset, *, max_curve_points: int = 50) -> Report:
-    """Every metric of the module docstring, overall, per typology and per region (names sorted)."""
+def evaluate(data: Dataset, *, max_curve_points: int = 50, case_gap_days: float = CASE_GAP_DAYS) -> Report:
+    """Every metric of the module docstring, overall, per typology and per region (names sorted);
+    an account's alerts more than ``case_gap_days`` apart fall into separate cases."""
     f = build_frame(data)
+    cases = group_cases(f, case_gap_days)
     everything = np.ones(data.n_labels, np.bool_)
     overall = Detection(
         "overall",
@@ -104,15 +106,16 @@ def evaluate(data: Dataset, *, max_curve_points: int = 50) -> Report:
                 time_to_alert(f, everything, rings=f.ring_region == code),
             )
         )
-        region_friction.append(friction(f, name, region=code))
+        region_friction.append(friction(f, cases, name, region=code))
     return Report(
         counts=counts(f),
         overall=overall,
         typologies=tuple(typologies),
         regions=tuple(regions),
-        friction=friction(f, "overall"),
+        friction=friction(f, cases, "overall"),
         region_friction=tuple(region_friction),
         curves=build_curves(f, max_curve_points),
+        case_gap_days=case_gap_days,
     )
 
 
@@ -167,11 +170,14 @@ def value_stopped(f: Frame, labels: Bools) -> ValueStopped:
     """Illicit value of the exits among ``labels``, and of those stopped (see the module docstring)."""
     exits = f.data.label_exit & labels
     stopped = exits & f.l_exit_stopped
+    delayed = exits & ~f.l_exit_stopped & f.l_delayed
     return ValueStopped(
         stopped=decimal_sum(compress(f.data.label_value, stopped)),
         total=decimal_sum(compress(f.data.label_value, exits)),
         exits=int(exits.sum()),
         exits_stopped=int(stopped.sum()),
+        delayed=decimal_sum(compress(f.data.label_value, delayed)),
+        exits_delayed=int(delayed.sum()),
     )
 
 
@@ -180,29 +186,6 @@ def decimal_sum(values: Iterable[Decimal]) -> Decimal:
     with decimal.localcontext() as ctx:
         ctx.prec = 60
         return sum(values, Decimal(0))
-
-
-def friction(f: Frame, name: str, *, region: int | None = None) -> Friction:
-    """What honest users met overall, or in one region; and the alert volume."""
-    d = f.data
-    legit_withdrawals = d.withdrawal & ~f.labelled & f.decided
-    legit_accounts = ~f.labelled_account
-    alerts = f.alert
-    events = None
-    if region is not None:
-        events = d.region == region
-        legit_withdrawals &= events
-        legit_accounts = legit_accounts & (f.account_region == region)
-        alerts = alerts & events
-    withdrawals = int(legit_withdrawals.sum())
-    return Friction(
-        name=name,
-        withdrawals_stopped=Ratio(int((legit_withdrawals & f.stop).sum()), withdrawals),
-        withdrawals_alerted=Ratio(int((legit_withdrawals & f.alert).sum()), withdrawals),
-        accounts_stopped=Ratio(int((legit_accounts & f.stopped_account).sum()), int(legit_accounts.sum())),
-        alerts=int(alerts.sum()),
-        active_account_days=f.account_days(events),
-    )
 
 
 def counts(f: Frame) -> Counts:
@@ -221,4 +204,5 @@ def counts(f: Frame) -> Counts:
         first_day=_EPOCH + timedelta(days=int(f.day.min())),
         last_day=_EPOCH + timedelta(days=int(f.day.max())),
         active_days=int(np.unique(f.day).size),
+        judged=d.judged,
     )

@@ -37,12 +37,18 @@ class EventRecord(msgspec.Struct, frozen=True, gc=False):
 
 
 class DecisionRecord(msgspec.Struct, frozen=True, gc=False):
-    """What the evaluation needs of a decision (``vigil.codec.decision_view``): the outcome and score."""
+    """What the evaluation needs of a decision (``vigil.codec.decision_view``): the outcome, the score,
+    and when a delay (automatic friction that ends by itself) ends, if there is one.
+
+    ``delay_until`` is absent or null without a delay (files written before delays existed have no
+    such key); msgspec parses it in C with the rest of the line, and refuses one without a timezone.
+    """
 
     event_id: Name
     account_id: Name
     outcome: OutcomeName
     score: float
+    delay_until: UtcTime | None = None
 
 
 class LabelRecord(msgspec.Struct, frozen=True, gc=False):

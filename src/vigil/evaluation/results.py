@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from vigil.evaluation.dataset import Judged
+
 
 @dataclass(frozen=True, slots=True)
 class Ratio:
@@ -26,16 +28,23 @@ class Ratio:
 
 @dataclass(frozen=True, slots=True)
 class ValueStopped:
-    """Illicit value carried by exit events, and the part of it that was stopped (exact decimals)."""
+    """Illicit value carried by exit events, the part of it that was stopped, and the part only
+    delayed (a delay on the exit, not stopped: the money left later); exact decimals."""
 
     stopped: Decimal
     total: Decimal
     exits: int
     exits_stopped: int
+    delayed: Decimal
+    exits_delayed: int
 
     @property
     def share(self) -> float | None:
         return float(self.stopped / self.total) if self.total else None
+
+    @property
+    def delayed_share(self) -> float | None:
+        return float(self.delayed / self.total) if self.total else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,19 +74,52 @@ class Detection:
 
 
 @dataclass(frozen=True, slots=True)
+class Spread:
+    """The median and 90th percentile of some durations, in seconds (None when there are none)."""
+
+    median_s: float | None
+    p90_s: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class Friction:
-    """What honest users paid (overall or in one region), and how many alerts analysts receive."""
+    """What honest users paid (overall or in one region), and what analysts receive: alerts, false
+    alerts and cases (an account's alerts grouped; see ``cases.py``)."""
 
     name: str
+    withdrawals_challenged: Ratio
+    withdrawals_delayed: Ratio
+    delay: Spread
+    withdrawals_held: Ratio
+    withdrawals_blocked: Ratio
     withdrawals_stopped: Ratio
     withdrawals_alerted: Ratio
     accounts_stopped: Ratio
     alerts: int
+    false_alerts: int
+    cases: int
+    true_cases: int
+    legitimate_cases: int
     active_account_days: int
 
     @property
     def alerts_per_1000_account_days(self) -> float | None:
-        return self.alerts / self.active_account_days * 1000 if self.active_account_days else None
+        return self._per_1000(self.alerts)
+
+    @property
+    def false_alerts_per_1000_account_days(self) -> float | None:
+        return self._per_1000(self.false_alerts)
+
+    @property
+    def legitimate_cases_per_1000_account_days(self) -> float | None:
+        return self._per_1000(self.legitimate_cases)
+
+    @property
+    def case_precision(self) -> Ratio:
+        return Ratio(self.true_cases, self.cases)
+
+    def _per_1000(self, count: int) -> float | None:
+        return count / self.active_account_days * 1000 if self.active_account_days else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +154,9 @@ class Curves:
 
 @dataclass(frozen=True, slots=True)
 class Counts:
-    """The size of the run: events, decisions, labels, accounts, rings, alerts and the days covered."""
+    """The size of what was judged: events, decisions, labels, accounts, rings, alerts and the days
+    covered; ``judged`` is the window and the events left out before (the simulator's history, or
+    before ``--since``) and after it."""
 
     events: int
     decided_events: int
@@ -126,6 +170,7 @@ class Counts:
     first_day: date
     last_day: date
     active_days: int
+    judged: Judged
 
     @property
     def undecided_events(self) -> int:
@@ -147,3 +192,4 @@ class Report:
     friction: Friction
     region_friction: tuple[Friction, ...]
     curves: Curves
+    case_gap_days: float
