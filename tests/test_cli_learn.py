@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 
@@ -61,11 +62,62 @@ def test_a_regional_challenger_needs_labels_and_is_compared(
     assert main(["train", "--db", str(trained_db), "--region", "NOWHERE", *windows]) == 2
     assert "'NOWHERE'" in capsys.readouterr().err
     assert main(["train", "--db", str(trained_db), "--region", "EU", "--min-illicit", "3", *windows]) == 0
-    challenger = capsys.readouterr().out.split()[1]
+    printed = capsys.readouterr().out
+    challenger = printed.split()[1]
     assert challenger.startswith("EU-")
     assert main(["models", "compare", "EU", challenger, "--db", str(trained_db), *windows]) == 0
     out = capsys.readouterr().out
     assert f"challenger {challenger} AP" in out and "vs global-" in out
+    # train, list and compare give the challenger one AP: on EU's held-out rows (issue 16)
+    trained_ap = re.search(r"held-out AP (\d\.\d{4}) \(([\d,]+) held-out events of EU\)", printed)
+    compared_ap = re.search(rf"challenger {challenger} AP (\d\.\d{{4}}) .*\(([\d,]+) events", out)
+    assert trained_ap is not None and compared_ap is not None
+    assert trained_ap.groups() == compared_ap.groups()
+    assert main(["models", "list", "--db", str(trained_db)]) == 0
+    listed = capsys.readouterr().out
+    assert re.search(rf"{challenger} +EU +AP {trained_ap.group(1)} ", listed)
+    assert main(["models", "list", "--json", "--db", str(trained_db)]) == 0
+    (model,) = [m for m in json.loads(capsys.readouterr().out)["models"] if m["model_id"] == challenger]
+    assert f"{model['holdout_ap']:.4f}" == trained_ap.group(1)
+    assert f"{model['holdout_rows']:,}" == trained_ap.group(2)
+
+
+def test_train_reports_each_region_at_its_own_cost_for_the_stated_budgets(
+    trained_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    windows = ["--calibration-days", "5", "--holdout-days", "5", "--min-illicit", "5"]
+    budget = ["--max-false-alerts", "2", "--budget", "APAC:max_false_alerts=0.5,max_held=0.01"]
+    assert main(["train", "--db", str(trained_db), *windows, *budget]) == 0
+    captured = capsys.readouterr()
+    out, err = captured.out, captured.err
+    assert "at most 2 false alerts per 1,000" in out and "APAC: hold at most 1.00%" in out
+    lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("  ") and "%" in line}
+    assert set(lines) == {"APAC", "EU", "global"}
+    # each region's figures are its own (they differed for none before issue 16)
+    assert lines["EU"].split()[1:] != lines["APAC"].split()[1:]
+    assert "replayed the journal" in err and "events in" in err and "fitted" in err and "calibrated" in err
+    model_id = out.split()[1]
+    assert main(["models", "list", "--json", "--db", str(trained_db)]) == 0
+    (model,) = [m for m in json.loads(capsys.readouterr().out)["models"] if m["model_id"] == model_id]
+    apac = model["thresholds"]["APAC"]
+    assert apac["budget"] == {"max_held": 0.01, "max_false_alerts": 0.5}
+    assert model["thresholds"]["EU"]["budget"]["max_false_alerts"] == 2.0
+    assert apac["met"] == (apac["false_alerts"] * 1000 <= 0.5 * apac["account_days"])
+    assert apac["account_days"] != model["thresholds"]["EU"]["account_days"]
+
+
+def test_train_refuses_malformed_budgets_by_name(
+    trained_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for flags, words in [
+        (["--budget", "EU"], "REGION:KEY=VALUE"),
+        (["--budget", "EU:max_alerts=1"], "unknown key 'max_alerts'"),
+        (["--max-held", "2"], "max_held must be a share"),
+        (["--max-false-alerts", "-1"], "max_false_alerts must be"),
+    ]:
+        assert main(["train", "--db", str(trained_db), *flags]) == 2
+        assert words in capsys.readouterr().err
 
 
 def test_an_exported_model_imports_elsewhere_and_a_broken_one_is_refused(

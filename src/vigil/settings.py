@@ -40,6 +40,18 @@ class Settings(BaseSettings):
         default=50, ge=2, le=100_000, description="an identifier shared by more accounts links nobody more"
     )
 
+    # -- model thresholds (docs/ml.md): budgets vigil train chooses thresholds for ---------------------
+    ml_max_held: float = Field(
+        default=0.001, ge=0, le=1, description="share of legitimate withdrawals a model may hold"
+    )
+    ml_max_false_alerts: float = Field(
+        default=1.0, ge=0, description="model false alerts per 1,000 active account-days"
+    )
+    ml_budgets: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description='per-region overrides, JSON: {"EU": {"max_false_alerts": 0.5, "max_held": 0.002}}',
+    )
+
     # -- the service (vigil serve) -------------------------------------------------------------
     host: str = Field(default="127.0.0.1", description="address vigil serve listens on")
     port: int = Field(default=8000, ge=1, le=65535, description="port vigil serve listens on")

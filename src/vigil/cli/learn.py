@@ -1,10 +1,11 @@
 """``vigil labels``, ``vigil train`` and ``vigil drift``: the learning loop (``vigil models``: cli/models.py).
 
 ``labels import FILE`` adds the simulator's labels (case dispositions will add theirs through the same
-port). ``train`` replays the database's history through the engine's feature catalog and fits a model
-(every region, or ``--region R`` for a regional challenger); ``--promote`` then compares it with the
-champion and records it only when it is better. ``drift`` compares the features and scores of a recent
-window with an earlier one, per region.
+port). ``train`` replays the database's history through the engine's feature catalog (progress on
+stderr) and fits a model (every region, or ``--region R`` for a regional challenger) with thresholds
+chosen for the budgets (settings ``VIGIL_ML_*``, or flags), and prints each region's operating point and
+what it costs; ``--promote`` then compares it with the champion and records it only when it is better.
+``drift`` compares the features and scores of a recent window with an earlier one, per region.
 """
 
 from __future__ import annotations
@@ -14,16 +15,20 @@ import dataclasses
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from typing import ClassVar
 
 import msgspec
 import numpy as np
 
 from vigil import bootstrap
-from vigil.cli.streams import db_settings, print_json
+from vigil.cli.streams import StatusLine, db_settings, print_json
 from vigil.evaluation.jsonl import read_blocks
 from vigil.evaluation.records import LabelRecord
+from vigil.learning.budgets import goal_of, parse_override
+from vigil.learning.report import operating_points, unmet
 from vigil.learning.service import DAY_US, Learning, Windows
 from vigil.ml.drift import SCORE, alerts, drift_report, format_report
+from vigil.ml.thresholds import Goal
 from vigil.model.learning import GLOBAL, Label
 from vigil.settings import Settings
 
@@ -59,6 +64,25 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     train.add_argument("--region", help="train a regional challenger on this region's events")
     train.add_argument(
         "--promote", action="store_true", help="then compare with the champion; promote it if better"
+    )
+    train.add_argument(
+        "--max-held",
+        type=float,
+        default=None,
+        help="share of legitimate withdrawals held ($VIGIL_ML_MAX_HELD)",
+    )
+    train.add_argument(
+        "--max-false-alerts",
+        type=float,
+        default=None,
+        help="false alerts per 1,000 active account-days ($VIGIL_ML_MAX_FALSE_ALERTS)",
+    )
+    train.add_argument(
+        "--budget",
+        action="append",
+        default=[],
+        metavar="REGION:KEY=VALUE[,KEY=VALUE]",
+        help="a region's own budget (keys max_held, max_false_alerts); repeatable",
     )
     window_options(train)
     db(train)
@@ -118,22 +142,87 @@ def cmd_labels_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def goal_from(settings: Settings, args: argparse.Namespace) -> Goal:
+    """The budgets: settings, overridden by the flags given."""
+    return goal_of(
+        settings.ml_max_held if args.max_held is None else args.max_held,
+        settings.ml_max_false_alerts if args.max_false_alerts is None else args.max_false_alerts,
+        settings.ml_budgets,
+        [parse_override(text) for text in args.budget],
+    )
+
+
+class TrainProgress:
+    """``vigil train``'s progress on stderr: a line per finished stage, and a live one on a terminal."""
+
+    SENTENCES: ClassVar[dict[str, str]] = {
+        "replaying": "replayed the journal",
+        "fitting": "fitted",
+        "calibrating": "calibrated",
+    }
+
+    def __init__(self) -> None:
+        self.status = StatusLine()
+        self.stage: str | None = None
+        self.began = time.perf_counter()
+        self.done_ = 0
+        self.total = 0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self.stage:
+            self.finish()
+            self.stage, self.began = stage, time.perf_counter()
+            if stage != "replaying" and self.status.enabled:  # shown at once, not rate-limited
+                sys.stderr.write(f"\rvigil train: {stage} on {done:,} events...")
+                sys.stderr.flush()
+        self.done_, self.total = done, total
+        if stage == "replaying":
+            self.status.show(
+                f"vigil train: replaying the journal, {done:,} of {total:,} events ({self._rate():,.0f}/s)"
+            )
+
+    def _rate(self) -> float:
+        return self.done_ / max(time.perf_counter() - self.began, 1e-9)
+
+    def finish(self) -> None:
+        """Close the current stage with a line that says what it did and how long it took."""
+        if self.stage is None:
+            return
+        self.status.done()
+        took = time.perf_counter() - self.began
+        what = f"{self.SENTENCES.get(self.stage, self.stage)}: {self.done_:,} events in {took:.1f} s"
+        if self.stage == "replaying":
+            what += f" ({self._rate():,.0f}/s)"
+        sys.stderr.write(f"vigil train: {what}\n")
+        self.stage = None
+
+
 def cmd_train(args: argparse.Namespace) -> int:
-    learning, opened = open_learning(db_settings(args.db), args)
+    settings = db_settings(args.db)
+    goal = goal_from(settings, args)
+    learning, opened = open_learning(settings, args)
     try:
         began = time.perf_counter()
-        trained = learning.train(region=args.region)
+        progress = TrainProgress()
+        try:
+            trained = learning.train(region=args.region, goal=goal, progress=progress)
+        finally:
+            progress.finish()
         took = time.perf_counter() - began
         w = trained.windows["training"]
+        ap = trained.metrics.get("holdout_ap")
         print(
             f"trained {trained.model_id} in {took:.1f} s: {w['rows']:,} events, {w['illicit']:,} illicit; "
-            f"held-out AP {trained.metrics.get('holdout_ap', float('nan')):.4f}"
+            f"held-out AP {'-' if ap is None else f'{ap:.4f}'} ({trained.windows['holdout']['rows']:,} "
+            f"held-out events of {'every region' if trained.region == GLOBAL else trained.region})"
         )
-        for region, cut in sorted(trained.cuts.items()):
+        print("\n".join(operating_points(trained)))
+        missed = unmet(trained)
+        if missed:
             print(
-                f"  {region:8} review at p >= {cut.review:.3g}, hold at p >= {cut.hold:.3g}: "
-                f"{cut.legit_held:.3%} of legitimate withdrawals held, {cut.illicit_caught:.1%} of "
-                f"illicit events reviewed or held{'' if cut.own else ' (global thresholds)'}"
+                f"vigil train: budgets NOT met on the calibration window in {', '.join(missed)}: "
+                "the closest operating points are shown and recorded",
+                file=sys.stderr,
             )
         if args.promote:
             return compare(learning, args.region or GLOBAL, trained.model_id, promote=True)

@@ -1,8 +1,10 @@
 """``vigil models``: the model registry: list, compare (and promote when better), export and import.
 
-``compare REGION MODEL`` scores the region's champion and a challenger on the latest held-out window, and
-``--promote`` records the challenger as the region's model only when it is better. ``export`` writes
-LightGBM's model file and the JSON sidecar; ``import`` checks them against the running catalog.
+``list`` shows each model's held-out AP (on the rows ``compare`` judges it on: its region's), and with
+``--json`` its goal and each region's thresholds with their budget and cost. ``compare REGION MODEL``
+scores the region's champion and a challenger on the latest held-out window, and ``--promote`` records
+the challenger as the region's model only when it is better. ``export`` writes LightGBM's model file
+and the JSON sidecar; ``import`` checks them against the running catalog.
 """
 
 from __future__ import annotations
@@ -73,6 +75,9 @@ def cmd_models_list(args: argparse.Namespace) -> int:
                     "region": v.region,
                     "catalog": v.catalog_hash,
                     "holdout_ap": side.get("metrics", {}).get("holdout_ap"),
+                    "holdout_rows": side.get("windows", {}).get("holdout", {}).get("rows"),
+                    "goal": side.get("goal"),
+                    "thresholds": side.get("thresholds", {}),
                     "serves": sorted(r for r, m in serving.items() if m == v.model_id),
                 }
             )

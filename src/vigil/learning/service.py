@@ -6,10 +6,12 @@ it judges:
     ... training ... | calibration (calibration_days) | held out (holdout_days) | end
 
 ``train`` fits on the training window (every region for the GLOBAL model; one region's rows for a
-regional challenger), calibrates and picks thresholds on the calibration window, and records the
-held-out metrics in the sidecar. ``compare`` scores the region's champion and a challenger on the
-region's held-out window; ``promote`` records a challenger as the region's model only when it is
-better on the agreed metric (average precision), and says by how much.
+regional challenger), calibrates and picks thresholds on the calibration window so that the goal's
+budgets hold per region (``vigil.ml.thresholds``), and records the held-out metrics in the sidecar, on
+the rows ``compare`` judges it on (the region's, for a regional model).
+``compare`` scores the region's champion and a challenger on the region's held-out window; ``promote``
+records a challenger as the region's model only when it is better on the agreed metric (average
+precision), and says by how much.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -35,6 +38,17 @@ from vigil.ports import Journal, LabelStore, ModelRegistry
 DAY_US = 86_400_000_000
 MIN_CALIBRATION_ILLICIT = 5  # illicit events a calibration window needs (Platt scaling has two parameters)
 Floats = npt.NDArray[np.float64]
+
+
+class Progress(Protocol):
+    """Hears how a long step goes: ``stage`` ("replaying", "fitting", "calibrating") with ``done`` of
+    ``total`` (events replayed of the journal's; rows fitted or calibrated on, with ``total`` 0)."""
+
+    def __call__(self, stage: str, done: int, total: int) -> None: ...
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    """A progress listener that ignores everything."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,12 +104,18 @@ class Learning:
         self._rows: TrainingSet | None = None
 
     # -- the data --------------------------------------------------------------------------------
-    def rows(self) -> TrainingSet:
+    def rows(self, progress: Progress = _quiet) -> TrainingSet:
         """Every scored event of the journal with its features at decision time (replayed once)."""
         if self._rows is None:
-            if self.journal.count() == 0:
+            total = self.journal.count()
+            if total == 0:
                 raise InvalidInput("the journal holds no events to learn from", field="journal")
-            self._rows = training_set(self.journal.decided(), self.labels.current(), self.new_catalog())
+            self._rows = training_set(
+                self.journal.decided(),
+                self.labels.current(),
+                self.new_catalog(),
+                progress=lambda done: progress("replaying", done, total),
+            )
         return self._rows
 
     def cuts(self) -> tuple[int, int, int]:
@@ -106,9 +126,18 @@ class Learning:
         return calibration, holdout, end
 
     # -- train -----------------------------------------------------------------------------------
-    def train(self, *, region: str | None = None, model: RiskModel | None = None) -> Trained:
-        """Fit, calibrate and threshold a model (GLOBAL when ``region`` is None); add it to the registry."""
-        rows = self.rows()
+    def train(
+        self,
+        *,
+        region: str | None = None,
+        model: RiskModel | None = None,
+        goal: Goal | None = None,
+        progress: Progress = _quiet,
+    ) -> Trained:
+        """Fit, calibrate and threshold a model (GLOBAL when ``region`` is None) for ``goal`` (the
+        service's when None); add it to the registry."""
+        goal = goal or self.goal
+        rows = self.rows(progress)
         calibration_at, holdout_at, end = self.cuts()
         start = None
         if self.windows.training_days is not None:
@@ -121,6 +150,7 @@ class Learning:
             if region not in known:
                 raise InvalidInput(f"no events of region {region!r} (regions: {', '.join(sorted(known))})")
             train = train.where(train.regions == region)
+            held = held.where(held.regions == region)  # what compare judges it on
         name = region or GLOBAL
         illicit = int(train.y.sum())
         if len(train) == 0 or illicit < self.windows.min_illicit:
@@ -130,17 +160,28 @@ class Learning:
                 field="region",
             )
         calib_illicit = int(calib.y.sum())
-        if len(calib) - calib_illicit < self.goal.min_rows or calib_illicit < MIN_CALIBRATION_ILLICIT:
+        if len(calib) - calib_illicit < goal.min_rows or calib_illicit < MIN_CALIBRATION_ILLICIT:
             raise InvalidInput(
                 f"the calibration window ({_dates(calibration_at, holdout_at)}) holds "
                 f"{len(calib) - calib_illicit:,} legitimate and {calib_illicit:,} illicit events; "
-                f"calibration and thresholds need at least {self.goal.min_rows:,} and "
+                f"calibration and thresholds need at least {goal.min_rows:,} and "
                 f"{MIN_CALIBRATION_ILLICIT}: widen --calibration-days, or end the windows earlier "
                 "with --until",
                 field="window",
             )
-        fitted = (model or RiskModel()).fit(train.x, train.y, train.names).calibrate(calib.x, calib.y)
-        cuts = choose(fitted.probability(calib.x), calib.y, calib.regions, calib.types, self.goal)
+        progress("fitting", len(train), 0)
+        fitted = (model or RiskModel()).fit(train.x, train.y, train.names)
+        progress("calibrating", len(calib), 0)
+        fitted.calibrate(calib.x, calib.y)
+        cuts = choose(
+            fitted.probability(calib.x),
+            calib.y,
+            calib.regions,
+            calib.types,
+            calib.fiat,
+            rows.activity.account_days(calibration_at, holdout_at),
+            goal,
+        )
         metrics = {"train_rows": float(len(train)), "train_illicit": float(illicit)}
         if len(held) and held.y.max() == 1:
             metrics["holdout_ap"] = average_precision(held.y, fitted.probability(held.x))
@@ -158,7 +199,7 @@ class Learning:
                 "holdout": _window(held),
             },
             metrics=metrics,
-            goal=self.goal.describe(),
+            goal=goal.describe(),
         )
         self.registry.add(dump(trained))
         return trained

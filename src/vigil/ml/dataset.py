@@ -8,11 +8,14 @@ and is the one function both training and serving call, so the two cannot drift 
 (``tests/test_ml.py`` proves the rows equal the vectors the engine saw).
 
 Only money-moving and access events are rows (``SCORED``); the others still step the catalog. An event
-without a label is legitimate; a label marks it illicit (or, from a case disposition, clears it).
+without a label is legitimate; a label marks it illicit (or, from a case disposition, clears it). Every
+event, scored or not, counts in ``Activity`` (who was active on which day), the denominator of the
+thresholds' false-alert budget.
 """
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -22,9 +25,11 @@ import numpy.typing as npt
 from vigil.errors import InvalidInput
 from vigil.features import Catalog, FeatureVector, context_of
 from vigil.model import Decision, Event, EventType, Outcome
-from vigil.model.learning import Label
+from vigil.model.learning import GLOBAL, Label
 
 Floats = npt.NDArray[np.float64]
+DAY_US = 86_400_000_000
+PROGRESS_EVERY = 10_000  # events between two calls of a replay's progress callback
 
 # The events a model scores: where money or access can be lost.
 SCORED = frozenset(
@@ -72,6 +77,39 @@ def row_of(vector: FeatureVector, event: Event, out: Floats | None = None) -> Fl
 
 
 @dataclass(frozen=True, slots=True)
+class Activity:
+    """Every event of the history (scored or not): when, whose (an account code) and where."""
+
+    ts_us: npt.NDArray[np.int64]
+    account: npt.NDArray[np.int32]
+    region: npt.NDArray[np.int32]  # an index into ``regions``
+    regions: tuple[str, ...]
+
+    def account_days(self, start_us: int | None = None, end_us: int | None = None) -> dict[str, int]:
+        """Active account-days of ``start_us <= ts < end_us``, per region and for GLOBAL: the sum over UTC
+        days of the distinct accounts with an event that day (in a region: an event of the region)."""
+        mask = np.ones(len(self.ts_us), dtype=bool)
+        if start_us is not None:
+            mask &= self.ts_us >= start_us
+        if end_us is not None:
+            mask &= self.ts_us < end_us
+        day = self.ts_us[mask] // DAY_US
+        account = self.account[mask].astype(np.int64)
+        region = self.region[mask]
+        out = dict.fromkeys(self.regions, 0)
+        if len(day) == 0:
+            return out | {GLOBAL: 0}
+        span = int(day.max() - day.min()) + 1
+        keys = account * span + (day - day.min())
+        out[GLOBAL] = int(np.unique(keys).size)
+        n = np.int64(len(self.regions))
+        pairs = np.unique(keys * n + region)  # distinct (account, day, region)
+        counts = np.bincount((pairs % n).astype(np.intp), minlength=len(self.regions))
+        out.update({r: int(c) for r, c in zip(self.regions, counts.tolist(), strict=True)})
+        return out
+
+
+@dataclass(frozen=True, slots=True)
 class TrainingSet:
     """Rows in time order: features at decision time, the label, and what each row was."""
 
@@ -84,9 +122,15 @@ class TrainingSet:
     typologies: npt.NDArray[np.str_]  # "" for legitimate rows
     event_ids: tuple[str, ...]
     catalog_hash: str
+    activity: Activity  # every event of the history, for active account-days
 
     def __len__(self) -> int:
         return len(self.y)
+
+    @property
+    def fiat(self) -> Floats:
+        """Each row's fiat value (NaN where the event has none)."""
+        return self.x[:, self.names.index("event.fiat")]
 
     def where(self, mask: npt.NDArray[np.bool_]) -> TrainingSet:
         """The rows where ``mask`` holds (a time window, a region), in the same order."""
@@ -101,6 +145,7 @@ class TrainingSet:
             self.typologies[mask],
             ids,
             self.catalog_hash,
+            self.activity,
         )
 
     def window(self, start_us: int | None = None, end_us: int | None = None) -> TrainingSet:
@@ -121,10 +166,12 @@ def training_set(
     start_us: int | None = None,
     end_us: int | None = None,
     scored: frozenset[EventType] = SCORED,
+    progress: Callable[[int], None] | None = None,
 ) -> TrainingSet:
     """Replay ``history`` (the journal's events with their decisions, in order) through ``catalog`` (fresh:
     no state) and keep a row per scored event with ``start_us <= ts < end_us``. Events after ``end_us``
-    are not read at all."""
+    are not read at all. ``progress`` (if given) hears the number of events replayed so far, every
+    ``PROGRESS_EVERY`` events and at the end."""
     if catalog.generation != 0:
         raise InvalidInput("the catalog must be fresh (it has seen events already)", field="catalog")
     names = columns(catalog)
@@ -135,9 +182,19 @@ def training_set(
     types: list[str] = []
     typologies: list[str] = []
     ids: list[str] = []
+    seen_ts, seen_account, seen_region = array("q"), array("i"), array("i")
+    accounts: dict[str, int] = {}
+    region_codes: dict[str, int] = {}
+    done = 0
     for event, decision in history:
         if end_us is not None and event.ts_us >= end_us:
             break
+        done += 1
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done)
+        seen_ts.append(event.ts_us)
+        seen_account.append(accounts.setdefault(event.account_id, len(accounts)))
+        seen_region.append(region_codes.setdefault(event.region, len(region_codes)))
         vector = catalog.observe(context_of(event, event.network))
         if event.TYPE in scored and (start_us is None or event.ts_us >= start_us):
             rows.append(row_of(vector, event))
@@ -151,8 +208,16 @@ def training_set(
             ids.append(event.event_id)
         if decision.outcome >= Outcome.HOLD:
             catalog.flag(event.account_id, event.ts_us)
+    if progress is not None:
+        progress(done)
     if not rows:
         raise InvalidInput("the training window holds no scored events", field="window")
+    activity = Activity(
+        np.frombuffer(seen_ts, dtype=np.int64).copy(),
+        np.frombuffer(seen_account, dtype=np.int32).copy(),
+        np.frombuffer(seen_region, dtype=np.int32).copy(),
+        tuple(region_codes),
+    )
     return TrainingSet(
         names,
         np.vstack(rows),
@@ -163,4 +228,5 @@ def training_set(
         np.asarray(typologies, dtype=np.str_),
         tuple(ids),
         catalog.hash,
+        activity,
     )
