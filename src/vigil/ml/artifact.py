@@ -21,7 +21,7 @@ from vigil.ml.model import RiskModel
 from vigil.ml.thresholds import Cut
 from vigil.model.learning import ModelVersion
 
-FORMAT = 1
+FORMAT = 2  # 2: thresholds carry the budgets they were chosen for
 
 
 @dataclass(frozen=True, slots=True)
