@@ -19,7 +19,7 @@ from vigil.features import FeatureVector, default_catalog
 from vigil.learning.service import Learning, Windows
 from vigil.ml.artifact import Trained, dump, load
 from vigil.ml.attribution import PathAttribution
-from vigil.ml.dataset import SCORED, columns, describer, row_of, training_set
+from vigil.ml.dataset import SCORED, Evidence, columns, describer, row_of, training_set
 from vigil.ml.explain import family
 from vigil.ml.fast import FastBooster
 from vigil.ml.model import RiskModel
@@ -90,9 +90,9 @@ def test_training_rows_equal_the_vectors_the_engine_decided_with() -> None:
     class Recording:  # a test double standing in for the Scorer: it records, never scores
         version = ""
 
-        def score(self, vector: FeatureVector, event: Event) -> None:
+        def score(self, vector: FeatureVector, event: Event, evidence: Evidence) -> None:
             if event.TYPE in SCORED:
-                seen[event.event_id] = row_of(vector, event).copy()
+                seen[event.event_id] = row_of(vector, event, evidence=evidence).copy()
 
         def close(self) -> None:
             pass
@@ -105,6 +105,8 @@ def test_training_rows_equal_the_vectors_the_engine_decided_with() -> None:
     assert len(rows) == len(seen) > 500
     mismatched = [eid for i, eid in enumerate(rows.event_ids) if not _same(rows.x[i], seen[eid])]
     assert not mismatched
+    evidence = rows.x[:, [rows.names.index(n) for n in ("rules.score", "rules.outcome")]]
+    assert (evidence[:, 0] > 0).sum() > 50 and (evidence[:, 1] > 0).sum() > 5  # the rules' evidence is there
 
 
 def test_every_input_column_has_a_reason_family() -> None:

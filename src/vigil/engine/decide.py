@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from vigil.errors import StorageError
 from vigil.features import Catalog, context_of
 from vigil.graph import EntityGraph
+from vigil.ml.dataset import Evidence
 from vigil.model import Decision, Event, EventType, NetworkOrigin, Outcome, Reason, Versions
 from vigil.model.reasons import ReasonCode
 from vigil.ports import GeoIp, Journal, RuleSourceReader, ScreeningStore
@@ -34,6 +35,15 @@ if TYPE_CHECKING:
 RESTRICTED = frozenset(
     {EventType.WITHDRAWAL, EventType.INTERNAL_TRANSFER, EventType.P2P_ORDER, EventType.TRADE}
 )
+
+
+def _beyond_review(reasons: tuple[Reason, ...]) -> Outcome:
+    """The most severe outcome the rules forced, a forced review left to the model."""
+    forced = Outcome.ALLOW
+    for r in reasons:
+        if r.outcome is not None and r.outcome is not Outcome.REVIEW and r.outcome > forced:
+            forced = r.outcome
+    return forced
 
 
 class Engine:
@@ -141,11 +151,22 @@ class Engine:
             if self.screener is not None
             else NOTHING
         )
-        outcome = max(evaluation.forced, thresholds.outcome(evaluation.score), screen.outcome)
         reasons = evaluation.reasons
-        scored = self.scorer.score(features, event) if self.scorer is not None else None
-        if scored is not None:
-            outcome = max(outcome, scored.outcome)
+        scored = (
+            self.scorer.score(
+                features, event, Evidence(evaluation.score, int(evaluation.forced), int(screen.outcome))
+            )
+            if self.scorer is not None
+            else None
+        )
+        if scored is None:
+            outcome = max(evaluation.forced, thresholds.outcome(evaluation.score), screen.outcome)
+        else:
+            # One policy over all the evidence: the rules' score and their forced reviews are inputs of
+            # the model, whose thresholds were chosen for the region's budgets; what the rules force
+            # beyond review (a hold for a person, a block) and below it (a step-up), and screening,
+            # still apply as they are.
+            outcome = max(_beyond_review(evaluation.reasons), screen.outcome, scored.outcome)
             reasons += scored.reasons
         if screen.reasons or scored is not None:
             reasons = tuple(sorted(screen.reasons + reasons, key=lambda r: r.severity, reverse=True))

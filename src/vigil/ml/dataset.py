@@ -44,8 +44,45 @@ SCORED = frozenset(
 )
 _TYPES = tuple(EventType)
 _TYPE_CODE = {t: float(i) for i, t in enumerate(_TYPES)}
-EXTRA = ("event.type", "event.fiat")  # what the event itself adds to the catalog's features
-_EXTRA_SENTENCES = {"event.type": "the kind of event", "event.fiat": "the event's fiat value"}
+# What the event itself and the rest of the engine add to the catalog's features: the model is the one
+# policy over all the evidence (the rules' score and forced outcome, screening's outcome).
+EXTRA = ("event.type", "event.fiat", "rules.score", "rules.outcome", "screening.outcome")
+_EXTRA_SENTENCES = {
+    "event.type": "the kind of event",
+    "event.fiat": "the event's fiat value",
+    "rules.score": "the rules' score for this event",
+    "rules.outcome": "the outcome the rules forced (0 allow .. 4 block)",
+    "screening.outcome": "the outcome screening asked for (0 allow .. 4 block)",
+}
+_NOT_RULES = ("screening.", "model.", "desk.")
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What the engine found before the model: the rules' summed score and the outcome they forced, and
+    the outcome screening asked for. The engine passes it when serving; training reads it back from the
+    stored decision (``evidence_of``): the same numbers, so training and serving cannot drift."""
+
+    rules_score: float = 0.0
+    rules_outcome: int = 0
+    screening_outcome: int = 0
+
+
+NO_EVIDENCE = Evidence()
+
+
+def evidence_of(decision: Decision) -> Evidence:
+    """The evidence a stored decision was made on (its reasons name who forced what)."""
+    rules = screening = 0
+    for r in decision.reasons:
+        if r.outcome is None:
+            continue
+        code = r.code.value
+        if code.startswith("screening."):
+            screening = max(screening, int(r.outcome))
+        elif not code.startswith(_NOT_RULES):
+            rules = max(rules, int(r.outcome))
+    return Evidence(decision.score, rules, screening)
 
 
 def columns(catalog: Catalog) -> tuple[str, ...]:
@@ -62,7 +99,9 @@ def describer(catalog: Catalog) -> Callable[[str], str]:
     return describe
 
 
-def row_of(vector: FeatureVector, event: Event, out: Floats | None = None) -> Floats:
+def row_of(
+    vector: FeatureVector, event: Event, out: Floats | None = None, evidence: Evidence = NO_EVIDENCE
+) -> Floats:
     """The model input for one event (NaN where a feature is missing), written into ``out`` if given."""
     n = len(vector)
     row = np.empty(n + len(EXTRA)) if out is None else out
@@ -73,6 +112,9 @@ def row_of(vector: FeatureVector, event: Event, out: Floats | None = None) -> Fl
     row[n] = _TYPE_CODE[event.TYPE]
     fiat = getattr(event, "fiat_value", None)
     row[n + 1] = np.nan if fiat is None else float(fiat)
+    row[n + 2] = evidence.rules_score
+    row[n + 3] = evidence.rules_outcome
+    row[n + 4] = evidence.screening_outcome
     return row
 
 
@@ -197,7 +239,7 @@ def training_set(
         seen_region.append(region_codes.setdefault(event.region, len(region_codes)))
         vector = catalog.observe(context_of(event, event.network))
         if event.TYPE in scored and (start_us is None or event.ts_us >= start_us):
-            rows.append(row_of(vector, event))
+            rows.append(row_of(vector, event, evidence=evidence_of(decision)))
             label = labels.get(event.event_id)
             illicit = label is not None and label.illicit
             y.append(int(illicit))

@@ -19,6 +19,7 @@ from vigil.model import Reason, ReasonCode
 
 _FAMILIES: tuple[tuple[Callable[[str], bool], ReasonCode], ...] = (
     (lambda n: n.startswith("event."), ReasonCode.MODEL_EVENT),
+    (lambda n: n.startswith(("rules.", "screening.")), ReasonCode.MODEL_EVIDENCE),
     (lambda n: "anomaly" in n, ReasonCode.MODEL_ANOMALY),
     (
         lambda n: (
@@ -30,7 +31,9 @@ _FAMILIES: tuple[tuple[Callable[[str], bool], ReasonCode], ...] = (
     (lambda n: "passthrough" in n or "ratio" in n or "share_of" in n, ReasonCode.MODEL_PASSTHROUGH),
     (lambda n: "kyc_submitted" in n or "seconds_since_first" in n, ReasonCode.MODEL_PROFILE),
     (
-        lambda n: any(k in n for k in ("zscore", "is_new", "travel", "hour_of_day", "since_last", "_age_")),
+        lambda n: any(
+            k in n for k in ("zscore", "is_new", "travel", "hour_of_day", "since_last", "_age_", ".age_s")
+        ),
         ReasonCode.MODEL_BEHAVIOUR,
     ),
     (lambda n: any(k in n for k in (".count_", ".sum_", ".distinct_")), ReasonCode.MODEL_VELOCITY),

@@ -18,7 +18,7 @@ import numpy as np
 from vigil.features import FeatureVector
 from vigil.ml.artifact import Trained
 from vigil.ml.attribution import PathAttribution
-from vigil.ml.dataset import SCORED, row_of
+from vigil.ml.dataset import NO_EVIDENCE, SCORED, Evidence, row_of
 from vigil.ml.explain import family, reasons
 from vigil.ml.fast import FastBooster
 from vigil.model import Event, Outcome, Reason, ReasonCode
@@ -67,15 +67,18 @@ class Scorer:
     def _model_for(self, region: str) -> _Loaded | None:
         return self._by_region.get(region) or self._by_region.get(GLOBAL)
 
-    def score(self, vector: FeatureVector, event: Event) -> ModelScore | None:
-        """The model's view of one event (None for events no model scores, or no model at all)."""
+    def score(
+        self, vector: FeatureVector, event: Event, evidence: Evidence = NO_EVIDENCE
+    ) -> ModelScore | None:
+        """The model's view of one event and what the engine found before it (None for events no model
+        scores, or no model at all)."""
         if event.TYPE not in SCORED:
             return None
         loaded = self._model_for(event.region)
         if loaded is None:
             return None
         trained = loaded.trained
-        row = row_of(vector, event, loaded.row)
+        row = row_of(vector, event, loaded.row, evidence)
         shares = loaded.attribution.shares(loaded.fast.leaves(row))
         margin = float(shares.sum()) + loaded.attribution.bias
         probability = trained.model.calibrated(margin)

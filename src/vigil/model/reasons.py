@@ -80,5 +80,6 @@ class ReasonCode(StrEnum):
     MODEL_NETWORK = "model.network"
     MODEL_EVENT = "model.event"
     MODEL_ANOMALY = "model.anomaly"
+    MODEL_EVIDENCE = "model.evidence"
     # The security desk's actions in force
     DESK_ACCOUNT_FROZEN = "desk.account_frozen"
