@@ -22,12 +22,15 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-# The demo: simulate a small exchange (5,000 accounts, two days, crime rates x20 so that every
-# typology shows up), import the address and name lists from ../shared, decide every event on the
-# embedded default (SQLite) with screening, score the decisions.
+# The demo, the whole engine: simulate a small exchange (5,000 accounts, eight days, crime rates x20 so
+# that every typology shows up), import the address and name lists from ../shared, decide the first six
+# days on the embedded default (SQLite) with rules, screening and the graph, train a model on them (the
+# labels of those days; calibrated on day 5 for the default budgets, checked on day 6), promote it, decide
+# the last two days with rules + screening + graph + model, and score those two days.
+DEMO_SPLIT := 2026-01-11T00:00:00Z
 demo: $(VENV)/.installed
 	@rm -rf $(DEMO) && mkdir -p $(DEMO)
-	$(BIN)/vigil sim --accounts 5000 --days 2 --crime-scale 20 --seed 1 -o $(DEMO)/events.jsonl \
+	$(BIN)/vigil sim --accounts 5000 --days 8 --crime-scale 20 --seed 1 -o $(DEMO)/events.jsonl \
 		--labels $(DEMO)/labels.jsonl --claims $(DEMO)/claims.jsonl --lists $(SHARED)/data/lists
 	$(BIN)/vigil lists import ofac_addresses $(SHARED)/data/lists/ofac_crypto_addresses --db $(DEMO)/vigil.db
 	$(BIN)/vigil lists import ofac_sdn_addresses $(SHARED)/data/lists/sanctions_names --db $(DEMO)/vigil.db
@@ -35,12 +38,15 @@ demo: $(VENV)/.installed
 	$(BIN)/vigil lists import scamsniffer $(SHARED)/data/lists/scamsniffer --db $(DEMO)/vigil.db
 	$(BIN)/vigil lists import ofac_sdn $(SHARED)/data/lists/sanctions_names --db $(DEMO)/vigil.db
 	$(BIN)/vigil lists import un $(SHARED)/data/lists/sanctions_names --db $(DEMO)/vigil.db
-	$(BIN)/vigil replay $(DEMO)/events.jsonl --db $(DEMO)/vigil.db -o $(DEMO)/decisions.jsonl
+	$(BIN)/vigil replay $(DEMO)/events.jsonl --db $(DEMO)/vigil.db --until $(DEMO_SPLIT) -o $(DEMO)/decisions-history.jsonl
+	$(BIN)/vigil labels import $(DEMO)/labels.jsonl --db $(DEMO)/vigil.db
+	$(BIN)/vigil train --db $(DEMO)/vigil.db --until $(DEMO_SPLIT) --calibration-days 1 --holdout-days 1 --promote
+	$(BIN)/vigil replay $(DEMO)/events.jsonl --db $(DEMO)/vigil.db --since $(DEMO_SPLIT) -o $(DEMO)/decisions.jsonl
 	$(BIN)/vigil eval --events $(DEMO)/events.jsonl --decisions $(DEMO)/decisions.jsonl \
-		--labels $(DEMO)/labels.jsonl --json $(DEMO)/report.json --charts $(DEMO)
+		--labels $(DEMO)/labels.jsonl --since $(DEMO_SPLIT) --json $(DEMO)/report.json --charts $(DEMO)
 	@echo
-	@echo "decisions database: $(DEMO)/vigil.db (decisions also in $(DEMO)/decisions.jsonl)"
-	@echo "evaluation: $(DEMO)/report.json; charts: $(DEMO)/precision_recall.png, $(DEMO)/value_vs_friction.png"
+	@echo "decisions database: $(DEMO)/vigil.db (the last two days' decisions, by the whole engine, in $(DEMO)/decisions.jsonl)"
+	@echo "evaluation of those two days: $(DEMO)/report.json; charts: $(DEMO)/precision_recall.png, $(DEMO)/value_vs_friction.png"
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests benchmarks
