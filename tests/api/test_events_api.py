@@ -131,7 +131,10 @@ def test_metrics_count_requests_outcomes_and_reasons(api: Api, events: Events) -
 
 def test_health_and_readiness_need_no_credentials(api: Api) -> None:
     assert api.client.get("/healthz").json() == {"status": "ok"}
-    assert api.client.get("/readyz").json() == {"ready": True}
+    assert api.client.get("/readyz").json() == {  # says when no model serves: rules and screening decide
+        "ready": True,
+        "models": "none promoted: rules and screening decide",
+    }
 
 
 def test_the_state_digest_equals_a_fresh_replay_of_the_journal(api: Api, events: Events) -> None:

@@ -24,7 +24,7 @@ from vigil.api.fast import FastEvents
 from vigil.api.metrics import Metrics
 from vigil.api.routes import access, cases, events, graph, ops, screening
 from vigil.api.schemas import event_components
-from vigil.api.services import Services, build
+from vigil.api.services import NO_MODEL, Services, build
 from vigil.errors import VigilError
 from vigil.settings import Settings
 from vigil.version import __version__
@@ -117,7 +117,14 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         clocks = asyncio.create_task(_clocks(current, settings.desk_tick_seconds))
         bootstrap.tune_gc()
         log.info(
-            "ready", extra={"fields": {"events": current.engine.journal.count(), "db": _where(settings)}}
+            "ready",
+            extra={
+                "fields": {
+                    "events": current.engine.journal.count(),
+                    "db": _where(settings),
+                    "models": current.engine.versions.models or NO_MODEL,
+                }
+            },
         )
         try:
             yield

@@ -59,6 +59,9 @@ class Services:
             self.engine.journal.close()
 
 
+NO_MODEL = "none promoted: rules and screening decide"
+
+
 def services_of(request: Request) -> Services:
     """The services the app serves from (set at start-up)."""
     services: Services = request.app.state.services

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from vigil.api.auth import EVERYONE, guard
-from vigil.api.services import services_of
+from vigil.api.services import NO_MODEL, services_of
 from vigil.codec import encode_view
 from vigil.model.access import Role
 
@@ -25,7 +25,11 @@ async def ready(request: Request) -> Response:
     decider = services.decider
     ok = decider.last_error is None  # the last commit worked (a stale engine rebuilds on its next event)
     services.metrics.ready.set(1 if ok else 0)
-    body = {"ready": ok, **({"error": decider.last_error} if decider.last_error else {})}
+    body = {
+        "ready": ok,
+        **({"error": decider.last_error} if decider.last_error else {}),
+        "models": services.engine.versions.models or NO_MODEL,
+    }
     return Response(encode_view(body), status_code=200 if ok else 503, media_type=_JSON)
 
 
