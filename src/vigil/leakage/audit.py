@@ -1,0 +1,136 @@
+"""The leakage audit: how far each single input, and a reference model, separate a typology from honest
+events on a world none of them learned from.
+
+For each typology, the **contrast** of a world is its labelled events (positives) against the events of
+accounts that carry no label at all, of the same event types (negatives). On the **target** world:
+
+- every model input (``ml.dataset.columns``: the catalog's features, the event's type and fiat value)
+  and every raw numeric field is scored alone, in its better direction (``rank.oriented_ap``);
+- every raw categorical field is scored as the illicit rate its value had in the **reference** world's
+  contrast (another seed), never the target's own;
+- the reference model, LightGBM trained on the reference world's rows (every typology against honest
+  events), is scored on the target's contrast.
+
+An input whose AP alone exceeds the threshold tells a typology apart by itself: an artefact of the
+simulator to remove, or a signal to justify with a source (``justify.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from vigil.leakage.rank import Direction, category_rates, encode, oriented_ap
+from vigil.leakage.rows import Rows
+from vigil.ml.metrics import average_precision
+from vigil.ml.model import RiskModel
+
+Floats = npt.NDArray[np.float64]
+CATALOG = "catalog"  # a model input: a catalog feature, or what the event adds (ml.dataset.EXTRA)
+RAW = "raw"  # a field of the event itself
+
+
+@dataclass(frozen=True, slots=True)
+class InputScore:
+    name: str
+    ap: float
+    direction: Direction  # categorical fields: HIGH = values that were illicit on the reference rank first
+    source: str  # CATALOG or RAW
+
+
+@dataclass(frozen=True, slots=True)
+class TypologyAudit:
+    typology: str
+    positives: int
+    negatives: int
+    event_types: tuple[str, ...]
+    inputs: tuple[InputScore, ...] = ()  # best first
+    model_ap: float | None = None
+    skipped: str | None = None  # why the typology was not audited
+
+    @property
+    def base_rate(self) -> float:
+        total = self.positives + self.negatives
+        return self.positives / total if total else 0.0
+
+    def top(self, n: int = 5) -> tuple[InputScore, ...]:
+        return self.inputs[:n]
+
+    def above(self, threshold: float) -> tuple[InputScore, ...]:
+        """The inputs that alone score an AP over ``threshold``."""
+        return tuple(s for s in self.inputs if s.ap > threshold)
+
+
+def score_inputs(
+    target: Rows, reference: Rows, typology: str, *, min_count: int = 5
+) -> tuple[InputScore, ...]:
+    """Every single input's AP on the target's contrast for ``typology``, best first."""
+    mask = target.contrast(typology)
+    y = (target.typologies[mask] == typology).astype(np.int8)
+    scores: list[InputScore] = []
+    for j, name in enumerate(target.names):
+        ap, direction = oriented_ap(y, target.x[mask, j])
+        scores.append(InputScore(name, ap, direction, CATALOG))
+    for j, name in enumerate(target.numeric_names):
+        ap, direction = oriented_ap(y, target.numeric[mask, j])
+        scores.append(InputScore(name, ap, direction, RAW))
+    ref_mask = reference.contrast(typology)
+    ref_y = (reference.typologies[ref_mask] == typology).astype(np.int8)
+    ref_at = np.flatnonzero(ref_mask).tolist()
+    at = np.flatnonzero(mask).tolist()
+    for name, column in target.categorical.items():
+        ref_column = reference.categorical.get(name)
+        if ref_column is None:
+            continue
+        ref_values = [ref_column[i] for i in ref_at]
+        present = [i for i, v in enumerate(ref_values) if v is not None]
+        rates = category_rates([str(ref_values[i]) for i in present], ref_y[present], min_count=min_count)
+        values = encode([column[i] for i in at], rates)
+        ap, direction = oriented_ap(y, values)
+        scores.append(InputScore(name, ap, direction, RAW))
+    scores.sort(key=lambda s: (-s.ap, s.name))
+    return tuple(scores)
+
+
+def reference_model(reference: Rows, *, trees: int = 200, seed: int = 1) -> RiskModel:
+    """LightGBM on the reference world's model inputs: every labelled event against honest ones."""
+    y = (reference.typologies != "").astype(np.int8)
+    return RiskModel(n_estimators=trees, seed=seed).fit(reference.x, y, reference.names)
+
+
+def audit_worlds(
+    reference: Rows,
+    target: Rows,
+    *,
+    typologies: Sequence[str],
+    model: RiskModel | None = None,
+    min_positives: int = 10,
+    min_count: int = 5,
+) -> tuple[TypologyAudit, ...]:
+    """Audit each of ``typologies`` on ``target``, encodings and the model learned on ``reference``.
+    A typology with fewer than ``min_positives`` labelled events in either world is skipped, with why."""
+    scores: Floats | None = model.probability(target.x) if model is not None else None
+    out: list[TypologyAudit] = []
+    for typology in typologies:
+        mask = target.contrast(typology)
+        y = (target.typologies[mask] == typology).astype(np.int8)
+        positives = int(y.sum())
+        kinds = tuple(sorted(target.labelled_types(typology)))
+        ref_positives = int(np.sum(reference.typologies == typology))
+        if positives < min_positives or ref_positives < min_positives:
+            why = (
+                f"{positives} labelled events on the target world and {ref_positives} on the reference "
+                f"(at least {min_positives} on each are needed)"
+            )
+            out.append(TypologyAudit(typology, positives, len(y) - positives, kinds, skipped=why))
+            continue
+        inputs = score_inputs(target, reference, typology, min_count=min_count)
+        model_ap = average_precision(y, scores[mask]) if scores is not None else None
+        out.append(TypologyAudit(typology, positives, len(y) - positives, kinds, inputs, model_ap))
+    return tuple(out)
+
+
+__all__ = ["CATALOG", "RAW", "InputScore", "TypologyAudit", "audit_worlds", "reference_model"]
