@@ -161,7 +161,10 @@ def build_rows(
         raise InvalidInput("the catalog must be fresh (it has seen events already)", field="catalog")
     plan = raw_fields()
     numeric_names = tuple(sorted({c for fs in plan.values() for c, k, _ in fs if k == NUMERIC}))
-    categorical_names = ["raw.type", *sorted({c for fs in plan.values() for c, k, _ in fs if k == CATEGORICAL})]
+    categorical_names = [
+        "raw.type",
+        *sorted({c for fs in plan.values() for c, k, _ in fs if k == CATEGORICAL}),
+    ]
     numeric_at = {name: i for i, name in enumerate(numeric_names)}
     labelled_accounts: set[str] = set()
     events = list(events)

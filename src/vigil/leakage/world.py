@@ -18,7 +18,7 @@ import msgspec
 
 from vigil.codec import decode_event
 from vigil.errors import InvalidInput
-from vigil.model import Event, EventType
+from vigil.model import Event
 from vigil.sim import SimConfig
 from vigil.sim.lists import DEFAULT_LISTS, load_illicit
 from vigil.sim.run import simulate
@@ -30,11 +30,6 @@ class World:
 
     events: list[Event]
     labels: dict[str, str]  # event id -> typology
-
-    @property
-    def labelled_types(self) -> frozenset[EventType]:
-        ids = self.labels
-        return frozenset(e.TYPE for e in self.events if e.event_id in ids)
 
 
 def generator_of(config: SimConfig) -> int:
