@@ -19,10 +19,12 @@ from vigil.cli.main import main
 from vigil.errors import InvalidInput
 from vigil.features import default_catalog
 from vigil.leakage import (
+    ALL,
     DEFAULT_JUSTIFIED,
     Direction,
     Report,
     Rows,
+    ScopeAudit,
     TypologyAudit,
     audit_worlds,
     build_rows,
@@ -151,7 +153,33 @@ def test_a_typology_with_too_few_labelled_events_is_skipped_with_why() -> None:
     rows = _rows(kinds, y.astype(float), ["a"] * 500)
     (audit,) = audit_worlds(rows, rows, typologies=["collusion"], min_positives=int(y.sum()) + 1)
     assert audit.skipped is not None and "at least" in audit.skipped
-    assert audit.inputs == ()
+    assert audit.overall.inputs == () and audit.by_type == ()
+
+
+def test_an_input_of_one_event_type_is_scored_in_that_types_contrast_too() -> None:
+    # A field only KYC forms carry separates the crime's forms perfectly, but is missing on the other
+    # event types: diluted in the whole contrast, caught in the kyc_submitted one.
+    n = 6_000
+    rng = np.random.default_rng(8)
+    types = rng.choice(["kyc_submitted", "deposit"], size=n, p=[0.2, 0.8])
+    y = (rng.random(n) < 0.05).astype(np.int8)
+    field = np.where(types == "kyc_submitted", y + rng.random(n) * 0.5, np.nan)
+    rows = Rows(
+        names=("income",),
+        x=field[:, None],
+        numeric_names=(),
+        numeric=np.zeros((n, 0)),
+        categorical={"raw.type": types.tolist()},
+        types=types,
+        typologies=np.where(y == 1, "synthetic_identity", ""),
+    )
+    (audit,) = audit_worlds(rows, rows, typologies=["synthetic_identity"])
+    assert [s.scope for s in audit.scopes()] == [ALL, "deposit", "kyc_submitted"]
+    by_scope = {s.scope: {i.name: i.ap for i in s.inputs} for s in audit.scopes()}
+    assert by_scope[ALL]["income"] < 0.5
+    assert by_scope["kyc_submitted"]["income"] == 1.0
+    flags = Report((audit,), 0.8).flags
+    assert [(f.scope, f.input) for f in flags] == [("kyc_submitted", "income")]
 
 
 # -- rows from events ---------------------------------------------------------------------------------
@@ -249,30 +277,32 @@ def test_the_shipped_justified_list_loads_and_a_missing_one_is_an_error(tmp_path
 # -- the verdict --------------------------------------------------------------------------------------
 def _audit(typology: str, *scores: tuple[str, float]) -> TypologyAudit:
     inputs = tuple(InputScore(n, ap, Direction.HIGH, CATALOG) for n, ap in scores)
-    return TypologyAudit(typology, 50, 950, ("deposit",), inputs, model_ap=0.9)
+    overall = ScopeAudit(ALL, 50, 950, inputs, model_ap=0.9)
+    return TypologyAudit(typology, ("deposit",), overall, (ScopeAudit("deposit", 50, 950, inputs, 0.9),))
 
 
 def test_the_exit_code_is_one_only_for_an_unjustified_input_over_the_threshold() -> None:
     audits = (
         _audit("structuring", ("f.high", 0.95), ("f.edge", 0.8), ("f.low", 0.3)),
-        TypologyAudit("collusion", 3, 100, ("p2p_order",), skipped="too few"),
+        TypologyAudit("collusion", ("p2p_order",), ScopeAudit(ALL, 3, 100, skipped="too few")),
     )
     report = Report(audits, 0.8)
-    assert [(f.typology, f.input) for f in report.flags] == [("structuring", "f.high")]  # 0.8 is not over
+    flagged = [(f.typology, f.scope, f.input) for f in report.flags]
+    assert flagged == [
+        ("structuring", ALL, "f.high"),
+        ("structuring", "deposit", "f.high"),
+    ]  # 0.8 is not over
     assert report.exit_code == 1
     justified = Report(audits, 0.8, {("structuring", "f.high"): "a source"})
-    assert justified.exit_code == 0 and justified.flags[0].source == "a source"
+    assert justified.exit_code == 0 and {f.source for f in justified.flags} == {"a source"}
     assert Report(audits, 0.96).exit_code == 0
     wrong_typology = Report(audits, 0.8, {("collusion", "f.high"): "a source"})
     assert wrong_typology.exit_code == 1  # a justification holds for its typology only
     view = report.view()
-    assert view["exit_code"] == 1 and view["artefacts"] == 1
-    assert view["typologies"][0]["best"] == {
-        "input": "f.high",
-        "ap": 0.95,
-        "direction": "high",
-        "source": "catalog",
-    }
+    assert view["exit_code"] == 1 and view["artefacts"] == 2
+    best = {"input": "f.high", "ap": 0.95, "direction": "high", "source": "catalog"}
+    assert view["typologies"][0]["best"] == best
+    assert view["typologies"][0]["by_type"][0]["best"] == best
     assert view["typologies"][1]["skipped"] == "too few"
     assert "! 0.9500  f.high" in report.table() and "j 0.9500  f.high" in justified.table()
 
@@ -299,6 +329,7 @@ def test_the_command_reports_every_typology_and_exits_by_its_verdict(
         assert 0.0 <= t["reference_model_ap"] <= 1.0
         assert t["best"]["ap"] == max(t["inputs"].values())
         assert len(t["inputs"]) > 100  # every catalog input and every raw field
+        assert [s["scope"] for s in t["by_type"]] == t["event_types"]
 
 
 @pytest.mark.xfail(

@@ -2,7 +2,7 @@
 model trained on another seed, tell each typology apart from honest events. docs/simulator.md,
 "Leakage audit", says what is measured and what the numbers were."""
 
-from vigil.leakage.audit import InputScore, TypologyAudit, audit_worlds, reference_model
+from vigil.leakage.audit import ALL, InputScore, ScopeAudit, TypologyAudit, audit_worlds, reference_model
 from vigil.leakage.justify import DEFAULT_JUSTIFIED, load_justified, parse_justified
 from vigil.leakage.rank import Direction, category_rates, encode, oriented_ap
 from vigil.leakage.report import ARTEFACT, CLEAN, Flag, Report
@@ -11,6 +11,7 @@ from vigil.leakage.runner import DEFAULT_THRESHOLD, AuditSpec, run_audit
 from vigil.leakage.world import World, read_world, simulate_world, with_generator
 
 __all__ = [
+    "ALL",
     "ARTEFACT",
     "CLEAN",
     "DEFAULT_JUSTIFIED",
@@ -21,6 +22,7 @@ __all__ = [
     "InputScore",
     "Report",
     "Rows",
+    "ScopeAudit",
     "TypologyAudit",
     "World",
     "audit_worlds",

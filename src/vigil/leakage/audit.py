@@ -41,15 +41,20 @@ class InputScore:
     source: str  # CATALOG or RAW
 
 
+ALL = "all"  # the scope of a typology's whole contrast (every event type it labels)
+
+
 @dataclass(frozen=True, slots=True)
-class TypologyAudit:
-    typology: str
+class ScopeAudit:
+    """One contrast: a typology's labelled events of ``scope`` (ALL, or one event type) against honest
+    events of the same types."""
+
+    scope: str
     positives: int
     negatives: int
-    event_types: tuple[str, ...]
     inputs: tuple[InputScore, ...] = ()  # best first
     model_ap: float | None = None
-    skipped: str | None = None  # why the typology was not audited
+    skipped: str | None = None  # why the contrast was not scored
 
     @property
     def base_rate(self) -> float:
@@ -64,11 +69,30 @@ class TypologyAudit:
         return tuple(s for s in self.inputs if s.ap > threshold)
 
 
+@dataclass(frozen=True, slots=True)
+class TypologyAudit:
+    """A typology's whole contrast, and one per event type it labels (a field only one event type has,
+    such as the KYC form's declared income, is diluted in the whole contrast and shows in its type's)."""
+
+    typology: str
+    event_types: tuple[str, ...]
+    overall: ScopeAudit
+    by_type: tuple[ScopeAudit, ...] = ()
+
+    @property
+    def skipped(self) -> str | None:
+        return self.overall.skipped
+
+    def scopes(self) -> tuple[ScopeAudit, ...]:
+        return (self.overall, *self.by_type)
+
+
 def score_inputs(
-    target: Rows, reference: Rows, typology: str, *, min_count: int = 5
+    target: Rows, reference: Rows, typology: str, event_type: str | None = None, *, min_count: int = 5
 ) -> tuple[InputScore, ...]:
-    """Every single input's AP on the target's contrast for ``typology``, best first."""
-    mask = target.contrast(typology)
+    """Every single input's AP on the target's contrast for ``typology`` (one event type's, if given),
+    categories encoded by their rate in the reference's same contrast; best first."""
+    mask = target.contrast(typology, event_type)
     y = (target.typologies[mask] == typology).astype(np.int8)
     scores: list[InputScore] = []
     for j, name in enumerate(target.names):
@@ -77,7 +101,7 @@ def score_inputs(
     for j, name in enumerate(target.numeric_names):
         ap, direction = oriented_ap(y, target.numeric[mask, j])
         scores.append(InputScore(name, ap, direction, RAW))
-    ref_mask = reference.contrast(typology)
+    ref_mask = reference.contrast(typology, event_type)
     ref_y = (reference.typologies[ref_mask] == typology).astype(np.int8)
     ref_at = np.flatnonzero(ref_mask).tolist()
     at = np.flatnonzero(mask).tolist()
@@ -110,27 +134,44 @@ def audit_worlds(
     min_positives: int = 10,
     min_count: int = 5,
 ) -> tuple[TypologyAudit, ...]:
-    """Audit each of ``typologies`` on ``target``, encodings and the model learned on ``reference``.
-    A typology with fewer than ``min_positives`` labelled events in either world is skipped, with why."""
+    """Audit each of ``typologies`` on ``target``, encodings and the model learned on ``reference``: the
+    whole contrast and each event type's. A contrast with fewer than ``min_positives`` labelled events in
+    either world is skipped, with why."""
     scores: Floats | None = model.probability(target.x) if model is not None else None
-    out: list[TypologyAudit] = []
-    for typology in typologies:
-        mask = target.contrast(typology)
+
+    def scope(typology: str, event_type: str | None) -> ScopeAudit:
+        mask = target.contrast(typology, event_type)
         y = (target.typologies[mask] == typology).astype(np.int8)
         positives = int(y.sum())
-        kinds = tuple(sorted(target.labelled_types(typology)))
-        ref_positives = int(np.sum(reference.typologies == typology))
+        ref_mask = reference.contrast(typology, event_type)
+        ref_positives = int(np.sum(reference.typologies[ref_mask] == typology))
+        name = event_type or ALL
         if positives < min_positives or ref_positives < min_positives:
             why = (
                 f"{positives} labelled events on the target world and {ref_positives} on the reference "
                 f"(at least {min_positives} on each are needed)"
             )
-            out.append(TypologyAudit(typology, positives, len(y) - positives, kinds, skipped=why))
-            continue
-        inputs = score_inputs(target, reference, typology, min_count=min_count)
+            return ScopeAudit(name, positives, len(y) - positives, skipped=why)
+        inputs = score_inputs(target, reference, typology, event_type, min_count=min_count)
         model_ap = average_precision(y, scores[mask]) if scores is not None else None
-        out.append(TypologyAudit(typology, positives, len(y) - positives, kinds, inputs, model_ap))
+        return ScopeAudit(name, positives, len(y) - positives, inputs, model_ap)
+
+    out: list[TypologyAudit] = []
+    for typology in typologies:
+        kinds = tuple(sorted(target.labelled_types(typology)))
+        overall = scope(typology, None)
+        by_type = () if overall.skipped else tuple(scope(typology, kind) for kind in kinds)
+        out.append(TypologyAudit(typology, kinds, overall, by_type))
     return tuple(out)
 
 
-__all__ = ["CATALOG", "RAW", "InputScore", "TypologyAudit", "audit_worlds", "reference_model"]
+__all__ = [
+    "ALL",
+    "CATALOG",
+    "RAW",
+    "InputScore",
+    "ScopeAudit",
+    "TypologyAudit",
+    "audit_worlds",
+    "reference_model",
+]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from vigil.leakage.audit import InputScore, TypologyAudit
+from vigil.leakage.audit import InputScore, ScopeAudit, TypologyAudit
 
 CLEAN = 0  # no input over the threshold, or only justified ones
 ARTEFACT = 1  # at least one input over the threshold that the justified list does not excuse
@@ -14,6 +14,7 @@ ARTEFACT = 1  # at least one input over the threshold that the justified list do
 @dataclass(frozen=True, slots=True)
 class Flag:
     typology: str
+    scope: str  # "all", or the event type whose contrast it separates
     input: str
     ap: float
     source: str | None  # the justification; None = an unjustified artefact
@@ -23,16 +24,17 @@ class Flag:
 class Report:
     audits: tuple[TypologyAudit, ...]
     threshold: float
-    justified: dict[tuple[str, str], str] = field(default_factory=dict)
+    justified: dict[tuple[str, str], str] = field(default_factory=dict)  # (typology, input) -> source
     worlds: dict[str, Any] = field(default_factory=dict)  # how the worlds were made (for the record)
 
     @property
     def flags(self) -> tuple[Flag, ...]:
-        """Every input over the threshold, by typology, with its justification if it has one."""
+        """Every input over the threshold, by typology and scope, with its justification if it has one."""
         return tuple(
-            Flag(a.typology, s.name, s.ap, self.justified.get((a.typology, s.name)))
+            Flag(a.typology, scope.scope, s.name, s.ap, self.justified.get((a.typology, s.name)))
             for a in self.audits
-            for s in a.above(self.threshold)
+            for scope in a.scopes()
+            for s in scope.above(self.threshold)
         )
 
     @property
@@ -50,7 +52,13 @@ class Report:
             "worlds": self.worlds,
             "typologies": [_audit_view(a) for a in self.audits],
             "flags": [
-                {"typology": f.typology, "input": f.input, "ap": round(f.ap, 4), "justified": f.source}
+                {
+                    "typology": f.typology,
+                    "scope": f.scope,
+                    "input": f.input,
+                    "ap": round(f.ap, 4),
+                    "justified": f.source,
+                }
                 for f in self.flags
             ],
             "artefacts": len(self.artefacts),
@@ -58,53 +66,70 @@ class Report:
         }
 
     def table(self) -> str:
-        """One block per typology: sizes, the reference model, the top five inputs (flags marked)."""
+        """Per typology: sizes, the reference model, the top five inputs, then each event type's best
+        input and any other flagged one (``!`` unjustified, ``j`` justified)."""
         lines = [f"leakage audit: inputs whose AP alone exceeds {self.threshold:g} are flagged"]
         for a in self.audits:
-            if a.skipped is not None:
-                lines.append(f"\n{a.typology}: skipped, {a.skipped}")
+            o = a.overall
+            if o.skipped is not None:
+                lines.append(f"\n{a.typology}: skipped, {o.skipped}")
                 continue
-            model = "n/a" if a.model_ap is None else f"{a.model_ap:.4f}"
             lines.append(
-                f"\n{a.typology}: {a.positives:,} labelled vs {a.negatives:,} honest events "
-                f"({', '.join(a.event_types)}); base rate {a.base_rate:.4f}; reference model AP {model}"
+                f"\n{a.typology}: {o.positives:,} labelled vs {o.negatives:,} honest events "
+                f"({', '.join(a.event_types)}); base rate {o.base_rate:.4f}; "
+                f"reference model AP {_ap(o.model_ap)}"
             )
-            for s in a.top(5):
-                lines.append(
-                    f"  {self._mark(a.typology, s)} {s.ap:.4f}  {s.name} ({s.direction} first, {s.source})"
-                )
+            lines.extend(f"  {self._line(a.typology, s)}" for s in o.top(5))
+            for scope in a.by_type:
+                if scope.skipped is not None:
+                    lines.append(f"  - {scope.scope}: {scope.positives} labelled, too few to score alone")
+                    continue
+                shown = (scope.inputs[0], *scope.above(self.threshold)[1:])
+                counts = f"{scope.positives:,} vs {scope.negatives:,}"
+                lines.append(f"  - {scope.scope}: {counts}; model {_ap(scope.model_ap)}")
+                lines.extend(f"      {self._line(a.typology, s)}" for s in shown)
         artefacts = self.artefacts
         lines.append("")
         if artefacts:
             lines.append(f"{len(artefacts)} unjustified artefact(s):")
-            lines.extend(f"  {f.typology}: {f.input} AP {f.ap:.4f}" for f in artefacts)
+            lines.extend(f"  {f.typology} ({f.scope}): {f.input} AP {f.ap:.4f}" for f in artefacts)
         else:
             lines.append("no unjustified artefact")
         return "\n".join(lines)
 
-    def _mark(self, typology: str, score: InputScore) -> str:
-        if score.ap <= self.threshold:
-            return " "
-        return "j" if (typology, score.name) in self.justified else "!"
+    def _line(self, typology: str, s: InputScore) -> str:
+        mark = " " if s.ap <= self.threshold else "j" if (typology, s.name) in self.justified else "!"
+        return f"{mark} {s.ap:.4f}  {s.name} ({s.direction} first, {s.source})"
+
+
+def _ap(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4f}"
+
+
+def _scope_view(scope: ScopeAudit) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "scope": scope.scope,
+        "positives": scope.positives,
+        "negatives": scope.negatives,
+        "base_rate": round(scope.base_rate, 6),
+    }
+    if scope.skipped is not None:
+        view["skipped"] = scope.skipped
+        return view
+    view["best"] = _score_view(scope.inputs[0]) if scope.inputs else None
+    view["top"] = [_score_view(s) for s in scope.top(5)]
+    view["reference_model_ap"] = None if scope.model_ap is None else round(scope.model_ap, 4)
+    view["inputs"] = {s.name: round(s.ap, 4) for s in scope.inputs}
+    return view
 
 
 def _audit_view(a: TypologyAudit) -> dict[str, Any]:
-    view: dict[str, Any] = {
+    return {
         "typology": a.typology,
-        "positives": a.positives,
-        "negatives": a.negatives,
         "event_types": list(a.event_types),
-        "base_rate": round(a.base_rate, 6),
+        **_scope_view(a.overall),
+        "by_type": [_scope_view(s) for s in a.by_type],
     }
-    if a.skipped is not None:
-        view["skipped"] = a.skipped
-        return view
-    best = a.inputs[0] if a.inputs else None
-    view["best"] = None if best is None else _score_view(best)
-    view["top"] = [_score_view(s) for s in a.top(5)]
-    view["reference_model_ap"] = None if a.model_ap is None else round(a.model_ap, 4)
-    view["inputs"] = {s.name: round(s.ap, 4) for s in a.inputs}
-    return view
 
 
 def _score_view(s: InputScore) -> dict[str, Any]:

@@ -59,11 +59,12 @@ class Rows:
         """The event types that carry this typology's labels."""
         return frozenset(self.types[self.typologies == typology].tolist())
 
-    def contrast(self, typology: str) -> npt.NDArray[np.bool_]:
-        """The rows of one contrast: the typology's labelled events, and honest events of their types."""
-        kinds = np.array(sorted(self.labelled_types(typology)), dtype=np.str_)
-        honest = (self.typologies == "") & np.isin(self.types, kinds)
-        mask: npt.NDArray[np.bool_] = (self.typologies == typology) | honest
+    def contrast(self, typology: str, event_type: str | None = None) -> npt.NDArray[np.bool_]:
+        """The rows of one contrast: the typology's labelled events (of ``event_type`` only, if given),
+        and honest events of the same types."""
+        kinds = [event_type] if event_type is not None else sorted(self.labelled_types(typology))
+        of_kind = np.isin(self.types, np.array(kinds, dtype=np.str_))
+        mask: npt.NDArray[np.bool_] = of_kind & ((self.typologies == typology) | (self.typologies == ""))
         return mask
 
 
