@@ -182,6 +182,30 @@ def test_an_input_of_one_event_type_is_scored_in_that_types_contrast_too() -> No
     assert [(f.scope, f.input) for f in flags] == [("kyc_submitted", "income")]
 
 
+def test_an_event_type_only_crime_sends_is_judged_by_the_type_alone() -> None:
+    # Honest accounts never reset a password here: every input would rank that contrast perfectly, so the
+    # finding is the type itself (precision 1.0 for flagging every reset), not a hundred perfect inputs.
+    n = 3_000
+    rng = np.random.default_rng(9)
+    y = (rng.random(n) < 0.05).astype(np.int8)
+    types = np.where((y == 1) & (rng.random(n) < 0.5), "password_reset", "login")
+    rows = Rows(
+        names=("noise",),
+        x=rng.random(n)[:, None],
+        numeric_names=(),
+        numeric=np.zeros((n, 0)),
+        categorical={"raw.type": types.tolist()},
+        types=types,
+        typologies=np.where(y == 1, "account_takeover", ""),
+    )
+    (audit,) = audit_worlds(rows, rows, typologies=["account_takeover"])
+    reset = {s.scope: s for s in audit.by_type}["password_reset"]
+    assert reset.negatives == 0 and reset.note is not None and "alone" in reset.note
+    assert [(i.name, i.ap) for i in reset.inputs] == [("raw.type", 1.0)]
+    flags = {(f.scope, f.input) for f in Report((audit,), 0.8).flags}
+    assert ("password_reset", "raw.type") in flags and ("password_reset", "noise") not in flags
+
+
 # -- rows from events ---------------------------------------------------------------------------------
 def test_build_rows_replays_the_catalog_and_flattens_the_events() -> None:
     events = list(example_stream())

@@ -41,6 +41,7 @@ class InputScore:
     source: str  # CATALOG or RAW
 
 
+TYPE_INPUT = "raw.type"  # the event's type, as a raw field
 ALL = "all"  # the scope of a typology's whole contrast (every event type it labels)
 
 
@@ -55,6 +56,7 @@ class ScopeAudit:
     inputs: tuple[InputScore, ...] = ()  # best first
     model_ap: float | None = None
     skipped: str | None = None  # why the contrast was not scored
+    note: str | None = None  # why the inputs are not every input (the event type alone decides)
 
     @property
     def base_rate(self) -> float:
@@ -136,7 +138,8 @@ def audit_worlds(
 ) -> tuple[TypologyAudit, ...]:
     """Audit each of ``typologies`` on ``target``, encodings and the model learned on ``reference``: the
     whole contrast and each event type's. A contrast with fewer than ``min_positives`` labelled events in
-    either world is skipped, with why."""
+    either world is skipped, with why; an event type's contrast with fewer honest events than that is
+    judged by the type alone (the precision of flagging every event of the type)."""
     scores: Floats | None = model.probability(target.x) if model is not None else None
 
     def scope(typology: str, event_type: str | None) -> ScopeAudit:
@@ -152,6 +155,15 @@ def audit_worlds(
                 f"(at least {min_positives} on each are needed)"
             )
             return ScopeAudit(name, positives, len(y) - positives, skipped=why)
+        negatives = len(y) - positives
+        if event_type is not None and negatives < min_positives:
+            # Every input would rank a contrast of (nearly) only crime perfectly: the finding is the type.
+            precision = positives / len(y)
+            note = (
+                f"{negatives} honest {event_type} events: the event type alone has precision {precision:.4f}"
+            )
+            only = (InputScore(TYPE_INPUT, precision, Direction.HIGH, RAW),)
+            return ScopeAudit(name, positives, negatives, only, precision, note=note)
         inputs = score_inputs(target, reference, typology, event_type, min_count=min_count)
         model_ap = average_precision(y, scores[mask]) if scores is not None else None
         return ScopeAudit(name, positives, len(y) - positives, inputs, model_ap)

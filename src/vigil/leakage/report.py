@@ -9,6 +9,7 @@ from vigil.leakage.audit import InputScore, ScopeAudit, TypologyAudit
 
 CLEAN = 0  # no input over the threshold, or only justified ones
 ARTEFACT = 1  # at least one input over the threshold that the justified list does not excuse
+SHOWN = 5  # flagged inputs the table shows per event type (the JSON has them all)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,15 +85,25 @@ class Report:
                 if scope.skipped is not None:
                     lines.append(f"  - {scope.scope}: {scope.positives} labelled, too few to score alone")
                     continue
-                shown = (scope.inputs[0], *scope.above(self.threshold)[1:])
                 counts = f"{scope.positives:,} vs {scope.negatives:,}"
                 lines.append(f"  - {scope.scope}: {counts}; model {_ap(scope.model_ap)}")
+                if scope.note is not None:
+                    lines.append(f"      ({scope.note})")
+                over = scope.above(self.threshold)
+                shown = over[:SHOWN] if over else scope.inputs[:1]
                 lines.extend(f"      {self._line(a.typology, s)}" for s in shown)
+                if len(over) > SHOWN:
+                    lines.append(f"      ... and {len(over) - SHOWN} more over the threshold")
         artefacts = self.artefacts
         lines.append("")
         if artefacts:
-            lines.append(f"{len(artefacts)} unjustified artefact(s):")
-            lines.extend(f"  {f.typology} ({f.scope}): {f.input} AP {f.ap:.4f}" for f in artefacts)
+            lines.append(f"{len(artefacts)} unjustified artefact(s), by typology (scope):")
+            grouped: dict[tuple[str, str], list[Flag]] = {}
+            for f in artefacts:
+                grouped.setdefault((f.typology, f.scope), []).append(f)
+            for (typology, scope_name), flags in grouped.items():
+                inputs = ", ".join(f"{f.input} {f.ap:.4f}" for f in flags)
+                lines.append(f"  {typology} ({scope_name}): {inputs}")
         else:
             lines.append("no unjustified artefact")
         return "\n".join(lines)
@@ -116,6 +127,8 @@ def _scope_view(scope: ScopeAudit) -> dict[str, Any]:
     if scope.skipped is not None:
         view["skipped"] = scope.skipped
         return view
+    if scope.note is not None:
+        view["note"] = scope.note
     view["best"] = _score_view(scope.inputs[0]) if scope.inputs else None
     view["top"] = [_score_view(s) for s in scope.top(5)]
     view["reference_model_ap"] = None if scope.model_ap is None else round(scope.model_ap, 4)
