@@ -346,7 +346,7 @@ def test_the_command_reports_every_typology_and_exits_by_its_verdict(
     code, view = gate_run
     assert code == view["exit_code"] == (1 if view["artefacts"] else 0)
     assert [t["typology"] for t in view["typologies"]] == list(TYPOLOGIES)
-    assert view["worlds"]["generator"] == GATE_GENERATOR
+    assert view["worlds"]["target"]["generator"] == view["worlds"]["reference"]["generator"] == GATE_GENERATOR
     audited = [t for t in view["typologies"] if "skipped" not in t]
     assert len(audited) >= 8  # every typology that labels events shows on both seeds of this world
     for t in audited:
@@ -385,6 +385,37 @@ def test_bad_arguments_exit_two_naming_what_is_wrong(
 ) -> None:
     assert main(["sim", "audit", *args, "--lists", str(LISTS)]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_worlds_can_be_read_from_the_files_vigil_sim_writes(tmp_path: Path) -> None:
+    files: dict[int, list[str]] = {}
+    for seed in (6, 7):
+        paths = [str(tmp_path / f"{name}{seed}.jsonl") for name in ("events", "labels", "claims")]
+        argv = ["sim", "--accounts", "600", "--days", "2", "--crime-scale", "60", "--seed", str(seed)]
+        assert (
+            main([*argv, "-o", paths[0], "--labels", paths[1], "--claims", paths[2], "--lists", str(LISTS)])
+            == 0
+        )
+        files[seed] = paths[:2]
+    out = tmp_path / "audit.json"
+    argv = ["sim", "audit", "--reference-files", *files[6], "--target-files", *files[7], "--trees", "20"]
+    code = main([*argv, "--min-positives", "3", "--json", str(out)])
+    view = json.loads(out.read_text())
+    assert code == view["exit_code"]
+    assert view["worlds"]["target"]["events_file"] == files[7][0]
+    assert any("best" in t for t in view["typologies"])
+    same = ["sim", "audit", "--reference-files", *files[6], "--target-files", *files[6]]
+    assert main(same) == 2
+
+
+def test_a_world_file_that_is_wrong_is_refused_naming_the_line(tmp_path: Path) -> None:
+    events, labels = tmp_path / "e.jsonl", tmp_path / "l.jsonl"
+    events.write_bytes(b"\n" + b'{"type": "login", "event_id": "e1"}\n')
+    labels.write_bytes(b"")
+    with pytest.raises(InvalidInput, match="line 2"):
+        read_world(events.read_bytes().splitlines(), [])
+    argv = ["sim", "audit", "--target-files", str(events), str(labels)]
+    assert main([*argv, "--reference-files", str(tmp_path / "none.jsonl"), str(labels)]) == 2
 
 
 def test_plain_sim_still_works_beside_its_audit_subcommand(tmp_path: Path) -> None:

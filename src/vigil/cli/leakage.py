@@ -56,6 +56,18 @@ def add_parser(sim: argparse.ArgumentParser) -> None:
     p.add_argument("--trees", type=int, default=200, help="trees of the reference model (default 200)")
     p.add_argument("--justified", default=str(DEFAULT_JUSTIFIED), help="the justified list (YAML)")
     p.add_argument("--lists", default=str(DEFAULT_LISTS), help=f"reference lists (default {DEFAULT_LISTS})")
+    p.add_argument(
+        "--target-files",
+        nargs=2,
+        metavar=("EVENTS", "LABELS"),
+        help="read the target world from these files (as vigil sim writes them) instead of simulating it",
+    )
+    p.add_argument(
+        "--reference-files",
+        nargs=2,
+        metavar=("EVENTS", "LABELS"),
+        help="read the reference world from these files instead of simulating it",
+    )
     p.add_argument("--json", help="write the report as JSON to this file (- for stdout)")
     p.set_defaults(func=cmd_audit)
 
@@ -73,6 +85,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
         trees=args.trees,
         lists=Path(args.lists),
         justified=Path(args.justified),
+        target_files=_paths(args.target_files),
+        reference_files=_paths(args.reference_files),
     )
     report = run_audit(spec, progress=lambda text: print(f"vigil sim audit: {text}", file=sys.stderr))
     table = report.table()
@@ -81,3 +95,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         with open_output(args.json) as out:
             out.write(msgspec.json.format(msgspec.json.encode(report.view()), indent=2) + b"\n")
     return report.exit_code
+
+
+def _paths(pair: list[str] | None) -> tuple[Path, Path] | None:
+    return None if pair is None else (Path(pair[0]), Path(pair[1]))

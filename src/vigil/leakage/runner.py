@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from vigil.errors import InvalidInput
 from vigil.leakage.audit import audit_worlds, reference_model
 from vigil.leakage.justify import DEFAULT_JUSTIFIED, load_justified
 from vigil.leakage.report import Report
 from vigil.leakage.rows import Rows, build_rows
-from vigil.leakage.world import generator_of, simulate_world, with_generator
+from vigil.leakage.world import World, generator_of, read_world, simulate_world, with_generator
 from vigil.sim import TYPOLOGIES, SimConfig
 from vigil.sim.lists import DEFAULT_LISTS
 
@@ -35,9 +36,18 @@ class AuditSpec:
     trees: int = 200
     lists: Path = DEFAULT_LISTS
     justified: Path = field(default=DEFAULT_JUSTIFIED)
+    # Worlds read from files (events, labels: what ``vigil sim`` writes) instead of simulated.
+    target_files: tuple[Path, Path] | None = None
+    reference_files: tuple[Path, Path] | None = None
 
     def __post_init__(self) -> None:
-        if self.seed == self.reference_seed:
+        if self.target_files is not None and self.target_files == self.reference_files:
+            raise InvalidInput(
+                "the reference files must differ from the target's: encodings and the model would be "
+                "scored on the rows they learned from",
+                field="reference_files",
+            )
+        if self.target_files is None and self.reference_files is None and self.seed == self.reference_seed:
             raise InvalidInput(
                 f"the reference seed must differ from the seed ({self.seed}): "
                 "encodings and the model would be scored on the rows they learned from",
@@ -63,34 +73,43 @@ def run_audit(spec: AuditSpec, progress: Callable[[str], None] | None = None) ->
             progress(text)
 
     justified = load_justified(spec.justified, known_typologies=frozenset(TYPOLOGIES))
-    reference_config = spec.config(spec.reference_seed)
-    target_config = spec.config(spec.seed)
-    sizes: dict[str, int] = {}
+    worlds: dict[str, Any] = {}
 
-    def rows_of(name: str, config: SimConfig) -> Rows:
+    def rows_of(name: str, seed: int, files: tuple[Path, Path] | None) -> Rows:
         # One world at a time: its events are dropped once replayed into rows.
-        say(f"simulating the {name} world (seed {config.seed})")
-        world = simulate_world(config, lists=spec.lists)
-        sizes[name] = len(world.events)
+        if files is None:
+            config = spec.config(seed)
+            say(f"simulating the {name} world (seed {seed})")
+            world = simulate_world(config, lists=spec.lists)
+            worlds[name] = {
+                "seed": seed,
+                "generator": generator_of(config),
+                "accounts": spec.accounts,
+                "days": spec.days,
+                "crime_scale": spec.crime_scale,
+            }
+        else:
+            say(f"reading the {name} world from {files[0]} and {files[1]}")
+            world = _read_files(*files)
+            worlds[name] = {"events_file": str(files[0]), "labels_file": str(files[1])}
+        worlds[name]["events"] = len(world.events)
         say(f"replaying {len(world.events):,} {name} events through the catalog")
         return build_rows(world.events, world.labels)
 
-    reference = rows_of("reference", reference_config)
-    target = rows_of("target", target_config)
+    reference = rows_of("reference", spec.reference_seed, spec.reference_files)
+    target = rows_of("target", spec.seed, spec.target_files)
     say(f"training the reference model ({spec.trees} trees)")
     model = reference_model(reference, trees=spec.trees)
     say("scoring every input")
     audits = audit_worlds(
         reference, target, typologies=TYPOLOGIES, model=model, min_positives=spec.min_positives
     )
-    worlds = {
-        "accounts": spec.accounts,
-        "days": spec.days,
-        "crime_scale": spec.crime_scale,
-        "generator": generator_of(target_config),
-        "seed": spec.seed,
-        "reference_seed": spec.reference_seed,
-        "target_events": sizes["target"],
-        "reference_events": sizes["reference"],
-    }
     return Report(audits, spec.threshold, justified, worlds)
+
+
+def _read_files(events: Path, labels: Path) -> World:
+    try:
+        with events.open("rb") as ev, labels.open("rb") as lab:
+            return read_world(ev, lab)
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {exc.filename}: {exc.strerror}", field="files") from None

@@ -71,7 +71,14 @@ def simulate_world(config: SimConfig, *, lists: Path = DEFAULT_LISTS) -> World:
 
 def read_world(events: Iterable[bytes], labels: Iterable[bytes]) -> World:
     """A world from JSON lines (the files ``vigil sim`` writes): events in time order, labels beside."""
-    decoded = [decode_event(line) for line in events if line.strip()]
+    decoded: list[Event] = []
+    for n, line in enumerate(events, 1):
+        if not line.strip():
+            continue
+        try:
+            decoded.append(decode_event(line))
+        except InvalidInput as exc:
+            raise exc.at_line(n) from None
     typologies: dict[str, str] = {}
     for n, line in enumerate(labels, 1):
         if not line.strip():
