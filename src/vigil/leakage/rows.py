@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -69,9 +69,6 @@ class Rows:
 
 
 # -- raw fields ------------------------------------------------------------------------------------------
-Getter = Callable[[Any], Any]
-
-
 def _kind(hint: Any) -> tuple[str, type | None]:
     """(numeric or categorical or nested, the nested dataclass) for a field's type hint."""
     if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
