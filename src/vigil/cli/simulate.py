@@ -13,6 +13,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from vigil.cli import leakage
 from vigil.cli.streams import open_output
 from vigil.errors import InvalidInput
 from vigil.sim import SimConfig, write_simulation
@@ -43,6 +44,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--parquet", help="also write the events as Parquet to this file")
     p.add_argument("--lists", default=str(DEFAULT_LISTS), help=f"reference lists (default {DEFAULT_LISTS})")
     p.set_defaults(func=cmd_sim)
+    leakage.add_parser(p)
 
 
 def _config(args: argparse.Namespace) -> SimConfig:
