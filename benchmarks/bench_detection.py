@@ -130,14 +130,19 @@ def figures(report: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def fmt(value: Any) -> str:
+def fmt(value: Any, rate: bool = False) -> str:
+    """A share as a percentage; a rate (per 1,000, hours) or a count as a number."""
     if value is None:
         return "-"
     if isinstance(value, int):
         return f"{value:,}"
-    if isinstance(value, float) and value <= 1.0:
+    if not rate:
         return f"{value:.2%}" if value >= 0.01 or value == 0 else f"{value:.3%}"
     return f"{value:,.2f}"
+
+
+def is_rate(name: str) -> bool:
+    return "per 1,000" in name or "(h)" in name or "/1k" in name
 
 
 def table(rows: dict[str, dict[str, Any]]) -> str:
@@ -145,7 +150,7 @@ def table(rows: dict[str, dict[str, Any]]) -> str:
     width = max(len(n) for n in names)
     out = [" " * width + "".join(f"{s:>14}" for s in rows)]
     for n in names:
-        out.append(f"{n:<{width}}" + "".join(f"{fmt(rows[s][n]):>14}" for s in rows))
+        out.append(f"{n:<{width}}" + "".join(f"{fmt(rows[s][n], is_rate(n)):>14}" for s in rows))
     return "\n".join(out)
 
 
@@ -154,7 +159,8 @@ def floors(f: dict[str, Any]) -> list[str]:
     for name, (op, bound) in FLOORS.items():
         value = f[name]
         ok = value is not None and (value >= bound if op == ">=" else value <= bound)
-        lines.append(f"  {name} {op} {fmt(bound)}: {fmt(value)}  {'met' if ok else 'NOT MET'}")
+        shown = f"{fmt(bound, is_rate(name))}: {fmt(value, is_rate(name))}"
+        lines.append(f"  {name} {op} {shown}  {'met' if ok else 'NOT MET'}")
     return lines
 
 
@@ -169,7 +175,7 @@ def per_group(report: dict[str, Any], key: str) -> str:
         false = fr.get("false_alerts_per_1000_active_account_days")
         out.append(
             f"{name:<20}{fmt(share(r['event_recall'])):>10}{float(v['total']):>12,.0f}"
-            f"{fmt(v['share']):>9}{fmt(v.get('delayed_share')):>9}{fmt(share(held)):>9}{fmt(false):>10}"
+            f"{fmt(v['share']):>9}{fmt(v.get('delayed_share')):>9}{fmt(share(held)):>9}{fmt(false, True):>10}"
         )
     return "\n".join(out)
 
