@@ -142,6 +142,7 @@ class World:
         self.rings = 0
         self.txs = 0
         self.on_account: Callable[[Account], None] | None = None  # the run's visit schedule listens
+        self.generator = 1  # the generator version; 2 changes a few honest draws (see honest.py)
 
     # ---- identifiers -------------------------------------------------------------------------
     def device_id(self, *parts: object) -> str:

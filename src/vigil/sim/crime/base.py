@@ -88,12 +88,13 @@ def split(total: int, parts: int) -> list[int]:
 class Ring:
     """Labels for one operation: ``ring.label(role, cents, exit)``."""
 
-    def __init__(self, w: World, typology: str) -> None:
+    def __init__(self, w: World, typology: str, variant: str | None = None) -> None:
         self.typology = typology
         self.id = w.ring_id(typology)
+        self.variant = variant  # generator 2 names how the operation hides; version 1 has none
 
     def label(self, role: str, cents: int = 0, exit: bool = False) -> Label:
-        return Label(self.typology, self.id, role, cents, exit)
+        return Label(self.typology, self.id, role, cents, exit, self.variant)
 
 
 __all__ = ["Crime", "Episode", "Ring", "split"]
