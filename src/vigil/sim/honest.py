@@ -47,7 +47,9 @@ _EXP_Z = tuple(math.exp(NormalDist().inv_cdf((i + 0.5) / 4096)) for i in range(4
 
 def ticket(acct: Account, rng: random.Random) -> int:
     """A deposit-sized amount in cents: log-normal around the kind's median, scaled by region."""
-    median, sigma = TICKET_V2[acct.kind]  # version 1's kinds have version 1's tickets
+    # Version 1's kinds have version 1's tickets; an account under a criminal's control keeps
+    # the amounts of the kind it was (only generator 2 asks for those).
+    median, sigma = TICKET_V2.get(acct.kind) or TICKET_V2[acct.habit]
     return max(500, int(median * WEALTH[acct.region.name] * _EXP_Z[int(rng.random() * 4096)] ** sigma))
 
 

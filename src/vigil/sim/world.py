@@ -95,6 +95,7 @@ class Account:
         "book",
         "country",
         "devices",
+        "habit",
         "home",
         "id",
         "idx",
@@ -111,6 +112,7 @@ class Account:
         self.home = home
         self.country = home.code
         self.kind = kind
+        self.habit = kind  # the kind it opened as: a criminal who takes it over keeps its habits
         self.vpn = vpn
         self.balance = 0
         self.devices = 1  # devices seen so far; device k is World.device_id(account id, k)
