@@ -382,6 +382,8 @@ class SimConfig:
         if not 0.0 <= self.history_days <= 365:
             raise InvalidInput(f"{self.history_days} must be between 0 and 365", field="history_days")
         variant_shares(self.variants)
+        if self.generator == 1 and self.variants:
+            raise InvalidInput("variant shares apply to generator 2 only", field="variants")
 
     @property
     def variant_table(self) -> dict[str, dict[str, float]]:
