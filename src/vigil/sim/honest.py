@@ -24,7 +24,7 @@ from vigil.sim.config import (
     Country,
     Region,
 )
-from vigil.sim.identity import declared_income, age_at_kyc
+from vigil.sim.identity import age_at_kyc, declared_income
 from vigil.sim.names import birth_date, full_name
 from vigil.sim.output import Label
 from vigil.sim.world import Account, Ctx, World, between

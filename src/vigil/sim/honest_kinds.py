@@ -14,7 +14,17 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 
-from vigil.sim.honest import DAY, HOUR, MINUTE, SECOND, home_country, login, pick_crypto_chain, session, ticket
+from vigil.sim.honest import (
+    DAY,
+    HOUR,
+    MINUTE,
+    SECOND,
+    home_country,
+    login,
+    pick_crypto_chain,
+    session,
+    ticket,
+)
 from vigil.sim.world import Account, Ctx, World, between
 
 # Hot wallets of other exchanges an arbitrage bot moves between (stable per region and chain).

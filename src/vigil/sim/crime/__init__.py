@@ -83,7 +83,7 @@ def _versioned(typology: str) -> Callable[[Crime, Region], Episode]:
         """One episode of generator 2: a variant drawn by its share, classic the rest of the time."""
         variant = c.pick_variant(typology)
         if variant == CLASSIC:
-            return classic(c, region, None if typology == "mistaken_deposit" else CLASSIC)  # type: ignore[no-any-return]
+            return classic(c, region, None if typology == "mistaken_deposit" else CLASSIC)
         return hiding[variant](c, region, variant)
 
     return episode

@@ -79,7 +79,11 @@ class Crime:
     def ordinary(self, region: Region, min_balance: int = 0) -> Account:
         """An aged ordinary customer of the region (KYC'd, with a history), preferably with at
         least ``min_balance`` cents: whom criminals recruit, rent, buy or take over."""
-        return self.victim(region, min_balance, ORDINARY) or self.victim(region, 0, ORDINARY) or self.member(region)
+        return (
+            self.victim(region, min_balance, ORDINARY)
+            or self.victim(region, 0, ORDINARY)
+            or self.member(region)
+        )
 
     def honest_hour(self, acct: Account, lo: int, hi: int) -> int:
         """A delay of about ``lo`` to ``hi`` microseconds that lands at a local hour drawn from the

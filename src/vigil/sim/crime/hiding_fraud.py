@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from vigil.sim.config import Region
 from vigil.sim.crime.base import Crime, Episode, Ring, split
-from vigil.sim.honest import DAY, HOUR, MINUTE, kyc_submission, opening, pick_chain, pick_crypto_chain, ticket
+from vigil.sim.honest import DAY, HOUR, MINUTE, opening, pick_chain, pick_crypto_chain, ticket
 from vigil.sim.world import between
 
 
@@ -142,7 +142,15 @@ def residential_farm(c: Crime, region: Region, variant: str) -> Episode:
         ctx = w.foreign_ctx(w.device_id("farm", ring.id, k), home, rng)
         acct.usual = ctx
         yield c.honest_hour(acct, 0, DAY)
-        opening(w, acct, w.now, rng, ctx=ctx, label=ring.label("perpetrator"), referrer=referrers[k % len(referrers)])
+        opening(
+            w,
+            acct,
+            w.now,
+            rng,
+            ctx=ctx,
+            label=ring.label("perpetrator"),
+            referrer=referrers[k % len(referrers)],
+        )
         yield between(rng, 10, 240) * MINUTE
         deposit = between(rng, 1000, 5000)
         w.deposit(w.now, acct, ctx, "TRON", deposit, rng, ring.label("perpetrator"), asset="USDT")
@@ -152,4 +160,14 @@ def residential_farm(c: Crime, region: Region, variant: str) -> Episode:
         bonus = between(rng, 1000, 5001)
         acct.balance += bonus
         out = w.outside_address("TRON", "farm", ring.id, k)
-        w.withdraw(w.now, acct, ctx, "TRON", deposit + bonus, out, rng, ring.label("perpetrator", bonus, True), "USDT")
+        w.withdraw(
+            w.now,
+            acct,
+            ctx,
+            "TRON",
+            deposit + bonus,
+            out,
+            rng,
+            ring.label("perpetrator", bonus, True),
+            "USDT",
+        )

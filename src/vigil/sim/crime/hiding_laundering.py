@@ -130,7 +130,9 @@ def _hops(c: Crime, region: Region, variant: str, deposits: int) -> Episode:
                   source=hop, asset=asset)  # fmt: skip
         total += cents
     yield c.honest_hour(acct, DAY, 5 * DAY)
-    yield from _cash_out(c, ring, acct, w.home_ctx(acct, rng), total, pick_crypto_chain(region, rng), "perpetrator")
+    yield from _cash_out(
+        c, ring, acct, w.home_ctx(acct, rng), total, pick_crypto_chain(region, rng), "perpetrator"
+    )
 
 
 def varied_steps(c: Crime, region: Region, variant: str) -> Episode:
@@ -149,7 +151,9 @@ def varied_steps(c: Crime, region: Region, variant: str) -> Episode:
                   ring.label("perpetrator", cents))  # fmt: skip
         total += cents
     yield c.honest_hour(acct, DAY, 4 * DAY)
-    yield from _cash_out(c, ring, acct, w.home_ctx(acct, rng), total, pick_crypto_chain(region, rng), "perpetrator")
+    yield from _cash_out(
+        c, ring, acct, w.home_ctx(acct, rng), total, pick_crypto_chain(region, rng), "perpetrator"
+    )
 
 
 def smurfs(c: Crime, region: Region, variant: str) -> Episode:
@@ -165,10 +169,13 @@ def smurfs(c: Crime, region: Region, variant: str) -> Episode:
         for _ in range(between(rng, 1, 3)):
             yield c.honest_hour(acct, HOUR, 3 * DAY)
             cents = threshold * between(rng, 400, 950) // 1000
-            w.deposit(w.now, acct, w.home_ctx(acct, rng), "FIAT", cents, rng, ring.label("perpetrator", cents))
+            w.deposit(
+                w.now, acct, w.home_ctx(acct, rng), "FIAT", cents, rng, ring.label("perpetrator", cents)
+            )
             total += cents
         yield c.honest_hour(acct, 6 * HOUR, 3 * DAY)
-        w.withdraw(w.now, acct, w.home_ctx(acct, rng), chain, total, w.outside_address(chain, ring.id, k), rng,
+        out = w.outside_address(chain, ring.id, k)
+        w.withdraw(w.now, acct, w.home_ctx(acct, rng), chain, total, out, rng,
                    ring.label("perpetrator", total, True))  # fmt: skip
 
 
@@ -207,8 +214,9 @@ def slow_layering(c: Crime, region: Region, variant: str) -> Episode:
         w.deposit(w.now, acct, w.home_ctx(acct, rng), chain, cents, rng, ring.label("perpetrator", cents))
         for j, piece in enumerate(split(cents, 2)):
             yield c.honest_hour(acct, DAY, 5 * DAY)
-            w.withdraw(w.now, acct, w.home_ctx(acct, rng), chain, piece, w.outside_address(chain, ring.id, k, j),
-                       rng, ring.label("perpetrator", piece, True))  # fmt: skip
+            out = w.outside_address(chain, ring.id, k, j)
+            w.withdraw(w.now, acct, w.home_ctx(acct, rng), chain, piece, out, rng,
+                       ring.label("perpetrator", piece, True))  # fmt: skip
 
 
 def separate_devices(c: Crime, region: Region, variant: str) -> Episode:
