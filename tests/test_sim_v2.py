@@ -330,3 +330,10 @@ def test_cli_reads_variant_shares_from_a_file_and_runs_version_1(
     assert main(["sim", *common, *out, "--sim-version", "1"]) == 0
     assert b'"variant"' not in (tmp_path / "l").read_bytes()
     capsys.readouterr()
+
+
+def test_the_docs_list_every_variant_with_its_share() -> None:
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "simulator.md").read_text()
+    for typology, variants in VARIANTS.items():
+        for name, share in variants.items():
+            assert f"| {typology} | {name} | {share:.2f} |" in doc, (typology, name)

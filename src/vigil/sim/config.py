@@ -309,7 +309,7 @@ HISTORY_DAYS = 14.0  # version 2: days of honest sessions written before the run
 # Version 2's crime rates: version 1's regional mix times this factor, calibrated so that the
 # illicit share of the fiat value moved (deposits, withdrawals, P2P) is of the order of the
 # public figures in docs/simulator.md ("Base rates"); --crime-scale still multiplies it.
-RATE_SCALE_V2 = 0.35
+RATE_SCALE_V2 = 1.0
 
 
 def variant_shares(overrides: Mapping[str, Mapping[str, float]] | None = None) -> dict[str, dict[str, float]]:
