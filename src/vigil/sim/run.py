@@ -171,6 +171,8 @@ def simulate(
     rates = _population(config, w, rng, gen)
     if v2:
         families(w, rng)
+        for acct in w.accounts:  # a family member lives where the household does
+            rates.tz[acct.idx] = round(acct.home.utc_offset)
     bots = [a.idx for a in w.accounts if a.kind == "bot"]
     crime = Crime(w, rng, illicit, claims, config.variant_table)
     start = config.start_us
