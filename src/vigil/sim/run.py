@@ -6,6 +6,10 @@ region (Poisson at the region's typology rates, drifting if asked). Visits are r
 order; crime episodes are generators that sleep between their steps in a heap. Events wait in
 the output's heap until the clock passes them, so the output is in time order and memory holds
 only what is still open.
+
+Generator 2 (``SimConfig.generator``) runs the same loop with its own kinds of users
+(``honest_kinds.py``), ``history_days`` of honest visits before the run (no crime, no sign-ups),
+salaries on schedule, and crime episodes that draw a hiding variant (``crime/__init__.py``).
 """
 
 from __future__ import annotations
