@@ -113,11 +113,12 @@ def test_session_hijack_has_no_failed_login_and_the_victims_own_device(world: Wo
 def test_slow_drain_spreads_ordinary_withdrawals_over_days(world: World) -> None:
     spans = []
     for labels in world.rings["slow_drain"].values():
-        withdrawals = [e for e in world.events_of(labels) if e["type"] == "withdrawal"]
-        assert withdrawals
-        assert not any(e["type"] == "login" and not e["success"] for e in world.events_of(labels))
-        spans.append(_ts(withdrawals[-1]) - _ts(withdrawals[0]))
-    assert max(spans) >= timedelta(days=2)
+        events = world.events_of(labels)
+        assert not any(e["type"] == "login" and not e["success"] for e in events)
+        withdrawals = [e for e in events if e["type"] == "withdrawal"]  # none if the victim emptied it
+        if len(withdrawals) >= 2:
+            spans.append(_ts(withdrawals[-1]) - _ts(withdrawals[0]))
+    assert spans and max(spans) >= timedelta(days=2)
 
 
 def test_hidden_scams_pay_unlisted_addresses_from_aged_accounts(world: World) -> None:
