@@ -301,6 +301,7 @@ def test_variant_shares_change_the_mix() -> None:
         (["--variant-shares", "{missing}"], "cannot read"),
         (["--variant-shares", "{bad}"], "is not JSON"),
         (["--variant-shares", "{list}"], "must be an object of objects"),
+        (["--history-days", "400"], "between 0 and 365"),
     ],
 )
 def test_cli_rejects_bad_variant_settings_with_exit_2(
@@ -324,7 +325,8 @@ def test_cli_reads_variant_shares_from_a_file_and_runs_version_1(
     shares = tmp_path / "shares.json"
     shares.write_text(json.dumps({"structuring": {"smurfs": 1.0, "varied_steps": 0.0}}))
     out = ["-o", str(tmp_path / "e"), "--labels", str(tmp_path / "l"), "--claims", str(tmp_path / "c")]
-    common = ["--accounts", "300", "--days", "1", "--crime-scale", "300", "--lists", str(LISTS)]
+    common = ["--accounts", "300", "--days", "1", "--crime-scale", "300", "--history-days", "2"]
+    common += ["--lists", str(LISTS)]
     assert main(["sim", *common, *out, "--variant-shares", str(shares)]) == 0
     rows = [json.loads(x) for x in (tmp_path / "l").read_bytes().splitlines()]
     assert {r["variant"] for r in rows if r["typology"] == "structuring"} <= {"smurfs"}

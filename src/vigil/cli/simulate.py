@@ -46,6 +46,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="generator version: 1 (the original, frozen) or 2 (hiding crime, look-alikes; default)",
     )
     p.add_argument(
+        "--history-days",
+        type=float,
+        default=14.0,
+        help="generator 2: days of honest sessions written before the run (default 14)",
+    )
+    p.add_argument(
         "--variant-shares",
         metavar="FILE",
         help='generator 2: JSON {"typology": {"variant": share}} overriding the default shares',
@@ -80,6 +86,7 @@ def _config(args: argparse.Namespace) -> SimConfig:
         drift=args.drift,
         crime_scale=args.crime_scale,
         generator=args.generator,
+        history_days=args.history_days,
         variants=_variants(args.variant_shares, args.variant),
     )
 
