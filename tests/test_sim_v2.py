@@ -16,6 +16,7 @@ import pytest
 
 from tests.conftest import LISTS
 from vigil.cli.main import main
+from vigil.codec import decode_event
 from vigil.errors import InvalidInput
 from vigil.sim import SimConfig, write_simulation
 from vigil.sim.config import CLASSIC, VARIANTS
@@ -73,6 +74,13 @@ def test_the_same_seed_gives_the_same_bytes_and_v2_differs_from_v1() -> None:
     v1 = simulate(SimConfig(accounts=300, days=1.0, seed=4, crime_scale=100.0, generator=1))
     assert v1[0] != a[0]
     assert b'"variant"' not in v1[1] and b'"variant"' in a[1]
+
+
+def test_every_event_decodes_in_the_wire_format_and_in_time_order() -> None:
+    events, _, _ = simulate(SimConfig(accounts=1_000, days=2.0, seed=6, crime_scale=300.0, history_days=1.0))
+    decoded = [decode_event(line) for line in events.splitlines()]
+    assert len(decoded) > 5_000
+    assert all(a.ts <= b.ts for a, b in itertools.pairwise(decoded))
 
 
 def test_every_variant_of_every_typology_appears_in_the_labels(world: World) -> None:
