@@ -1,12 +1,12 @@
 """Simulator speed on one core, and proof that its memory does not grow with the events written.
 
-Run ``.venv/bin/python benchmarks/bench_sim.py [--accounts N] [--days D] [--repeat R]``.
+Run ``.venv/bin/python benchmarks/bench_sim.py [--accounts N] [--days D] [--repeat R] [--generator G]``.
 
 Each run happens in a fresh child process (so its peak resident memory is its own) and writes
 real files in a temporary directory. Figures, medians over ``--repeat`` runs:
 
 - history: the events before the run proper (each account's opening, KYC, address book and last
-  login), per second;
+  login; with generator 2 also the warm history of honest sessions), per second;
 - steady: the events of the simulated days (honest sessions and crime), per second, which is the
   rate the issue's target (100,000 events/s on one core) is about;
 - overall: all events over the whole wall time, set-up included;
@@ -42,7 +42,7 @@ def peak_rss_mb() -> float:
     return float("nan")
 
 
-def child(accounts: int, days: float, seed: int) -> dict[str, Any]:
+def child(accounts: int, days: float, seed: int, generator: int) -> dict[str, Any]:
     marks: list[tuple[float, int, int]] = []
 
     def progress(events: int, hours: int) -> None:
@@ -57,7 +57,12 @@ def child(accounts: int, days: float, seed: int) -> dict[str, Any]:
             (d / "c.jsonl").open("wb") as c,
         ):
             summary = write_simulation(
-                SimConfig(accounts=accounts, days=days, seed=seed), e, lab, c, lists=LISTS, progress=progress
+                SimConfig(accounts=accounts, days=days, seed=seed, generator=generator),
+                e,
+                lab,
+                c,
+                lists=LISTS,
+                progress=progress,
             )
         ended = time.perf_counter()
         size = (d / "e.jsonl").stat().st_size
@@ -75,9 +80,9 @@ def child(accounts: int, days: float, seed: int) -> dict[str, Any]:
     }
 
 
-def run_child(accounts: int, days: float, seed: int) -> dict[str, Any]:
+def run_child(accounts: int, days: float, seed: int, generator: int) -> dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, __file__, "--child", str(accounts), str(days), str(seed)],
+        [sys.executable, __file__, "--child", str(accounts), str(days), str(seed), str(generator)],
         check=True, capture_output=True, text=True,
     )  # fmt: skip
     result: dict[str, Any] = json.loads(out.stdout)
@@ -89,10 +94,12 @@ def main() -> int:
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--days", type=float, default=7.0)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--generator", type=int, default=2, help="generator version (1 or 2)")
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(int(args.child[0]), float(args.child[1]), int(args.child[2]))))
+        accounts, days, seed, generator = args.child
+        print(json.dumps(child(int(accounts), float(days), int(seed), int(generator))))
         return 0
     if not LISTS.is_dir():
         print(f"bench_sim: the shared reference lists are missing: expected {LISTS}", file=sys.stderr)
@@ -101,9 +108,12 @@ def main() -> int:
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}"
     )
-    runs = [run_child(args.accounts, args.days, seed) for seed in range(1, args.repeat + 1)]
+    runs = [run_child(args.accounts, args.days, seed, args.generator) for seed in range(1, args.repeat + 1)]
     med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-    print(f"simulator, {args.accounts:,} accounts x {args.days:g} days, median of {args.repeat} runs:")
+    print(
+        f"simulator (generator {args.generator}), {args.accounts:,} accounts x {args.days:g} days, "
+        f"median of {args.repeat} runs:"
+    )
     print(f"  events              {med['events']:>14,.0f}  ({med['history_events']:,.0f} of them history)")
     print(f"  history             {med['history_rate']:>14,.0f} events/s")
     print(
@@ -116,7 +126,7 @@ def main() -> int:
         f"  peak RSS            {med['peak_rss_mb']:>14,.0f} MB       "
         f"peak events waiting {med['peak_pending']:,.0f}"
     )
-    longer = run_child(args.accounts, args.days * 4, 1)
+    longer = run_child(args.accounts, args.days * 4, 1, args.generator)
     ratio = longer["peak_rss_mb"] / runs[0]["peak_rss_mb"]
     print(
         f"memory vs events: {args.days * 4:g} days wrote {longer['events'] / runs[0]['events']:.1f}x "

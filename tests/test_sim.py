@@ -53,9 +53,9 @@ def simulate(config: SimConfig, parquet: Path | None = None) -> Run:
     return Run(events.getvalue(), labels.getvalue(), claims.getvalue())
 
 
-SMALL = SimConfig(accounts=400, days=1.0, seed=7, crime_scale=40.0)
+SMALL = SimConfig(generator=1, accounts=400, days=1.0, seed=7, crime_scale=40.0)
 # Enough crime that every typology appears: 3,000 accounts, four days, rates times 60.
-RICH = SimConfig(accounts=3_000, days=4.0, seed=11, crime_scale=60.0)
+RICH = SimConfig(generator=1, accounts=3_000, days=4.0, seed=11, crime_scale=60.0)
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +86,7 @@ def test_the_same_seed_gives_the_same_bytes_and_another_seed_does_not() -> None:
     a, b = simulate(SMALL), simulate(SMALL)
     assert a.events == b.events and a.labels == b.labels and a.claims == b.claims
     assert len(a.events) > 100_000 and a.labels
-    other = simulate(SimConfig(accounts=400, days=1.0, seed=8, crime_scale=40.0))
+    other = simulate(SimConfig(generator=1, accounts=400, days=1.0, seed=8, crime_scale=40.0))
     assert other.events != a.events
 
 
@@ -327,11 +327,11 @@ def test_recovery_claims_describe_the_mistaken_deposit(rich: Run) -> None:
 
 
 def test_indonesia_is_the_collusion_hotspot_and_drift_moves_the_mix() -> None:
-    rates = crime_rates(SimConfig(), 0.0)
+    rates = crime_rates(SimConfig(generator=1), 0.0)
     names = [r.name for r in SimConfig().regions]
     collusion = list(TYPOLOGIES).index("collusion")
     assert names[int(np.argmax(rates[:, collusion]))] == "ID"
-    drifting = SimConfig(drift=1.0)
+    drifting = SimConfig(drift=1.0, generator=1)
     start, middle, end = (crime_rates(drifting, p) for p in (0.0, 0.5, 1.0))
     assert np.allclose(start, rates)
     assert np.allclose(end, [[r.drift[t] for t in TYPOLOGIES] for r in drifting.regions])
@@ -341,7 +341,7 @@ def test_indonesia_is_the_collusion_hotspot_and_drift_moves_the_mix() -> None:
 
 def test_memory_is_bounded_by_open_sessions_not_by_the_run() -> None:
     sink_rows: list[int] = []
-    short, long_ = (SimConfig(accounts=500, days=d, seed=3) for d in (2.0, 8.0))
+    short, long_ = (SimConfig(generator=1, accounts=500, days=d, seed=3) for d in (2.0, 8.0))
     peaks = []
     for config in (short, long_):
         events, labels, claims = io.BytesIO(), io.BytesIO(), io.BytesIO()
@@ -440,7 +440,9 @@ def test_cli_without_lists_exits_1_and_says_where_it_looked(
 
 def test_a_run_in_another_year_still_gives_valid_identities() -> None:
     # Birth years follow the event's own year, so an early start cannot produce a future birth year.
-    early = simulate(SimConfig(accounts=200, days=0.5, seed=2, start=datetime(2001, 3, 1, tzinfo=UTC)))
+    early = simulate(
+        SimConfig(generator=1, accounts=200, days=0.5, seed=2, start=datetime(2001, 3, 1, tzinfo=UTC))
+    )
     submissions = [decode_event(line) for line in early.events.splitlines() if b'"kyc_submitted"' in line]
     assert submissions
     for s in submissions:

@@ -8,6 +8,7 @@ asked, progress on stderr.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from datetime import datetime
@@ -38,6 +39,31 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument(
         "--crime-scale", type=float, default=1.0, help="multiply every typology's rate (default 1)"
     )
+    p.add_argument(
+        "--generator",
+        "--sim-version",
+        type=int,
+        default=2,
+        help="generator version: 1 (the original, frozen) or 2 (hiding crime, look-alikes; default)",
+    )
+    p.add_argument(
+        "--history-days",
+        type=float,
+        default=14.0,
+        help="generator 2: days of honest sessions written before the run (default 14)",
+    )
+    p.add_argument(
+        "--variant-shares",
+        metavar="FILE",
+        help='generator 2: JSON {"typology": {"variant": share}} overriding the default shares',
+    )
+    p.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="TYPOLOGY.VARIANT=SHARE",
+        help="generator 2: one variant's share (repeatable; applied after --variant-shares)",
+    )
     p.add_argument("-o", "--events", default="-", help="events file (JSON lines), or - for stdout (default)")
     p.add_argument("--labels", default="labels.jsonl", help="labels file (default labels.jsonl)")
     p.add_argument("--claims", default="claims.jsonl", help="recovery claims file (default claims.jsonl)")
@@ -61,7 +87,39 @@ def _config(args: argparse.Namespace) -> SimConfig:
         start=start,
         drift=args.drift,
         crime_scale=args.crime_scale,
+        generator=args.generator,
+        history_days=args.history_days,
+        variants=_variants(args.variant_shares, args.variant),
     )
+
+
+def _variants(path: str | None, pairs: list[str]) -> dict[str, dict[str, float]]:
+    """Variant shares from a JSON file, then from ``TYPOLOGY.VARIANT=SHARE`` arguments."""
+    table: dict[str, dict[str, float]] = {}
+    if path:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise InvalidInput(f"cannot read {path}: {exc.strerror}", field="variant_shares") from exc
+        except json.JSONDecodeError as exc:
+            raise InvalidInput(f"{path} is not JSON ({exc})", field="variant_shares") from exc
+        if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+            raise InvalidInput(
+                f'{path} must be an object of objects: {{"typology": {{"variant": share}}}}',
+                field="variant_shares",
+            )
+        table = {str(t): dict(v) for t, v in data.items()}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        typology, dot, variant = name.partition(".")
+        if not sep or not dot or not typology or not variant:
+            raise InvalidInput(f"{pair!r} is not TYPOLOGY.VARIANT=SHARE", field="variant")
+        try:
+            share = float(value)
+        except ValueError as exc:
+            raise InvalidInput(f"{pair!r}: share {value!r} is not a number", field="variant") from exc
+        table.setdefault(typology, {})[variant] = share
+    return table
 
 
 def cmd_sim(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ log-normal around published medians, and anything we could not source is marked 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -255,6 +256,89 @@ DIURNAL: tuple[float, ...] = (
 
 START = datetime(2026, 1, 5, tzinfo=UTC)
 
+# ---- generator version 2 ---------------------------------------------------------------------
+GENERATORS = (1, 2)  # 1: the original generator, frozen; 2: crime that hides, honest look-alikes
+
+# Hiding variants by typology and their default shares of the typology's episodes. Shares of one
+# typology sum to at most 1; the rest is "classic", the version-1 behaviour. docs/simulator.md
+# describes each variant and the public source that describes it.
+VARIANTS: dict[str, dict[str, float]] = {
+    "account_takeover": {"session_hijack": 0.3, "slow_drain": 0.25},
+    "scam_victim": {"crypto_funded": 0.3, "long_con": 0.3},
+    "mule_ring": {"recruited_customers": 0.4, "rented_accounts": 0.3},
+    "collusion": {"bought_identities": 0.5},
+    "synthetic_identity": {"clean_kyc": 0.5},
+    "illicit_exposure": {"one_hop": 0.45, "split_hops": 0.25},
+    "structuring": {"varied_steps": 0.4, "smurfs": 0.3},
+    "pass_through": {"with_trade": 0.3, "slow_layering": 0.3},
+    "wash_trading": {"separate_devices": 0.5},
+    "bonus_abuse": {"residential_farm": 0.5},
+    "mistaken_deposit": {},  # not crime: a recovery claim, nothing to hide
+}
+CLASSIC = "classic"
+
+# Honest kinds of version 2: (name, population share, sessions per day). The version-1 kinds
+# keep their shares (savers give up 6 points to the new kinds), so nothing suspicious-looking
+# becomes rarer than in version 1. Shares are choices; docs/simulator.md gives the reasoning.
+KINDS_V2: tuple[tuple[str, float, float], ...] = (
+    ("saver", 0.56, 0.12),
+    ("trader", 0.25, 0.5),
+    ("bot", 0.01, 6.0),
+    ("merchant", 0.02, 2.5),
+    ("dormant", 0.10, 0.0008),
+    ("otc_desk", 0.003, 3.0),
+    ("arbitrage", 0.005, 5.0),
+    ("traveller", 0.015, 0.3),
+    ("payroll", 0.02, 0.15),
+    ("family", 0.017, 0.12),
+)
+TICKET_V2: dict[str, tuple[int, float]] = {
+    **TICKET,
+    "otc_desk": (2_500_000, 1.0),
+    "arbitrage": (500_000, 0.9),
+    "traveller": (40_000, 1.1),
+    "payroll": (20_000, 0.9),
+    "family": (15_000, 1.0),
+}
+# Honest behaviours of version 2 that look like crime, as a share of sessions (or of sign-ups).
+FORGOTTEN_PASSWORD = 0.015  # 1-4 failed logins, a password reset, then a login (v1: 3% one failure)
+NEW_ADDRESS_SAME_DAY = 0.12  # a withdrawal to an address added minutes before (v1: 5%)
+NEWCOMER_TEST = 0.25  # of sign-ups: a small deposit withdrawn within the hour, to test the exchange
+HISTORY_DAYS = 14.0  # version 2: days of honest sessions written before the run (warm baselines)
+
+# Version 2's crime rates: version 1's regional mix times this factor, calibrated so that the
+# illicit share of the fiat value moved (deposits, withdrawals, P2P) is of the order of the
+# public figures in docs/simulator.md ("Base rates"); --crime-scale still multiplies it.
+RATE_SCALE_V2 = 1.0
+
+
+def variant_shares(overrides: Mapping[str, Mapping[str, float]] | None = None) -> dict[str, dict[str, float]]:
+    """The variant shares with ``overrides`` applied, checked: unknown typologies or variants and
+    shares outside [0, 1] or summing past 1 in a typology raise ``InvalidInput`` naming them."""
+    table = {t: dict(v) for t, v in VARIANTS.items()}
+    for typology, shares in (overrides or {}).items():
+        if typology not in table:
+            raise InvalidInput(
+                f"unknown typology {typology!r} (known: {', '.join(TYPOLOGIES)})", field="variants"
+            )
+        for name, share in shares.items():
+            if name not in VARIANTS[typology]:
+                known = ", ".join(VARIANTS[typology]) or "none"
+                raise InvalidInput(
+                    f"unknown variant {typology}.{name} (variants of {typology}: {known})", field="variants"
+                )
+            if isinstance(share, bool) or not isinstance(share, int | float) or not 0.0 <= share <= 1.0:
+                raise InvalidInput(f"{typology}.{name}: share {share!r} must be in [0, 1]", field="variants")
+            table[typology][name] = float(share)
+    for typology, shares in table.items():
+        total = sum(shares.values())
+        if total > 1.0 + 1e-9:
+            raise InvalidInput(
+                f"{typology}: variant shares sum to {total:g}, more than 1 (the rest is {CLASSIC})",
+                field="variants",
+            )
+    return table
+
 
 @dataclass(frozen=True, slots=True)
 class SimConfig:
@@ -268,6 +352,10 @@ class SimConfig:
     crime_scale: float = 1.0  # multiplies every typology's rate
     signups_per_day: float = 0.002  # new honest accounts per day, as a share of the population
     regions: tuple[Region, ...] = field(default=REGIONS)
+    generator: int = 2  # 1: the original generator (frozen bytes); 2: hiding crime, look-alikes
+    # Version 2 only: overrides of VARIANTS, {typology: {variant: share}}; checked on creation.
+    variants: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    history_days: float = HISTORY_DAYS  # version 2 only: days of honest sessions before the run
 
     @property
     def start_us(self) -> int:
@@ -287,3 +375,17 @@ class SimConfig:
             raise InvalidInput("needs a timezone (UTC)", field="start")
         if self.seed < 0:
             raise InvalidInput(f"{self.seed} must not be negative", field="seed")
+        if self.generator not in GENERATORS:
+            raise InvalidInput(
+                f"generator version {self.generator!r} does not exist (versions: 1, 2)", field="generator"
+            )
+        if not 0.0 <= self.history_days <= 365:
+            raise InvalidInput(f"{self.history_days} must be between 0 and 365", field="history_days")
+        variant_shares(self.variants)
+        if self.generator == 1 and self.variants:
+            raise InvalidInput("variant shares apply to generator 2 only", field="variants")
+
+    @property
+    def variant_table(self) -> dict[str, dict[str, float]]:
+        """Every typology's variant shares (defaults with this run's overrides)."""
+        return variant_shares(self.variants)

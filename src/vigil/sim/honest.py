@@ -15,7 +15,16 @@ import random
 from datetime import UTC, datetime
 from statistics import NormalDist
 
-from vigil.sim.config import TICKET, WEALTH, Country, Region
+from vigil.sim.config import (
+    FORGOTTEN_PASSWORD,
+    NEW_ADDRESS_SAME_DAY,
+    NEWCOMER_TEST,
+    TICKET_V2,
+    WEALTH,
+    Country,
+    Region,
+)
+from vigil.sim.identity import age_at_kyc, declared_income
 from vigil.sim.names import birth_date, full_name
 from vigil.sim.output import Label
 from vigil.sim.world import Account, Ctx, World, between
@@ -38,7 +47,9 @@ _EXP_Z = tuple(math.exp(NormalDist().inv_cdf((i + 0.5) / 4096)) for i in range(4
 
 def ticket(acct: Account, rng: random.Random) -> int:
     """A deposit-sized amount in cents: log-normal around the kind's median, scaled by region."""
-    median, sigma = TICKET[acct.kind]
+    # Version 1's kinds have version 1's tickets; an account under a criminal's control keeps
+    # the amounts of the kind it was (only generator 2 asks for those).
+    median, sigma = TICKET_V2.get(acct.kind) or TICKET_V2[acct.habit]
     return max(500, int(median * WEALTH[acct.region.name] * _EXP_Z[int(rng.random() * 4096)] ** sigma))
 
 
@@ -57,9 +68,10 @@ def signup(w: World, region: Region, t: int, rng: random.Random) -> Account:
     ctx = w.home_ctx(acct, rng, device=0)
     t = opening(w, acct, t, rng, ctx=ctx)
     if rng.random() < 0.7:
-        w.deposit(
-            t + between(rng, 5, 300) * MINUTE, acct, ctx, pick_chain(region, rng), ticket(acct, rng), rng
-        )
+        t += between(rng, 5, 300) * MINUTE
+        w.deposit(t, acct, ctx, pick_chain(region, rng), ticket(acct, rng), rng)
+        if w.generator >= 2 and rng.random() < NEWCOMER_TEST:  # tests the exchange: money straight back
+            withdraw_own(w, acct, t + between(rng, 2, 60) * MINUTE, ctx, acct.balance, rng)
     return acct
 
 
@@ -134,7 +146,8 @@ def kyc_submission(
     document: str | None = None,
     label: Label | None = None,
 ) -> None:
-    year = datetime.fromtimestamp(t / 1e6, UTC).year - between(rng, 18, 70)
+    now_year = datetime.fromtimestamp(t / 1e6, UTC).year
+    year = now_year - (between(rng, 18, 70) if w.generator == 1 else age_at_kyc(rng))
     w.event(
         t,
         "kyc_submitted",
@@ -151,7 +164,11 @@ def kyc_submission(
         birth_date=birth_date(w.seed, acct.id, year),
         nationality=acct.country,
         occupation=OCCUPATIONS[between(rng, 0, len(OCCUPATIONS))],
-        declared_annual_income_fiat=str(between(rng, 3, 150) * 100_000 // 10),
+        declared_annual_income_fiat=str(
+            between(rng, 3, 150) * 100_000 // 10
+            if w.generator == 1
+            else declared_income(acct.region.name, now_year - year, rng)
+        ),
         expected_monthly_volume_fiat=str(between(rng, 1, 50) * 1000),
     )
 
@@ -171,7 +188,13 @@ def session_ctx(w: World, acct: Account, rng: random.Random) -> Ctx:
 
 
 def login(w: World, acct: Account, t: int, ctx: Ctx, rng: random.Random, method: str = "password") -> int:
-    if rng.random() < 0.03:
+    if w.generator >= 2 and rng.random() < FORGOTTEN_PASSWORD:  # forgot it: tries, then resets
+        for _ in range(between(rng, 1, 5)):
+            w.event(t, "login", acct, ctx, success=False, method=method, failure_reason="wrong_password")
+            t += between(rng, 5, 90) * SECOND
+        w.event(t, "password_reset", acct, ctx, channel="email")
+        t += between(rng, 1, 15) * MINUTE
+    elif rng.random() < 0.03:
         w.event(t, "login", acct, ctx, success=False, method=method, failure_reason="wrong_password")
         t += between(rng, 5, 60) * SECOND
     w.event(t, "login", acct, ctx, success=True, method=method)
@@ -184,7 +207,7 @@ def withdraw_own(w: World, acct: Account, t: int, ctx: Ctx, cents: int, rng: ran
     if chain == "FIAT":
         w.withdraw(t, acct, ctx, chain, cents, None, rng)
         return t
-    if acct.book == 0 or rng.random() < 0.05:
+    if acct.book == 0 or rng.random() < (0.05 if w.generator == 1 else NEW_ADDRESS_SAME_DAY):
         k = acct.book
         acct.book += 1
         w.add_to_book(t, acct, ctx, chain, w.own_address(acct, chain, k), "my wallet")
@@ -203,15 +226,18 @@ def counterparty(w: World, acct: Account, rng: random.Random, bots: list[int]) -
     return w.someone_else(acct, rng) if r < 0.9 else None
 
 
-def session(w: World, acct: Account, t: int, rng: random.Random, bots: list[int]) -> None:
-    """One visit by an honest account, starting at ``t`` (microseconds since the epoch)."""
+def session(
+    w: World, acct: Account, t: int, rng: random.Random, bots: list[int], ctx: Ctx | None = None
+) -> None:
+    """One visit by an honest account, starting at ``t`` (microseconds since the epoch), from
+    ``ctx`` if given (a traveller's), else from where the account usually connects."""
     kind = acct.kind
     if kind == "crime":  # an account under a criminal's control: the episode drives it, not visits
         return
     if kind == "bot":
         _bot(w, acct, t, rng, bots)
         return
-    ctx = session_ctx(w, acct, rng)
+    ctx = ctx or session_ctx(w, acct, rng)
     t = login(w, acct, t, ctx, rng)
     t += between(rng, 10, 240) * SECOND
     if kind == "dormant":  # wakes up after a long absence and takes most of the balance out

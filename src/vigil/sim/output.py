@@ -26,6 +26,7 @@ class Label(NamedTuple):
     role: str
     value_cents: int  # illicit fiat value carried by the event, in cents of the reporting currency
     exit: bool  # the event moves illicit value out of the exchange
+    variant: str | None = None  # generator 2: how the operation hides (a "variant" key in the row)
 
 
 def cents_str(cents: int) -> str:
@@ -104,17 +105,18 @@ class Output:
             event["ts"] = fmt(ts_us)
             events.append(event)
             if label is not None:
-                labels.append(
-                    {
-                        "event_id": event_id,
-                        "account_id": event["account_id"],
-                        "typology": label.typology,
-                        "ring_id": label.ring_id,
-                        "role": label.role,
-                        "illicit_value": cents_str(label.value_cents),
-                        "exit": label.exit,
-                    }
-                )
+                row = {
+                    "event_id": event_id,
+                    "account_id": event["account_id"],
+                    "typology": label.typology,
+                    "ring_id": label.ring_id,
+                    "role": label.role,
+                    "illicit_value": cents_str(label.value_cents),
+                    "exit": label.exit,
+                }
+                if label.variant is not None:
+                    row["variant"] = label.variant
+                labels.append(row)
             if len(events) >= self._batch_size:
                 self.written = n
                 self._emit()

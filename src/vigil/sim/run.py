@@ -6,6 +6,10 @@ region (Poisson at the region's typology rates, drifting if asked). Visits are r
 order; crime episodes are generators that sleep between their steps in a heap. Events wait in
 the output's heap until the clock passes them, so the output is in time order and memory holds
 only what is still open.
+
+Generator 2 (``SimConfig.generator``) runs the same loop with its own kinds of users
+(``honest_kinds.py``), ``history_days`` of honest visits before the run (no crime, no sign-ups),
+salaries on schedule, and crime episodes that draw a hiding variant (``crime/__init__.py``).
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from vigil.sim.config import DIURNAL, KINDS, TYPOLOGIES, SimConfig
-from vigil.sim.crime import EPISODES, Crime
+from vigil.sim.config import DIURNAL, KINDS, KINDS_V2, RATE_SCALE_V2, TYPOLOGIES, SimConfig
+from vigil.sim.crime import EPISODES, EPISODES_V2, Crime
 from vigil.sim.honest import DAY, HOUR, MINUTE, home_country, login, opening, session, signup, ticket
+from vigil.sim.honest_kinds import families, payroll, session_v2
 from vigil.sim.lists import IllicitAddresses
 from vigil.sim.output import BatchSink, Output
 from vigil.sim.world import Account, World, between
@@ -60,7 +65,7 @@ class _Rates:
         self.n += 1
 
 
-_KIND_RATE = {name: rate for name, _, rate in KINDS}
+_KIND_RATE = {name: rate for name, _, rate in KINDS_V2}  # version 1's kinds keep their rates
 _DIURNAL24 = np.array(DIURNAL) * 24.0 / sum(DIURNAL)
 
 
@@ -68,23 +73,23 @@ def _population(config: SimConfig, w: World, rng: random.Random, gen: np.random.
     regions = config.regions
     shares = np.array([r.share for r in regions])
     region_of = gen.choice(len(regions), size=config.accounts, p=shares / shares.sum())
-    kind_shares = np.array([s for _, s, _ in KINDS])
-    kind_of = gen.choice(len(KINDS), size=config.accounts, p=kind_shares / kind_shares.sum())
+    kinds = KINDS if config.generator == 1 else KINDS_V2
+    kind_shares = np.array([s for _, s, _ in kinds])
+    kind_of = gen.choice(len(kinds), size=config.accounts, p=kind_shares / kind_shares.sum())
     rates = _Rates(int(config.accounts * (1.2 + config.signups_per_day * config.days)) + 1024)
     w.on_account = rates.on_account
     for ri, ki in zip(region_of.tolist(), kind_of.tolist(), strict=True):
         region = regions[ri]
         acct = w.new_account(
-            region, home_country(region, rng), KINDS[ki][0], vpn=rng.random() < region.vpn_share
+            region, home_country(region, rng), kinds[ki][0], vpn=rng.random() < region.vpn_share
         )
         acct.balance = ticket(acct, rng) * between(rng, 1, 6)
     return rates
 
 
-def _history(config: SimConfig, w: World, rng: random.Random, gen: np.random.Generator) -> None:
-    """Each account's opening, KYC, an address-book entry and its last login before the run."""
+def _history(w: World, rng: random.Random, gen: np.random.Generator, start: int) -> None:
+    """Each account's opening, KYC, an address-book entry and its last login before ``start``."""
     n = len(w.accounts)
-    start = config.start_us
     dormant = np.array([a.kind == "dormant" for a in w.accounts])
     last = start - np.where(dormant, gen.integers(200 * DAY, 900 * DAY, n), gen.integers(HOUR, 7 * DAY, n))
     opened = last - gen.integers(2 * DAY, 1000 * DAY, n)
@@ -115,8 +120,40 @@ def crime_rates(config: SimConfig, progress: float) -> np.ndarray:
     ``config.drift * progress``, times ``config.crime_scale``."""
     base = np.array([[r.crime[t] for t in TYPOLOGIES] for r in config.regions])
     drifted = np.array([[r.drift[t] for t in TYPOLOGIES] for r in config.regions])
-    rates: np.ndarray = (base + (drifted - base) * (config.drift * progress)) * config.crime_scale
+    scale = config.crime_scale * (1.0 if config.generator == 1 else RATE_SCALE_V2)
+    rates: np.ndarray = (base + (drifted - base) * (config.drift * progress)) * scale
     return rates
+
+
+Visit = Callable[[World, Account, int, random.Random, list[int]], None]
+
+
+def _visits(
+    w: World,
+    rates: _Rates,
+    gen: np.random.Generator,
+    hour: int,
+    h0: int,
+    run_due: Callable[[int], None],
+    visit: Visit,
+    rng: random.Random,
+    bots: list[int],
+) -> None:
+    """One hour of honest visits, in time order, with the episodes due between them."""
+    n = rates.n
+    local = (hour + rates.tz[:n]) % 24
+    visits = gen.poisson(rates.rate[:n] * _DIURNAL24[local])
+    idx = np.flatnonzero(visits)
+    idx = np.repeat(idx, visits[idx])
+    when = h0 + gen.integers(0, HOUR, size=len(idx))
+    order = np.argsort(when, kind="stable")
+    accounts, out = w.accounts, w.out
+    for t, i in zip(when[order].tolist(), idx[order].tolist(), strict=True):
+        run_due(t)
+        w.now = t
+        out.flush(t)
+        visit(w, accounts[i], t, rng, bots)
+    run_due(h0 + HOUR - 1)
 
 
 def simulate(
@@ -133,21 +170,37 @@ def simulate(
     out = Output(sink)
     w = World(config.seed, out)
     w.regions = config.regions
+    w.generator = config.generator
+    v2 = config.generator >= 2
     rates = _population(config, w, rng, gen)
+    if v2:
+        families(w, rng)
+        for acct in w.accounts:  # a family member lives where the household does
+            rates.tz[acct.idx] = round(acct.home.utc_offset)
     bots = [a.idx for a in w.accounts if a.kind == "bot"]
-    crime = Crime(w, rng, illicit, claims)
-    _history(config, w, rng, gen)
-    if progress is not None:
+    crime = Crime(w, rng, illicit, claims, config.variant_table)
+    start = config.start_us
+    # Version 2 writes days of honest sessions before the run, so that baselines start warm.
+    warm_hours = math.ceil(config.history_days * 24) if v2 else 0
+    _history(w, rng, gen, start - warm_hours * HOUR)
+    if warm_hours == 0 and progress is not None:
         progress(out.written, 0)  # the history is written: the run proper starts
 
-    start = config.start_us
     hours = math.ceil(config.days * 24)
+    episodes = EPISODES_V2 if v2 else EPISODES
+    visit = session_v2 if v2 else session
     end = start + int(config.days * DAY)
     regions = config.regions
     pop = np.array([r.share for r in regions]) / sum(r.share for r in regions) * config.accounts
     procs: list[tuple[int, int, Iterator[int]]] = []
     seq = 0
     summary = SimSummary()
+    if v2:  # salaries in crypto arrive on schedule, through the warm history and the run
+        first = start - warm_hours * HOUR
+        for acct in w.accounts:
+            if acct.kind == "payroll":
+                heapq.heappush(procs, (first, seq, payroll(w, acct, first, end, rng)))
+                seq += 1
 
     def run_due(until: int) -> None:
         nonlocal seq
@@ -160,36 +213,30 @@ def simulate(
                 heapq.heappush(procs, (t + max(1, delay), seq, episode))
                 seq += 1
 
-    for hour in range(hours):
+    for hour in range(-warm_hours, hours):
         h0 = start + hour * HOUR
         if h0 >= end:
             break
+        if hour == 0 and warm_hours and progress is not None:
+            run_due(h0 - 1)
+            out.flush(h0)
+            progress(out.written, 0)  # the history is written: the run proper starts
+        if hour < 0:  # the warm history: honest visits only
+            _visits(w, rates, gen, hour, h0, run_due, visit, rng, bots)
+            continue
         lam = crime_rates(config, hour / max(1, hours - 1)) * (pop / 10_000 / 24)[:, None]
         started = gen.poisson(lam)
         for ri, ti in zip(*np.nonzero(started), strict=True):
             for _ in range(int(started[ri, ti])):
                 typology = TYPOLOGIES[ti]
                 t0 = h0 + int(gen.integers(0, HOUR))
-                heapq.heappush(procs, (t0, seq, EPISODES[typology](crime, regions[ri])))
+                heapq.heappush(procs, (t0, seq, episodes[typology](crime, regions[ri])))
                 seq += 1
                 summary.episodes[typology] = summary.episodes.get(typology, 0) + 1
         for _ in range(int(gen.poisson(config.signups_per_day * config.accounts / 24))):
             region = regions[int(gen.choice(len(regions), p=pop / pop.sum()))]
             signup(w, region, h0 + int(gen.integers(0, HOUR)), rng)
-        n = rates.n
-        local = (hour + rates.tz[:n]) % 24
-        visits = gen.poisson(rates.rate[:n] * _DIURNAL24[local])
-        idx = np.flatnonzero(visits)
-        idx = np.repeat(idx, visits[idx])
-        when = h0 + gen.integers(0, HOUR, size=len(idx))
-        order = np.argsort(when, kind="stable")
-        accounts = w.accounts
-        for t, i in zip(when[order].tolist(), idx[order].tolist(), strict=True):
-            run_due(t)
-            w.now = t
-            out.flush(t)
-            session(w, accounts[i], t, rng, bots)
-        run_due(h0 + HOUR - 1)
+        _visits(w, rates, gen, hour, h0, run_due, visit, rng, bots)
         if progress is not None:
             progress(out.written, hour + 1)
     # Let open episodes finish (a ring may cash out after the last hour), then drain the output.

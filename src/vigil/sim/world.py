@@ -95,6 +95,7 @@ class Account:
         "book",
         "country",
         "devices",
+        "habit",
         "home",
         "id",
         "idx",
@@ -111,6 +112,7 @@ class Account:
         self.home = home
         self.country = home.code
         self.kind = kind
+        self.habit = kind  # the kind it opened as: a criminal who takes it over keeps its habits
         self.vpn = vpn
         self.balance = 0
         self.devices = 1  # devices seen so far; device k is World.device_id(account id, k)
@@ -142,6 +144,7 @@ class World:
         self.rings = 0
         self.txs = 0
         self.on_account: Callable[[Account], None] | None = None  # the run's visit schedule listens
+        self.generator = 1  # the generator version; 2 changes a few honest draws (see honest.py)
 
     # ---- identifiers -------------------------------------------------------------------------
     def device_id(self, *parts: object) -> str:

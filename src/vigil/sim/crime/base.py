@@ -10,19 +10,30 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterator
 
-from vigil.sim.config import Country, Region
-from vigil.sim.honest import HOUR, home_country
+from vigil.sim.config import CLASSIC, DIURNAL, Country, Region
+from vigil.sim.honest import HOUR, MINUTE, home_country
 from vigil.sim.lists import IllicitAddresses
 from vigil.sim.output import Label
 from vigil.sim.world import Account, World, between
 
 Episode = Iterator[int]
 ClaimSink = Callable[[dict[str, object]], None]
+# Honest kinds whose accounts criminals recruit, rent, buy or take over in generator 2.
+ORDINARY = ("saver", "trader", "traveller", "payroll", "family")
+_CUMULATIVE_DIURNAL = tuple(sum(DIURNAL[: h + 1]) / sum(DIURNAL) for h in range(24))
 
 
 class Crime:
-    def __init__(self, w: World, rng: random.Random, illicit: IllicitAddresses, claims: ClaimSink) -> None:
+    def __init__(
+        self,
+        w: World,
+        rng: random.Random,
+        illicit: IllicitAddresses,
+        claims: ClaimSink,
+        variants: dict[str, dict[str, float]] | None = None,
+    ) -> None:
         self.w = w
+        self.variants = variants or {}
         self.rng = rng
         self.illicit = illicit
         self._claims = claims
@@ -56,6 +67,35 @@ class Crime:
         account changed hands ends before the episode's first move."""
         return between(self.rng, 2, 13) * HOUR
 
+    def pick_variant(self, typology: str) -> str:
+        """A variant of ``typology`` by its shares; the rest of the time the classic one."""
+        r = self.rng.random()
+        for name, share in self.variants.get(typology, {}).items():
+            if r < share:
+                return name
+            r -= share
+        return CLASSIC
+
+    def ordinary(self, region: Region, min_balance: int = 0) -> Account:
+        """An aged ordinary customer of the region (KYC'd, with a history), preferably with at
+        least ``min_balance`` cents: whom criminals recruit, rent, buy or take over."""
+        return (
+            self.victim(region, min_balance, ORDINARY)
+            or self.victim(region, 0, ORDINARY)
+            or self.member(region)
+        )
+
+    def honest_hour(self, acct: Account, lo: int, hi: int) -> int:
+        """A delay of about ``lo`` to ``hi`` microseconds that lands at a local hour drawn from the
+        honest diurnal curve of ``acct``'s home: criminals keep the hours of the people they use."""
+        rng = self.rng
+        target = self.w.now + between(rng, lo, max(lo + 1, hi))
+        local = (target // HOUR + round(acct.home.utc_offset)) % 24
+        r = rng.random()
+        want = next(h for h, c in enumerate(_CUMULATIVE_DIURNAL) if r <= c or h == 23)
+        target += ((want - local) % 24) * HOUR - target % HOUR + between(rng, 0, 60) * MINUTE
+        return max(1, target - self.w.now)
+
     def member(self, region: Region) -> Account:
         members = self._members[region.name]
         return self.w.accounts[members[between(self.rng, 0, len(members))]]
@@ -88,12 +128,13 @@ def split(total: int, parts: int) -> list[int]:
 class Ring:
     """Labels for one operation: ``ring.label(role, cents, exit)``."""
 
-    def __init__(self, w: World, typology: str) -> None:
+    def __init__(self, w: World, typology: str, variant: str | None = None) -> None:
         self.typology = typology
         self.id = w.ring_id(typology)
+        self.variant = variant  # generator 2 names how the operation hides; version 1 has none
 
     def label(self, role: str, cents: int = 0, exit: bool = False) -> Label:
-        return Label(self.typology, self.id, role, cents, exit)
+        return Label(self.typology, self.id, role, cents, exit, self.variant)
 
 
 __all__ = ["Crime", "Episode", "Ring", "split"]

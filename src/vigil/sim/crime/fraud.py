@@ -13,7 +13,7 @@ from vigil.sim.output import cents_str
 from vigil.sim.world import Ctx, between
 
 
-def account_takeover(c: Crime, region: Region) -> Episode:
+def account_takeover(c: Crime, region: Region, variant: str | None = None) -> Episode:
     """Credential stuffing, then a new device from elsewhere, a password reset, 2FA off, a new
     address in the book and a drain of the balance within the hour.
 
@@ -24,7 +24,7 @@ def account_takeover(c: Crime, region: Region) -> Episode:
     victim = c.victim(region, 20_000)
     if victim is None:
         return
-    ring = Ring(w, "account_takeover")
+    ring = Ring(w, "account_takeover", variant)
     device = w.device_id("attacker", ring.id)
     style = rng.random()
     if style < 0.5:
@@ -67,12 +67,12 @@ def account_takeover(c: Crime, region: Region) -> Episode:
         yield between(rng, 1, 20) * MINUTE
 
 
-def scam_victim(c: Crime, region: Region) -> Episode:
+def scam_victim(c: Crime, region: Region, variant: str | None = None) -> Episode:
     """Pig-butchering: over days, a victim (often a new customer) buys USDT with fiat and sends it
     to a scammer's address (a real one, from ScamSniffer's list), in growing amounts."""
     w, rng = c.w, c.rng
     victim = c.victim(region, 0) if rng.random() < 0.5 else None
-    ring = Ring(w, "scam_victim")
+    ring = Ring(w, "scam_victim", variant)
     if victim is None:
         victim = signup(w, region, w.now, rng)
         yield between(rng, 1, 3) * DAY
@@ -94,12 +94,12 @@ def scam_victim(c: Crime, region: Region) -> Episode:
         yield between(rng, 1, 5) * DAY + between(rng, 0, 12) * HOUR
 
 
-def synthetic_identity(c: Crime, region: Region) -> Episode:
+def synthetic_identity(c: Crime, region: Region, variant: str | None = None) -> Episode:
     """A batch of accounts opened on fabricated identities: one face or one document reused
     across them, failed liveness and suspected deepfakes at KYC; those that pass are funded
     and emptied (bought-account style) within days."""
     w, rng = c.w, c.rng
-    ring = Ring(w, "synthetic_identity")
+    ring = Ring(w, "synthetic_identity", variant)
     face = w.template("face", ring.id)
     document = w.template("document", ring.id)
     device = w.device_id("farm", ring.id)
@@ -158,12 +158,12 @@ def synthetic_identity(c: Crime, region: Region) -> Episode:
         )
 
 
-def bonus_abuse(c: Crime, region: Region) -> Episode:
+def bonus_abuse(c: Crime, region: Region, variant: str | None = None) -> Episode:
     """A bot farm: dozens of sign-ups in an hour from a few data-centre IPs and emulated devices,
     one referrer, minimum deposits, the trades the bonus requires, and every withdrawal to one
     consolidation address. The illicit value is the bonus."""
     w, rng = c.w, c.rng
-    ring = Ring(w, "bonus_abuse")
+    ring = Ring(w, "bonus_abuse", variant)
     referrer = c.member(region).id
     home = c.country(region)
     devices = [w.device_id("emulator", ring.id, k) for k in range(between(rng, 2, 5))]
@@ -201,7 +201,7 @@ def bonus_abuse(c: Crime, region: Region) -> Episode:
         yield between(rng, 30, 600) * SECOND
 
 
-def mistaken_deposit(c: Crime, region: Region) -> Episode:
+def mistaken_deposit(c: Crime, region: Region, variant: str | None = None) -> Episode:
     """An honest customer sends a deposit with a wrong memo/tag or on the wrong chain; it cannot be
     credited (so no event), and days later the customer asks for it back: a recovery claim."""
     w, rng = c.w, c.rng

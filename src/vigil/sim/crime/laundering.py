@@ -14,12 +14,12 @@ from vigil.sim.output import cents_str
 from vigil.sim.world import Account, Ctx, between, usdt_units
 
 
-def mule_ring(c: Crime, region: Region) -> Episode:
+def mule_ring(c: Crime, region: Region, variant: str | None = None) -> Episode:
     """Recruited accounts opened on a handful of handler phones (some on one reused face or
     document) take in many deposits from many sources (fan-in), forward them by internal
     transfer to a collector, who cashes out on-chain or through P2P sales."""
     w, rng = c.w, c.rng
-    ring = Ring(w, "mule_ring")
+    ring = Ring(w, "mule_ring", variant)
     home = c.country(region)
     phones = [w.device_id("handler", ring.id, k) for k in range(between(rng, 1, 4))]
     face = w.template("face", ring.id)
@@ -97,11 +97,11 @@ def _cash_out(c: Crime, ring: Ring, acct: Account, ctx: Ctx, total: int, chain: 
         yield between(rng, 5, 120) * MINUTE
 
 
-def collusion(c: Crime, region: Region) -> Episode:
+def collusion(c: Crime, region: Region, variant: str | None = None) -> Episode:
     """Collusive accounts, one person behind several (one face, shared devices): value is moved
     round between them in P2P orders to build volume and reputation, then sold to outsiders."""
     w, rng = c.w, c.rng
-    ring = Ring(w, "collusion")
+    ring = Ring(w, "collusion", variant)
     home = c.country(region)
     face = w.template("face", ring.id)
     devices = [w.device_id("colluder", ring.id, k) for k in range(2)]
@@ -133,11 +133,11 @@ def collusion(c: Crime, region: Region) -> Episode:
     yield from _cash_out(c, ring, leader, leader_ctx, stake, "TRON", "perpetrator")
 
 
-def illicit_exposure(c: Crime, region: Region) -> Episode:
+def illicit_exposure(c: Crime, region: Region, variant: str | None = None) -> Episode:
     """A deposit straight from a sanctioned, hacked or darknet-market address (real addresses from
     the OFAC list and GraphSense TagPacks), swapped and withdrawn within days."""
     w, rng = c.w, c.rng
-    ring = Ring(w, "illicit_exposure")
+    ring = Ring(w, "illicit_exposure", variant)
     acct = c.controlled(region)
     yield c.handover()
     ctx = w.home_ctx(acct, rng)
@@ -168,11 +168,11 @@ def illicit_exposure(c: Crime, region: Region) -> Episode:
     yield from _cash_out(c, ring, acct, ctx, cents, out_chain, "perpetrator")
 
 
-def structuring(c: Crime, region: Region) -> Episode:
+def structuring(c: Crime, region: Region, variant: str | None = None) -> Episode:
     """Several deposits each just under the region's reporting threshold over a few days, then
     the total withdrawn."""
     w, rng = c.w, c.rng
-    ring = Ring(w, "structuring")
+    ring = Ring(w, "structuring", variant)
     acct = c.controlled(region)
     yield c.handover()
     threshold = region.reporting_threshold_cents
@@ -188,10 +188,10 @@ def structuring(c: Crime, region: Region) -> Episode:
     yield from _cash_out(c, ring, acct, w.home_ctx(acct, rng), total, chain, "perpetrator")
 
 
-def pass_through(c: Crime, region: Region) -> Episode:
+def pass_through(c: Crime, region: Region, variant: str | None = None) -> Episode:
     """Deposits withdrawn in full within minutes to another address, with no trading between."""
     w, rng = c.w, c.rng
-    ring = Ring(w, "pass_through")
+    ring = Ring(w, "pass_through", variant)
     acct = c.controlled(region)
     yield c.handover()
     chain = pick_crypto_chain(region, rng)
@@ -213,11 +213,11 @@ def pass_through(c: Crime, region: Region) -> Episode:
         yield between(rng, 6, 72) * HOUR
 
 
-def wash_trading(c: Crime, region: Region) -> Episode:
+def wash_trading(c: Crime, region: Region, variant: str | None = None) -> Episode:
     """Two to four linked accounts (one device, one IP) trade one pair with each other in bursts,
     inflating volume; the illicit value is the volume faked, none of it leaves."""
     w, rng = c.w, c.rng
-    ring = Ring(w, "wash_trading")
+    ring = Ring(w, "wash_trading", variant)
     home = c.country(region)
     device = w.device_id("wash", ring.id)
     base_ctx = w.foreign_ctx(device, home, rng)
