@@ -5,7 +5,6 @@ gated generator finds no unjustified artefact."""
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
 from pathlib import Path
@@ -250,17 +249,14 @@ def test_read_world_names_the_bad_label_line() -> None:
     assert world.labels == {"e1": "scam_victim"}
 
 
-def test_the_generator_is_passed_through_when_the_simulator_has_versions() -> None:
+def test_the_generator_is_passed_through_and_a_missing_one_is_the_simulators_error() -> None:
     config = SimConfig(accounts=100)
     assert with_generator(config, None) is config
-    with pytest.raises(InvalidInput, match="generator"):
-        with_generator(config, 0)
-    if "version" in {f.name for f in dataclasses.fields(SimConfig)}:
-        assert getattr(with_generator(config, 1), "version") == 1  # noqa: B009 - v1's SimConfig has no version
-    else:
-        assert with_generator(config, 1) is config
-        with pytest.raises(InvalidInput, match="only generator 1"):
-            with_generator(config, 2)
+    assert with_generator(config, 1).generator == 1
+    assert with_generator(SimConfig(accounts=100, generator=1), 2).generator == 2
+    for missing in (0, 3):
+        with pytest.raises(InvalidInput, match="generator"):
+            with_generator(config, missing)
 
 
 # -- the justified list ------------------------------------------------------------------------------

@@ -2,8 +2,7 @@
 
 ``simulate_world`` runs ``vigil.sim`` into lists (no files) and decodes every event with
 ``codec.decode_event`` (the wire format the engine reads). ``with_generator`` picks the simulator's
-generator version when ``SimConfig`` has one (``version``); a simulator without versions has only
-generator 1.
+generator version (``SimConfig.generator``).
 """
 
 from __future__ import annotations
@@ -33,25 +32,16 @@ class World:
 
 
 def generator_of(config: SimConfig) -> int:
-    """The generator version a config runs (1 for a simulator without versions)."""
-    return int(getattr(config, "version", 1))
+    """The generator version a config runs."""
+    return config.generator
 
 
 def with_generator(config: SimConfig, generator: int | None) -> SimConfig:
-    """``config`` running generator ``generator`` (None: the simulator's default)."""
+    """``config`` running generator ``generator`` (None: the simulator's default). A version that does
+    not exist is the simulator's own error (``InvalidInput`` naming the versions)."""
     if generator is None:
         return config
-    if generator < 1:
-        raise InvalidInput(f"{generator} is not a generator version (1, 2, ...)", field="generator")
-    if "version" in {f.name for f in dataclasses.fields(config)}:
-        changes: dict[str, Any] = {"version": generator}
-        return dataclasses.replace(config, **changes)
-    if generator != 1:
-        raise InvalidInput(
-            f"this simulator has only generator 1 (its SimConfig has no version); {generator} was asked",
-            field="generator",
-        )
-    return config
+    return dataclasses.replace(config, generator=generator)
 
 
 def simulate_world(config: SimConfig, *, lists: Path = DEFAULT_LISTS) -> World:
