@@ -30,7 +30,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 DEMO_SPLIT := 2026-01-11T00:00:00Z
 demo: $(VENV)/.installed
 	@rm -rf $(DEMO) && mkdir -p $(DEMO)
-	$(BIN)/vigil sim --accounts 5000 --days 8 --crime-scale 20 --seed 1 -o $(DEMO)/events.jsonl \
+	$(BIN)/vigil sim --accounts 5000 --days 8 --history-days 4 --crime-scale 20 --seed 1 -o $(DEMO)/events.jsonl \
 		--labels $(DEMO)/labels.jsonl --claims $(DEMO)/claims.jsonl --lists $(SHARED)/data/lists
 	$(BIN)/vigil lists import ofac_addresses $(SHARED)/data/lists/ofac_crypto_addresses --db $(DEMO)/vigil.db
 	$(BIN)/vigil lists import ofac_sdn_addresses $(SHARED)/data/lists/sanctions_names --db $(DEMO)/vigil.db
