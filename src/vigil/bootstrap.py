@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from vigil.access import Access
+from vigil.access.passwords import PasswordPool
+from vigil.access.throttle import LoginLimits
 from vigil.adapters.geoip_mmdb import MmdbGeoIp
 from vigil.adapters.memory import MemoryJournal
 from vigil.adapters.memory_access import MemoryAccessStore
@@ -274,11 +276,24 @@ def notifier(settings: Settings) -> Notifier:
     return FanoutNotifier(channels)
 
 
-def access(settings: Settings, store: AccessStore | None = None) -> Access:
+def access(settings: Settings, store: AccessStore | None = None, audit: AuditTrail | None = None) -> Access:
+    """Keys, people and sign-in with its limits; lockouts are recorded in ``audit`` when given."""
+    limits = LoginLimits(
+        user_failures=settings.login_user_failures,
+        address_failures=settings.login_address_failures,
+        backoff_seconds=settings.login_backoff_seconds,
+        backoff_max_seconds=settings.login_backoff_max_seconds,
+        lockout_failures=settings.login_lockout_failures,
+        lockout_seconds=settings.login_lockout_minutes * 60,
+        window_seconds=max(900.0, settings.login_lockout_minutes * 60),
+    )
     return Access(
         store if store is not None else access_store(settings),
         session_ttl=timedelta(hours=settings.session_hours),
         cache_seconds=settings.auth_cache_seconds,
+        limits=limits,
+        passwords=PasswordPool(settings.login_workers, settings.login_queue),
+        audit=audit,
     )
 
 

@@ -52,6 +52,7 @@ class Services:
         return self.engine.screener
 
     def close(self) -> None:
+        self.access.close()
         self.engine.commit()
         if self.stores is not None:
             self.stores.close()
@@ -84,7 +85,7 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Services:
         settings=settings,
         engine=engine,
         decider=Decider(engine, security.feed.committed),
-        access=bootstrap.access(settings, stores.access),
+        access=bootstrap.access(settings, stores.access, security.audit),
         lists=stores.lists,
         screening=stores.screening,
         metrics=metrics if metrics is not None else Metrics(),
