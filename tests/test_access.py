@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from vigil.access import Access, Issued, digest
+from vigil.access import Access, Issued, digest, tokens
+from vigil.access.passwords import LOWEST_PRIORITY, PasswordPool
 from vigil.access.throttle import LoginLimits, LoginThrottle
 from vigil.adapters.memory_access import MemoryAccessStore
 from vigil.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyAttempts, WeakPassword
@@ -204,3 +207,24 @@ def test_a_locked_username_is_refused_even_with_the_right_password() -> None:
     with pytest.raises(TooManyAttempts) as exc:
         _login(access, "ana", PASSWORD)
     assert exc.value.retry_after == 900
+
+
+def test_the_password_pool_checks_off_the_loop_and_refuses_when_full() -> None:
+    pool = PasswordPool(workers=1, queue=0)
+    stored = tokens.hash_password(PASSWORD)
+
+    async def run() -> tuple[bool | BaseException, bool | BaseException]:
+        return await asyncio.gather(
+            pool.check(stored, PASSWORD), pool.check(stored, PASSWORD), return_exceptions=True
+        )
+
+    try:
+        first, second = asyncio.run(run())
+        assert first is True and isinstance(second, TooManyAttempts) and second.retry_after == 1
+        assert asyncio.run(pool.check(None, PASSWORD)) is False  # an unknown user: the dummy hash
+        nice = pool._executor.submit(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        assert nice.result() == LOWEST_PRIORITY
+    finally:
+        pool.close()
+    with pytest.raises(ValueError, match="at least one worker"):
+        PasswordPool(workers=0)

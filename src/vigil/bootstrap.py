@@ -294,6 +294,7 @@ def access(settings: Settings, store: AccessStore | None = None, audit: AuditTra
         limits=limits,
         passwords=PasswordPool(settings.login_workers, settings.login_queue),
         audit=audit,
+        refusal_delay=settings.login_refusal_delay_seconds,
     )
 
 

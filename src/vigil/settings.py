@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     login_lockout_minutes: float = Field(
         default=15.0, ge=0, le=24 * 60, description="how long a lockout lasts"
     )
+    login_refusal_delay_seconds: float = Field(
+        default=0.5, ge=0, le=10, description="a refused sign-in (429) is answered after this wait"
+    )
     login_workers: int = Field(default=1, ge=1, le=64, description="threads that check passwords at once")
     login_queue: int = Field(
         default=16, ge=0, le=10_000, description="sign-ins that may wait for a thread; more get 429"

@@ -41,7 +41,9 @@ def test_bad_logins_do_not_hold_up_decisions(tmp_path: Path, events: Events) -> 
 
 
 def test_wrong_passwords_back_off_then_lock_the_account_and_say_so(tmp_path: Path) -> None:
-    settings = api_settings(tmp_path, login_backoff_seconds=0.0, login_lockout_failures=10)
+    settings = api_settings(
+        tmp_path, login_refusal_delay_seconds=0, login_backoff_seconds=0.0, login_lockout_failures=10
+    )
     with serving(settings) as api:
         api.services.access.add_user("ana", PASSWORD, [Role.ANALYST])
         statuses = [_login(api, "ana", "wrong password!").status_code for _ in range(30)]
@@ -58,7 +60,9 @@ def test_wrong_passwords_back_off_then_lock_the_account_and_say_so(tmp_path: Pat
 
 
 def test_an_unknown_user_is_throttled_like_a_known_one(tmp_path: Path) -> None:
-    settings = api_settings(tmp_path, login_backoff_seconds=0.0, login_lockout_failures=3)
+    settings = api_settings(
+        tmp_path, login_refusal_delay_seconds=0, login_backoff_seconds=0.0, login_lockout_failures=3
+    )
     with serving(settings) as api:
         api.services.access.add_user("ana", PASSWORD, [Role.ANALYST])
         known = [_login(api, "ana", "wrong password!") for _ in range(5)]
@@ -69,7 +73,9 @@ def test_an_unknown_user_is_throttled_like_a_known_one(tmp_path: Path) -> None:
 
 
 def test_the_console_sign_in_is_throttled_too(tmp_path: Path) -> None:
-    settings = api_settings(tmp_path, login_backoff_seconds=0.0, login_lockout_failures=2)
+    settings = api_settings(
+        tmp_path, login_refusal_delay_seconds=0, login_backoff_seconds=0.0, login_lockout_failures=2
+    )
     with serving(settings) as api:
         api.services.access.add_user("ana", PASSWORD, [Role.ANALYST])
         form = {"username": "ana", "password": "wrong password!"}

@@ -13,6 +13,7 @@ channel of their own to be told on). An unknown username costs the same work as 
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -22,7 +23,7 @@ from vigil.access import tokens
 from vigil.access.passwords import PasswordPool
 from vigil.access.throttle import LoginLimits, LoginThrottle
 from vigil.audit import AuditTrail
-from vigil.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, WeakPassword
+from vigil.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyAttempts, WeakPassword
 from vigil.model.access import ApiKey, Principal, Role, Session, User
 from vigil.ports import AccessStore
 
@@ -77,6 +78,7 @@ class Access:
         passwords: PasswordPool | None = None,
         audit: AuditTrail | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        refusal_delay: float = 0.0,
     ) -> None:
         self.store = store
         self.session_ttl = session_ttl
@@ -86,6 +88,7 @@ class Access:
         self.passwords = passwords if passwords is not None else PasswordPool()
         self.audit = audit
         self.monotonic = monotonic
+        self.refusal_delay = refusal_delay
         self._cache: dict[str, tuple[float, Principal | None]] = {}
 
     # -- keys --------------------------------------------------------------------------------
@@ -157,11 +160,17 @@ class Access:
         """A new session for a person; wrong name, wrong password or a disabled user all say the same.
 
         Refused with ``TooManyAttempts`` before any check when the username or ``address`` (the
-        caller's network address) failed too often; the password is checked in the pool's threads.
+        caller's network address) failed too often, or the pool is full; a refusal is answered after
+        ``refusal_delay`` seconds (a wait that costs no CPU), so a client looping as fast as answers come
+        cannot keep the event loop busy with refusals. The password is checked in the pool's threads.
         """
-        self.throttle.check(username, address, self.monotonic())
-        user = self.store.user(username)
-        ok = await self.passwords.check(user.password_hash if user else None, password)
+        try:
+            self.throttle.check(username, address, self.monotonic())
+            user = self.store.user(username)
+            ok = await self.passwords.check(user.password_hash if user else None, password)
+        except TooManyAttempts:
+            await asyncio.sleep(self.refusal_delay)
+            raise
         if user is None or not ok or not user.active():
             failures = self.throttle.failed(username, address, self.monotonic())
             if failures:
