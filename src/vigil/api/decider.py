@@ -10,6 +10,9 @@ After each successful commit, ``on_commit`` (when set) receives the events decid
 security desk turns the flagged ones into alerts. It runs after the acknowledgement is settled, so a
 failure there never fails a decision (it is logged; the desk catches up from the journal at start-up).
 
+A commit that fails for any reason (a ``StorageError``, or anything else: a driver's bug) answers
+every request waiting on it with ``StorageError`` (503 ``storage_unavailable``); none waits for ever.
+
 A repeated ``event_id`` gets the stored decision after the same wait (it may still be in the commit
 in flight), and never steps the features again. If its account or type differ from the stored
 event's, the id was reused for another event: ``Conflict``.
@@ -87,11 +90,13 @@ class Decider:
         self._scheduled = False
         try:
             self.engine.commit()
-        except StorageError as exc:
-            self.last_error = str(exc)
+        except Exception as exc:  # any failure, a driver's bug included: every waiter must get an answer
+            if not isinstance(exc, StorageError):
+                log.exception("the commit failed with an unexpected error")
+            self.last_error = str(exc) or type(exc).__name__
             for w in waiters:
                 if not w.done():
-                    w.set_exception(StorageError(f"not stored, retry later: {exc}"))
+                    w.set_exception(StorageError(f"not stored, retry later: {self.last_error}"))
             return
         self.commits += 1
         self.last_error = None
@@ -101,8 +106,8 @@ class Decider:
         if self.on_commit is not None and made:
             try:
                 self.on_commit(made)
-            except VigilError as exc:  # decisions are durable: the desk catches up from the journal
-                log.error("the desk could not take %d decisions: %s", len(made), exc)
+            except Exception:  # decisions are durable and answered: the desk catches up from the journal
+                log.exception("the desk could not take %d decisions", len(made))
 
 
 def _check_reuse(event: Event, stored: Decision) -> None:

@@ -216,7 +216,7 @@ class Engine:
         """
         try:
             self.journal.flush()
-        except StorageError:
+        except Exception:  # whatever failed, the state may count events the journal does not hold
             self._stale = True
             raise
         self._write_usage()
