@@ -102,6 +102,13 @@ class Settings(BaseSettings):
     notify_timeout_seconds: float = Field(
         default=5.0, gt=0, le=60, description="bounds each network wait of a notification channel"
     )
+    notify_tries: int = Field(default=5, ge=1, le=100, description="attempts per notice before it is failed")
+    notify_backoff_seconds: float = Field(
+        default=2.0, ge=0, le=3600, description="wait before the second attempt; it doubles with each"
+    )
+    notify_queue: int = Field(
+        default=1000, ge=1, le=1_000_000, description="notices that may wait for a channel; more are failed"
+    )
 
     @property
     def is_postgres(self) -> bool:

@@ -53,6 +53,8 @@ class Services:
 
     def close(self) -> None:
         self.access.close()
+        if self.security is not None:
+            self.security.desk.outbox.close()
         self.engine.commit()
         if self.stores is not None:
             self.stores.close()
@@ -78,7 +80,7 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Services:
     engine.defer_usage = True  # written with each group commit, not once per event
     if engine.screener is not None:
         engine.screener.names  # build the name index now, not on the first KYC event  # noqa: B018
-    security = bootstrap.security_desk(settings, stores)
+    security = bootstrap.security_desk(settings, stores, background=True)  # notices off the loop
     security.feed.catch_up()  # alerts for what was decided while the desk was not listening
     engine.restrictions = security.desk.freeze_of  # money out of a frozen account is blocked
     return Services(
