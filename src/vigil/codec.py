@@ -102,6 +102,7 @@ class _Untraced(msgspec.Struct):
     notices: tuple[str, ...] = ()
     model_id: str = ""
     probability: float | None = None
+    input_digest: str = ""
 
 
 _UNTRACED = msgspec.json.Decoder(_Untraced)

@@ -16,7 +16,8 @@
     │   ├── Forbidden               valid credentials without a role the action admits
     │   └── TooManyAttempts         sign-in refused for now (rate limit, backoff, lockout): retry_after
     ├── NotFound                    a named thing (decision, key, user) does not exist
-    ├── Conflict                    the request contradicts what is stored (an event id reused elsewhere)
+    ├── Conflict                    the request contradicts what is stored
+    │   └── EventIdReused           an event id already decided for a different event
     ├── NotReady                    what the request needs is not set up yet (no list imported)
     ├── ConfigError                 settings or wiring that cannot work (missing file, bad path)
     └── StorageError                a port adapter failed to read or write durably
@@ -166,6 +167,11 @@ class NotFound(VigilError):
 
 class Conflict(VigilError):
     """The request contradicts what is stored, for example an event id reused for another event."""
+
+
+class EventIdReused(Conflict):
+    """An event id already decided for a different event (another account, type or any field): a
+    retry must send the same event, a new event needs a new id."""
 
 
 class NotReady(VigilError):

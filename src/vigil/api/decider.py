@@ -14,8 +14,8 @@ A commit that fails for any reason (a ``StorageError``, or anything else: a driv
 every request waiting on it with ``StorageError`` (503 ``storage_unavailable``); none waits for ever.
 
 A repeated ``event_id`` gets the stored decision after the same wait (it may still be in the commit
-in flight), and never steps the features again. If its account or type differ from the stored
-event's, the id was reused for another event: ``Conflict``.
+in flight), and never steps the features again, if it is the same event (its digest matches the one
+stored with the decision); if it is another event, the id was reused: ``EventIdReused`` (409).
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ import logging
 from collections.abc import Callable
 
 from vigil.engine import Engine
-from vigil.errors import Conflict, StorageError, VigilError
+from vigil.engine.idempotency import check_retry
+from vigil.errors import EventIdReused, StorageError, VigilError
 from vigil.model import Decision, Event
 
 log = logging.getLogger("vigil.api")
@@ -49,7 +50,7 @@ class Decider:
             self._made.append((event, decision))
         await self.durable()
         if not made:
-            _check_reuse(event, decision)
+            check_retry(event, decision)
         return decision, made
 
     async def decide_many(self, events: list[Event]) -> list[tuple[Decision, bool] | VigilError]:
@@ -69,8 +70,8 @@ class Decider:
         for i, (event, result) in enumerate(zip(events, results, strict=True)):
             if isinstance(result, tuple) and not result[1]:
                 try:
-                    _check_reuse(event, result[0])
-                except Conflict as exc:
+                    check_retry(event, result[0])
+                except EventIdReused as exc:
                     results[i] = exc
         return results
 
@@ -108,12 +109,3 @@ class Decider:
                 self.on_commit(made)
             except Exception:  # decisions are durable and answered: the desk catches up from the journal
                 log.exception("the desk could not take %d decisions", len(made))
-
-
-def _check_reuse(event: Event, stored: Decision) -> None:
-    """A stored decision answers a retry only if it is the same account's event of the same type."""
-    if stored.account_id != event.account_id or stored.event_type != event.TYPE:
-        raise Conflict(
-            f"event id {event.event_id!r} was already used for a {stored.event_type.value} event"
-            " of another account or type; a new event needs a new id"
-        )

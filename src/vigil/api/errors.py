@@ -31,6 +31,7 @@ TABLE: tuple[tuple[type[Exception], int, str], ...] = (
     (errors.NotAuthenticated, 401, "not_authenticated"),
     (errors.Forbidden, 403, "forbidden"),
     (errors.NotFound, 404, "not_found"),
+    (errors.EventIdReused, 409, "event_id_reused"),
     (errors.Conflict, 409, "conflict"),
     (errors.NotReady, 503, "not_ready"),
     (errors.NotifyError, 502, "notify_failed"),

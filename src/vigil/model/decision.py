@@ -75,6 +75,9 @@ class Decision:
     notices: tuple[str, ...] = ()  # messages the exchange should show the customer (a scam warning)
     model_id: str = ""  # the model that scored the event ("" when none did)
     probability: float | None = None  # its calibrated probability that the event is illicit
+    # SHA-256 (32 hex digits) of the event as received, canonical JSON: a retry of the same event is
+    # told from a reused id. Empty in decisions stored before it was kept (those are not compared).
+    input_digest: str = ""
 
     @property
     def shadow_matches(self) -> tuple[str, ...]:
