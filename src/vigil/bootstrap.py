@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from vigil.access import Access
+from vigil.access.passwords import PasswordPool
+from vigil.access.throttle import LoginLimits
 from vigil.adapters.geoip_mmdb import MmdbGeoIp
 from vigil.adapters.memory import MemoryJournal
 from vigil.adapters.memory_access import MemoryAccessStore
@@ -30,6 +32,7 @@ from vigil.adapters.sqlite_learning import SqliteLabelStore, SqliteModelRegistry
 from vigil.adapters.sqlite_screening import SqliteListStore, SqliteScreeningStore
 from vigil.audit import AuditTrail
 from vigil.desk import Actions, Appeals, Desk, DeskPolicy, Feed, SecurityDesk
+from vigil.desk.outbox import Outbox
 from vigil.engine import Engine
 from vigil.errors import ConfigError
 from vigil.features import Catalog, default_catalog
@@ -186,19 +189,35 @@ def case_store(settings: Settings) -> CaseStore:
     return SqliteCaseStore(_db_path(settings))
 
 
-def security_desk(settings: Settings, opened: Stores, notifier_: Notifier | None = None) -> SecurityDesk:
-    """The desk over one database's stores (which must hold cases, an audit log and labels)."""
+def security_desk(
+    settings: Settings, opened: Stores, notifier_: Notifier | None = None, *, background: bool = False
+) -> SecurityDesk:
+    """The desk over one database's stores (which must hold cases, an audit log and labels).
+
+    Notices go through an outbox with ``notify_tries`` attempts; with ``background`` (``vigil serve``)
+    a worker thread delivers them, off the event loop; without, they are delivered where they are sent.
+    """
     if opened.cases is None or opened.audit is None:
         raise ConfigError(
             "the security desk needs the database's case store and audit log (bootstrap.stores)"
         )
     audit = AuditTrail(opened.audit)
+    channels = notifier_ if notifier_ is not None else notifier(settings)
+    outbox = Outbox(
+        channels,
+        capacity=settings.notify_queue,
+        tries=settings.notify_tries,
+        backoff_seconds=settings.notify_backoff_seconds,
+    )
+    if background:
+        outbox.start()
     desk = Desk(
         opened.cases,
         audit,
-        notifier_ if notifier_ is not None else notifier(settings),
+        channels,
         labels=opened.labels,
         policy=DeskPolicy(four_eyes_value=settings.four_eyes_value),
+        outbox=outbox,
     )
     actions = Actions(desk, opened.journal)
     return SecurityDesk(desk, actions, Appeals(actions), audit, Feed(desk, opened.journal))
@@ -274,11 +293,25 @@ def notifier(settings: Settings) -> Notifier:
     return FanoutNotifier(channels)
 
 
-def access(settings: Settings, store: AccessStore | None = None) -> Access:
+def access(settings: Settings, store: AccessStore | None = None, audit: AuditTrail | None = None) -> Access:
+    """Keys, people and sign-in with its limits; lockouts are recorded in ``audit`` when given."""
+    limits = LoginLimits(
+        user_failures=settings.login_user_failures,
+        address_failures=settings.login_address_failures,
+        backoff_seconds=settings.login_backoff_seconds,
+        backoff_max_seconds=settings.login_backoff_max_seconds,
+        lockout_failures=settings.login_lockout_failures,
+        lockout_seconds=settings.login_lockout_minutes * 60,
+        window_seconds=max(900.0, settings.login_lockout_minutes * 60),
+    )
     return Access(
         store if store is not None else access_store(settings),
         session_ttl=timedelta(hours=settings.session_hours),
         cache_seconds=settings.auth_cache_seconds,
+        limits=limits,
+        passwords=PasswordPool(settings.login_workers, settings.login_queue),
+        audit=audit,
+        refusal_delay=settings.login_refusal_delay_seconds,
     )
 
 

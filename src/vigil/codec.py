@@ -107,6 +107,7 @@ class _Untraced(msgspec.Struct):
     model_id: str = ""
     probability: float | None = None
     delay_until_us: int | None = None
+    input_digest: str = ""
 
 
 _UNTRACED = msgspec.json.Decoder(_Untraced)

@@ -13,9 +13,11 @@
     │   └── TooLarge                a request or file over a stated limit
     ├── AccessDenied                a caller who may not do this
     │   ├── NotAuthenticated        no credentials, or credentials that are wrong, expired or revoked
-    │   └── Forbidden               valid credentials without a role the action admits
+    │   ├── Forbidden               valid credentials without a role the action admits
+    │   └── TooManyAttempts         sign-in refused for now (rate limit, backoff, lockout): retry_after
     ├── NotFound                    a named thing (decision, key, user) does not exist
-    ├── Conflict                    the request contradicts what is stored (an event id reused elsewhere)
+    ├── Conflict                    the request contradicts what is stored
+    │   └── EventIdReused           an event id already decided for a different event
     ├── NotReady                    what the request needs is not set up yet (no list imported)
     ├── ConfigError                 settings or wiring that cannot work (missing file, bad path)
     └── StorageError                a port adapter failed to read or write durably
@@ -150,12 +152,26 @@ class Forbidden(AccessDenied):
     """Valid credentials, but none of the roles the action admits."""
 
 
+class TooManyAttempts(AccessDenied):
+    """Sign-in refused without checking the password: too many failures (backoff or lockout), or too
+    many sign-ins at once. ``retry_after`` is the whole seconds to wait."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
 class NotFound(VigilError):
     """A thing the request names does not exist."""
 
 
 class Conflict(VigilError):
     """The request contradicts what is stored, for example an event id reused for another event."""
+
+
+class EventIdReused(Conflict):
+    """An event id already decided for a different event (another account, type or any field): a
+    retry must send the same event, a new event needs a new id."""
 
 
 class NotReady(VigilError):

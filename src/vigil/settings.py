@@ -59,6 +59,32 @@ class Settings(BaseSettings):
     auth_cache_seconds: float = Field(
         default=2.0, ge=0, le=60, description="credentials are re-checked this often (revocation delay)"
     )
+    # sign-in limits (docs/api.md, "Signing in under attack")
+    login_user_failures: int = Field(
+        default=5, ge=1, le=1000, description="failed sign-ins of one username before backoff starts"
+    )
+    login_address_failures: int = Field(
+        default=20, ge=1, le=100_000, description="failed sign-ins from one address before backoff starts"
+    )
+    login_backoff_seconds: float = Field(
+        default=1.0, ge=0, le=3600, description="the first backoff wait; it doubles with each failure"
+    )
+    login_backoff_max_seconds: float = Field(
+        default=300.0, ge=0, le=86_400, description="the longest backoff"
+    )
+    login_lockout_failures: int = Field(
+        default=10, ge=1, le=1000, description="failed sign-ins that lock a username (audited)"
+    )
+    login_lockout_minutes: float = Field(
+        default=15.0, ge=0, le=24 * 60, description="how long a lockout lasts"
+    )
+    login_refusal_delay_seconds: float = Field(
+        default=0.5, ge=0, le=10, description="a refused sign-in (429) is answered after this wait"
+    )
+    login_workers: int = Field(default=1, ge=1, le=64, description="threads that check passwords at once")
+    login_queue: int = Field(
+        default=16, ge=0, le=10_000, description="sign-ins that may wait for a thread; more get 429"
+    )
     batch_limit: int = Field(default=1000, ge=1, le=100_000, description="most events in one batch request")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO")
     access_log: bool = Field(default=True, description="one JSON log line per request")
@@ -87,6 +113,13 @@ class Settings(BaseSettings):
     )
     notify_timeout_seconds: float = Field(
         default=5.0, gt=0, le=60, description="bounds each network wait of a notification channel"
+    )
+    notify_tries: int = Field(default=5, ge=1, le=100, description="attempts per notice before it is failed")
+    notify_backoff_seconds: float = Field(
+        default=2.0, ge=0, le=3600, description="wait before the second attempt; it doubles with each"
+    )
+    notify_queue: int = Field(
+        default=1000, ge=1, le=1_000_000, description="notices that may wait for a channel; more are failed"
     )
 
     @property

@@ -52,11 +52,11 @@ def test_a_retry_returns_the_stored_decision_and_counts_nothing_twice(api: Api, 
     assert engine.catalog.state_digest() == digest and engine.journal.count() == count
 
 
-def test_an_event_id_reused_for_another_account_is_a_conflict(api: Api, events: Events) -> None:
+def test_an_event_id_reused_for_another_account_is_refused(api: Api, events: Events) -> None:
     first = events.deposit(0)
     api.post_event(first)
     r = api.post_event(replace(events.deposit(1), event_id=first.event_id, account_id="mallory"))
-    assert r.status_code == 409 and r.json()["error"]["code"] == "conflict"
+    assert r.status_code == 409 and r.json()["error"]["code"] == "event_id_reused"
     assert first.event_id in r.json()["error"]["message"]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 from fastapi.testclient import TestClient
 
@@ -30,6 +31,7 @@ class FlakyJournal(MemoryJournal):
     def __init__(self) -> None:
         super().__init__()
         self.broken = False
+        self.failure: Exception = StorageError("disk full")
         self._pending: list[tuple[Event, Decision]] = []
 
     def record(self, event: Event, decision: Decision) -> None:
@@ -42,7 +44,7 @@ class FlakyJournal(MemoryJournal):
 
     def flush(self) -> None:
         if self.broken:
-            raise StorageError("disk full")
+            raise self.failure
         for event, decision in self._pending:
             super().record(event, decision)
         self._pending.clear()
@@ -56,8 +58,21 @@ class FlakyJournal(MemoryJournal):
         return super().decided(start)
 
 
-def test_a_failed_commit_is_a_503_and_the_retry_after_recovery_counts_once(events: Events) -> None:
-    journal = FlakyJournal()
+class BuggyJournal(FlakyJournal):
+    """Its flush fails with a bug's exception (not a StorageError); reads see what was stored."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failure = RuntimeError("driver bug")
+
+    def events(self) -> Iterator[Event]:
+        return MemoryJournal.events(self)
+
+    def decided(self, start: int = 0) -> Iterator[tuple[Event, Decision]]:
+        return MemoryJournal.decided(self, start)
+
+
+def _serving(journal: FlakyJournal) -> tuple[Engine, Access, Services]:
     engine = Engine(default_catalog(), builtin_rules(), journal)
     access = Access(MemoryAccessStore(), cache_seconds=0)
     services = Services(
@@ -69,6 +84,12 @@ def test_a_failed_commit_is_a_503_and_the_retry_after_recovery_counts_once(event
         MemoryScreeningStore(),
         Metrics(),
     )
+    return engine, access, services
+
+
+def test_a_failed_commit_is_a_503_and_the_retry_after_recovery_counts_once(events: Events) -> None:
+    journal = FlakyJournal()
+    engine, access, services = _serving(journal)
     headers = {"Authorization": f"Bearer {access.create_key('svc', [Role.SERVICE]).token}"}
     with TestClient(create_app(services=services)) as client:
         first, second = events.deposit(0), events.deposit(1)
@@ -87,3 +108,30 @@ def test_a_failed_commit_is_a_503_and_the_retry_after_recovery_counts_once(event
     for e in (first, second):
         fresh.decide(e)
     assert engine.catalog.state_digest() == fresh.catalog.state_digest()
+
+
+def test_a_commit_that_fails_with_any_exception_answers_every_waiter(events: Events) -> None:
+    """A bug or an unexpected driver error in the flush (not a StorageError) must not leave requests
+    waiting for ever: each gets 503, and the state is rebuilt from what was stored."""
+    journal = BuggyJournal()
+    engine, access, services = _serving(journal)
+    headers = {"Authorization": f"Bearer {access.create_key('svc', [Role.SERVICE]).token}"}
+    with TestClient(create_app(services=services)) as client, ThreadPoolExecutor(3) as pool:
+        first = events.deposit(0)
+        assert client.post("/v1/events", content=encode_event(first), headers=headers).status_code == 200
+        journal.broken = True
+        one = pool.submit(client.post, "/v1/events", content=encode_event(events.deposit(1)), headers=headers)
+        batch = b"[" + encode_event(events.deposit(2)) + b"," + encode_event(events.deposit(3)) + b"]"
+        many = pool.submit(client.post, "/v1/events/batch", content=batch, headers=headers)
+        for answer in (one.result(timeout=20), many.result(timeout=20)):
+            assert answer.status_code == 503, answer.text
+            assert answer.json()["error"]["code"] == "storage_unavailable"
+        assert client.get("/readyz").status_code == 503
+        journal.broken = False
+        journal._pending.clear()  # what the failed flush held is lost, as a crashed driver would lose it
+        retry = client.post("/v1/events", content=encode_event(events.deposit(4)), headers=headers)
+        assert retry.status_code == 200 and client.get("/readyz").status_code == 200
+    fresh = Engine(default_catalog(), builtin_rules(), MemoryJournal())
+    for e in journal.events():
+        fresh.decide(e)
+    assert journal.count() == 2 and engine.catalog.state_digest() == fresh.catalog.state_digest()

@@ -4,23 +4,33 @@ Tokens are bearer strings. An API key reads ``vk_<key id>.<secret>``: the key id
 secret's digest must match. A session token is a bare secret, found by its digest. Lookups are cached
 for ``cache_seconds`` (so a revocation takes effect within that time), because every request of the
 hot path authenticates.
+
+Signing in is guarded (docs/api.md): the throttle refuses a try before any password is checked when
+the username or the address failed too often (backoff, lockout); the Argon2 check runs in the password
+pool's threads, never on the event loop; a lockout is recorded in the audit log (people have no
+channel of their own to be told on). An unknown username costs the same work as a known one.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from vigil.access import tokens
-from vigil.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, WeakPassword
+from vigil.access.passwords import PasswordPool
+from vigil.access.throttle import LoginLimits, LoginThrottle
+from vigil.audit import AuditTrail
+from vigil.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyAttempts, WeakPassword
 from vigil.model.access import ApiKey, Principal, Role, Session, User
 from vigil.ports import AccessStore
 
 KEY_PREFIX = "vk_"
 MIN_PASSWORD = 12
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-@")
+SYSTEM = "vigil"  # the audit actor of what Vigil does by itself (a lockout), as on the desk
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +74,21 @@ class Access:
         session_ttl: timedelta = timedelta(hours=8),
         cache_seconds: float = 2.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        limits: LoginLimits | None = None,
+        passwords: PasswordPool | None = None,
+        audit: AuditTrail | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        refusal_delay: float = 0.0,
     ) -> None:
         self.store = store
         self.session_ttl = session_ttl
         self.cache_seconds = cache_seconds
         self.clock = clock
+        self.throttle = LoginThrottle(limits)
+        self.passwords = passwords if passwords is not None else PasswordPool()
+        self.audit = audit
+        self.monotonic = monotonic
+        self.refusal_delay = refusal_delay
         self._cache: dict[str, tuple[float, Principal | None]] = {}
 
     # -- keys --------------------------------------------------------------------------------
@@ -136,12 +156,27 @@ class Access:
         return user
 
     # -- sessions ----------------------------------------------------------------------------
-    def login(self, username: str, password: str) -> Issued:
-        """A new session for a person; wrong name, wrong password or a disabled user all say the same."""
-        user = self.store.user(username)
-        ok = tokens.check_password(user.password_hash if user else None, password)
+    async def login(self, username: str, password: str, address: str = "") -> Issued:
+        """A new session for a person; wrong name, wrong password or a disabled user all say the same.
+
+        Refused with ``TooManyAttempts`` before any check when the username or ``address`` (the
+        caller's network address) failed too often, or the pool is full; a refusal is answered after
+        ``refusal_delay`` seconds (a wait that costs no CPU), so a client looping as fast as answers come
+        cannot keep the event loop busy with refusals. The password is checked in the pool's threads.
+        """
+        try:
+            self.throttle.check(username, address, self.monotonic())
+            user = self.store.user(username)
+            ok = await self.passwords.check(user.password_hash if user else None, password)
+        except TooManyAttempts:
+            await asyncio.sleep(self.refusal_delay)
+            raise
         if user is None or not ok or not user.active():
+            failures = self.throttle.failed(username, address, self.monotonic())
+            if failures:
+                self._locked(username, failures)
             raise NotAuthenticated("wrong username or password")
+        self.throttle.succeeded(username)
         secret = tokens.new_secret()
         now = self.clock()
         session = Session(
@@ -152,6 +187,17 @@ class Access:
         )
         self.store.add_session(session)
         return Issued(token=secret, session=session)
+
+    def _locked(self, username: str, failures: int) -> None:
+        """Record a lockout (known and unknown names alike: the answer and its cost do not differ)."""
+        if self.audit is None:
+            return
+        seconds = int(self.throttle.limits.lockout_seconds)
+        detail = {"failures": failures, "locked_seconds": seconds, "by": "system"}
+        self.audit.record(SYSTEM, "access.locked", f"user:{username}", detail)
+
+    def close(self) -> None:
+        self.passwords.close()
 
     def logout(self, token: str) -> None:
         session = self.store.session(tokens.digest(token))

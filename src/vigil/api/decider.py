@@ -10,9 +10,12 @@ After each successful commit, ``on_commit`` (when set) receives the events decid
 security desk turns the flagged ones into alerts. It runs after the acknowledgement is settled, so a
 failure there never fails a decision (it is logged; the desk catches up from the journal at start-up).
 
+A commit that fails for any reason (a ``StorageError``, or anything else: a driver's bug) answers
+every request waiting on it with ``StorageError`` (503 ``storage_unavailable``); none waits for ever.
+
 A repeated ``event_id`` gets the stored decision after the same wait (it may still be in the commit
-in flight), and never steps the features again. If its account or type differ from the stored
-event's, the id was reused for another event: ``Conflict``.
+in flight), and never steps the features again, if it is the same event (its digest matches the one
+stored with the decision); if it is another event, the id was reused: ``EventIdReused`` (409).
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ import logging
 from collections.abc import Callable
 
 from vigil.engine import Engine
-from vigil.errors import Conflict, StorageError, VigilError
+from vigil.engine.idempotency import check_retry
+from vigil.errors import EventIdReused, StorageError, VigilError
 from vigil.model import Decision, Event
 
 log = logging.getLogger("vigil.api")
@@ -46,7 +50,7 @@ class Decider:
             self._made.append((event, decision))
         await self.durable()
         if not made:
-            _check_reuse(event, decision)
+            check_retry(event, decision)
         return decision, made
 
     async def decide_many(self, events: list[Event]) -> list[tuple[Decision, bool] | VigilError]:
@@ -66,8 +70,8 @@ class Decider:
         for i, (event, result) in enumerate(zip(events, results, strict=True)):
             if isinstance(result, tuple) and not result[1]:
                 try:
-                    _check_reuse(event, result[0])
-                except Conflict as exc:
+                    check_retry(event, result[0])
+                except EventIdReused as exc:
                     results[i] = exc
         return results
 
@@ -87,11 +91,13 @@ class Decider:
         self._scheduled = False
         try:
             self.engine.commit()
-        except StorageError as exc:
-            self.last_error = str(exc)
+        except Exception as exc:  # any failure, a driver's bug included: every waiter must get an answer
+            if not isinstance(exc, StorageError):
+                log.exception("the commit failed with an unexpected error")
+            self.last_error = str(exc) or type(exc).__name__
             for w in waiters:
                 if not w.done():
-                    w.set_exception(StorageError(f"not stored, retry later: {exc}"))
+                    w.set_exception(StorageError(f"not stored, retry later: {self.last_error}"))
             return
         self.commits += 1
         self.last_error = None
@@ -101,14 +107,5 @@ class Decider:
         if self.on_commit is not None and made:
             try:
                 self.on_commit(made)
-            except VigilError as exc:  # decisions are durable: the desk catches up from the journal
-                log.error("the desk could not take %d decisions: %s", len(made), exc)
-
-
-def _check_reuse(event: Event, stored: Decision) -> None:
-    """A stored decision answers a retry only if it is the same account's event of the same type."""
-    if stored.account_id != event.account_id or stored.event_type != event.TYPE:
-        raise Conflict(
-            f"event id {event.event_id!r} was already used for a {stored.event_type.value} event"
-            " of another account or type; a new event needs a new id"
-        )
+            except Exception:  # decisions are durable and answered: the desk catches up from the journal
+                log.exception("the desk could not take %d decisions", len(made))

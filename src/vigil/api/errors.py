@@ -27,9 +27,11 @@ TABLE: tuple[tuple[type[Exception], int, str], ...] = (
     (errors.WeakPassword, 422, "weak_password"),
     (errors.TooLarge, 413, "too_large"),
     (errors.InvalidInput, 422, "invalid_input"),
+    (errors.TooManyAttempts, 429, "too_many_attempts"),
     (errors.NotAuthenticated, 401, "not_authenticated"),
     (errors.Forbidden, 403, "forbidden"),
     (errors.NotFound, 404, "not_found"),
+    (errors.EventIdReused, 409, "event_id_reused"),
     (errors.Conflict, 409, "conflict"),
     (errors.NotReady, 503, "not_ready"),
     (errors.NotifyError, 502, "notify_failed"),
@@ -57,10 +59,13 @@ def status_of(exc: Exception) -> tuple[int, str]:
     return 500, "internal"
 
 
-def error_response(status: int, code: str, message: str, **extra: Any) -> Response:
+def error_response(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None, **extra: Any
+) -> Response:
     body: dict[str, Any] = {"code": code, "message": message}
     body.update({k: v for k, v in extra.items() if v is not None})
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 401:
+        headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
     return Response(
         _ENCODE({"error": body}), status_code=status, media_type="application/json", headers=headers
     )
@@ -81,6 +86,8 @@ def vigil_error(exc: errors.VigilError) -> Response:
         log.error("request failed: %s", exc)
     if isinstance(exc, errors.InvalidInput):
         return error_response(status, code, exc.message, field=exc.field, line=exc.line)
+    if isinstance(exc, errors.TooManyAttempts):
+        return error_response(status, code, str(exc), headers={"Retry-After": str(exc.retry_after)})
     return error_response(status, code, str(exc))
 
 

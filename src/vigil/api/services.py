@@ -52,6 +52,9 @@ class Services:
         return self.engine.screener
 
     def close(self) -> None:
+        self.access.close()
+        if self.security is not None:
+            self.security.desk.outbox.close()
         self.engine.commit()
         if self.stores is not None:
             self.stores.close()
@@ -80,14 +83,14 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Services:
     engine.defer_usage = True  # written with each group commit, not once per event
     if engine.screener is not None:
         engine.screener.names  # build the name index now, not on the first KYC event  # noqa: B018
-    security = bootstrap.security_desk(settings, stores)
+    security = bootstrap.security_desk(settings, stores, background=True)  # notices off the loop
     security.feed.catch_up()  # alerts for what was decided while the desk was not listening
     engine.restrictions = security.desk.freeze_of  # money out of a frozen account is blocked
     return Services(
         settings=settings,
         engine=engine,
         decider=Decider(engine, security.feed.committed),
-        access=bootstrap.access(settings, stores.access),
+        access=bootstrap.access(settings, stores.access, security.audit),
         lists=stores.lists,
         screening=stores.screening,
         metrics=metrics if metrics is not None else Metrics(),

@@ -11,7 +11,6 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from vigil.desk.controls import Controls, controls
-from vigil.desk.escalation import send
 from vigil.desk.service import Change, Desk, Steps
 from vigil.desk.workflow import check
 from vigil.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -148,7 +147,8 @@ class Actions:
             at_us=action.requested_us,
             link=f"/console/cases/{case.case_id}",
         )
-        return self.desk.record(case.case_id, [(Kind.NOTIFIED, send(self.desk.notifier, notice))])
+        self.desk.notify(notice)
+        return self.desk.case(case.case_id)
 
     def approve(self, case_id: str, action_id: str, reason: str, change: Change) -> Case:
         return self._decide(case_id, action_id, reason, change, Kind.ACTION_APPROVED)

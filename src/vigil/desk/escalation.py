@@ -1,19 +1,19 @@
 """SLA breaches and the notices they send.
 
-``breaches`` is pure: which clocks of a case ran out by ``now`` and are not recorded yet (acknowledge:
-nobody took the case; resolve: it is still open). ``notify`` sends one notice through the notifier port
-and returns what the case history records of it: the channel's failure is recorded, never raised, so a
-broken mail server cannot stop the desk from escalating.
+All pure. ``breaches``: which clocks of a case ran out by ``now`` and are not recorded yet
+(acknowledge: nobody took the case; resolve: it is still open). ``next_due``: when the next of them
+runs out (the desk keeps its open cases in a heap by that time, so a tick looks only at what is due).
+``notice_of``: the notice a breach sends; the desk hands it to its outbox (``desk/outbox.py``), which
+delivers it off the event loop and whose outcome the case history records, so a broken mail server
+can neither stop nor slow the desk.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from vigil.errors import NotifyError
-from vigil.model.cases import Case, CaseData
+from vigil.model.cases import Case
 from vigil.model.notify import Notice
-from vigil.ports import Notifier
 
 
 def breaches(case: Case, now_us: int) -> list[str]:
@@ -23,6 +23,18 @@ def breaches(case: Case, now_us: int) -> list[str]:
     if case.resolved_us is None and now_us > case.resolve_due_us and "resolve" not in case.breaches:
         due.append("resolve")
     return due
+
+
+def next_due(case: Case) -> int | None:
+    """When the earliest clock not yet breached runs out (µs); None when none can breach any more."""
+    if not case.open:
+        return None
+    due = []
+    if case.acknowledged_us is None and "ack" not in case.breaches:
+        due.append(case.ack_due_us)
+    if case.resolved_us is None and "resolve" not in case.breaches:
+        due.append(case.resolve_due_us)
+    return min(due) if due else None
 
 
 def _when(us: int) -> str:
@@ -44,16 +56,3 @@ def notice_of(case: Case, clocks: list[str], now_us: int) -> Notice:
         at_us=now_us,
         link=f"/console/cases/{case.case_id}",
     )
-
-
-def send(notifier: Notifier, notice: Notice) -> CaseData:
-    """Send a notice; what the case history records of it (the error, if the channel failed)."""
-    try:
-        notifier.send(notice)
-    except NotifyError as exc:
-        return {"kind": notice.kind, "error": str(exc)}
-    return {"kind": notice.kind, "error": None}
-
-
-def notify(notifier: Notifier, case: Case, clocks: list[str], now_us: int) -> CaseData:
-    return send(notifier, notice_of(case, clocks, now_us))

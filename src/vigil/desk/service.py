@@ -9,6 +9,8 @@ person is written to the audit trail.
 
 from __future__ import annotations
 
+import heapq
+import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -16,16 +18,19 @@ from dataclasses import dataclass
 from vigil.audit import AuditTrail
 from vigil.desk.alerts import Flag, flag_of
 from vigil.desk.controls import controls
-from vigil.desk.escalation import breaches, notify
+from vigil.desk.escalation import breaches, next_due, notice_of
 from vigil.desk.fold import Folding
 from vigil.desk.labels import labels_of, parse_disposition
+from vigil.desk.outbox import Outbox
 from vigil.desk.policy import DeskPolicy
 from vigil.desk.workflow import check
-from vigil.errors import Conflict, InvalidInput, NotFound
+from vigil.errors import Conflict, InvalidInput, NotFound, VigilError
 from vigil.model import Decision, Event
 from vigil.model.cases import Case, CaseData, CaseEvent, CaseState, Disposition, Kind, Queue, Severity
+from vigil.model.notify import Notice
 from vigil.ports import CaseStore, LabelStore, Notifier
 
+log = logging.getLogger("vigil.desk")
 SYSTEM = "vigil"  # the actor of the desk's own steps (alerts, SLA breaches)
 
 
@@ -62,8 +67,10 @@ class Desk:
         labels: LabelStore | None = None,
         policy: DeskPolicy | None = None,
         clock: Callable[[], int] = wall_clock_us,
+        outbox: Outbox | None = None,
     ) -> None:
         self.store, self.audit, self.notifier, self.labels = store, audit, notifier, labels
+        self.outbox = outbox if outbox is not None else Outbox(notifier)  # no worker: delivers inline
         self.policy = policy or DeskPolicy()
         self.clock = clock
         self._cases: dict[str, Folding] = {}
@@ -72,6 +79,10 @@ class Desk:
         self.alerts_per_day: dict[tuple[int, str], int] = {}  # (day since epoch, region) -> alerts
         self.breaches_per_day: dict[int, int] = {}
         self._frozen: dict[str, str] = {}  # account id -> the freeze action in force
+        # SLA clocks: (due µs, case id) for open cases, earliest first; an entry whose time is not the
+        # case's current ``_next_due`` is stale and skipped when it surfaces.
+        self._clocks: list[tuple[int, str]] = []
+        self._next_due: dict[str, int] = {}
         self._rebuild()
 
     # -- the index -------------------------------------------------------------------------------
@@ -91,6 +102,7 @@ class Desk:
         self._by_account.setdefault(folding.case.account_id, []).append(folding.case.case_id)
         for e in history:
             self._count(folding.case, e)
+        self._schedule(folding.case)
         if folding.case.actions:
             self._refresh(folding.case.account_id)
 
@@ -100,6 +112,17 @@ class Desk:
             self._frozen.pop(account_id, None)
         else:
             self._frozen[account_id] = freeze.action_id
+
+    def _schedule(self, case: Case) -> None:
+        """Keep the case's next SLA deadline in the heap (after every change that may move it)."""
+        due = next_due(case)
+        if due == self._next_due.get(case.case_id):
+            return
+        if due is None:
+            del self._next_due[case.case_id]
+            return
+        self._next_due[case.case_id] = due
+        heapq.heappush(self._clocks, (due, case.case_id))
 
     def freeze_of(self, account_id: str) -> str | None:
         """The account freeze in force on an account (its action id), if any: what the engine blocks."""
@@ -148,6 +171,7 @@ class Desk:
                 self.audit.record(change.actor, f"case.{e.kind.value}", f"case:{case_id}", _public(e.data))
         if any(e.kind in _ACTING for e in entries):
             self._refresh(case.account_id)
+        self._schedule(case)
         return case
 
     # -- alerts from decisions ------------------------------------------------------------------
@@ -193,6 +217,7 @@ class Desk:
             else:
                 for e in mine:
                     self._count(self._cases[case_id].step(e), e)
+                self._schedule(self._cases[case_id].case)
             touched[case_id] = self._cases[case_id].case
         return list(touched.values())
 
@@ -298,20 +323,47 @@ class Desk:
     # -- SLA clocks ------------------------------------------------------------------------------
     def tick(self, now_us: int | None = None) -> list[Case]:
         """Record every SLA breach due by now (each clock once per case), escalate the case to the
-        supervisor queue and notify; returns the cases that breached."""
+        supervisor queue and hand a notice to the outbox; record the notices the outbox settled since
+        the last tick. Looks only at the clocks that ran out (a heap by due time), not at every case.
+        Returns the cases that breached."""
         now = self.clock() if now_us is None else now_us
+        self.record_deliveries()
         breached = []
-        for case in [f.case for f in self._cases.values() if f.case.open]:
+        while self._clocks and self._clocks[0][0] < now:
+            due_us, case_id = heapq.heappop(self._clocks)
+            if self._next_due.get(case_id) != due_us:
+                continue  # stale: the case's deadline moved since this entry was pushed
+            del self._next_due[case_id]
+            case = self._cases[case_id].case
             due = breaches(case, now)
             if not due:
+                self._schedule(case)
                 continue
             steps: list[tuple[Kind, CaseData]] = [(Kind.SLA_BREACHED, {"clock": clock}) for clock in due]
             if case.state is not CaseState.ESCALATED:
                 steps.append((Kind.ESCALATED, {"reason": f"SLA breached: {', '.join(due)}"}))
             case = self.record(case.case_id, steps)
-            case = self.record(case.case_id, [(Kind.NOTIFIED, notify(self.notifier, case, due, now))])
+            self.outbox.submit(notice_of(case, due, now))
             breached.append(case)
-        return breached
+        self.record_deliveries()
+        return [self._cases[c.case_id].case for c in breached]
+
+    def notify(self, notice: Notice) -> None:
+        """Hand a notice to the outbox; its outcome is recorded on its case when it settles."""
+        self.outbox.submit(notice)
+        self.record_deliveries()
+
+    def record_deliveries(self) -> int:
+        """Record on each case what became of its notices (delivered, or failed after n tries)."""
+        settled = self.outbox.done()
+        for i, delivery in enumerate(settled):
+            try:
+                self.record(delivery.notice.case_id, [(Kind.NOTIFIED, delivery.data())])
+            except VigilError as exc:  # a storage hiccup: the notice went out; say so in the log
+                lost = [d.notice.kind + " " + d.notice.case_id for d in settled[i:]]
+                log.error("could not record %d notice outcomes (%s): %s", len(lost), ", ".join(lost), exc)
+                break
+        return len(settled)
 
 
 Steps = list[tuple[Kind, CaseData]]

@@ -16,6 +16,7 @@ from dataclasses import replace
 from time import perf_counter_ns
 from typing import TYPE_CHECKING
 
+from vigil.engine.idempotency import input_digest
 from vigil.errors import StorageError
 from vigil.features import Catalog, context_of
 from vigil.graph import EntityGraph
@@ -139,6 +140,7 @@ class Engine:
         if self._stale:
             self.rebuild()
         start = perf_counter_ns()
+        received = input_digest(event)  # before the origin is filled in: the event as sent
         origin = self.origin_of(event)
         if origin is not event.network:
             # Keep the looked-up origin with the event, so a replay sees what this decision saw.
@@ -198,6 +200,7 @@ class Engine:
                 if evaluation.delay_s is not None
                 else None
             ),
+            input_digest=received,
         )
         try:
             self.journal.record(event, decision)
@@ -242,7 +245,7 @@ class Engine:
         """
         try:
             self.journal.flush()
-        except StorageError:
+        except Exception:  # whatever failed, the state may count events the journal does not hold
             self._stale = True
             raise
         self._write_usage()

@@ -9,7 +9,8 @@ from time import perf_counter
 
 from vigil.codec import decode_event
 from vigil.engine.decide import Engine
-from vigil.errors import InvalidEvent
+from vigil.engine.idempotency import check_retry
+from vigil.errors import EventIdReused, InvalidEvent
 from vigil.model import Decision, Outcome
 
 
@@ -62,6 +63,8 @@ def replay(
     raising ``InvalidEvent`` with the line number, after flushing everything already decided.
     With ``since_us``/``until_us``, only events with since <= ts < until are decided (the others are
     counted as outside and skipped): decide a history first, the rest later with a new model.
+    A line whose event id was already decided for a different event is a bad line too (field
+    ``event_id``); the same event again counts as a duplicate.
     """
     summary = ReplaySummary()
     start = perf_counter()
@@ -87,6 +90,15 @@ def replay(
                 continue
             decision, fresh = engine.decide_once(event)
             if not fresh:
+                try:
+                    check_retry(event, decision)
+                except EventIdReused as exc:  # a line that reuses an id for another event is invalid
+                    reused = InvalidEvent(str(exc), field="event_id", line=number)
+                    if reject is None:
+                        raise reused from None
+                    summary.rejected += 1
+                    reject(number, raw, reused)
+                    continue
                 summary.duplicates += 1
             else:
                 summary.decided += 1

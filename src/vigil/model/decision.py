@@ -83,6 +83,9 @@ class Decision:
     model_id: str = ""  # the model that scored the event ("" when none did)
     probability: float | None = None  # its calibrated probability that the event is illicit
     delay_until_us: int | None = None  # carry the action out at this instant, not before (a cooling period)
+    # SHA-256 (32 hex digits) of the event as received, canonical JSON: a retry of the same event is
+    # told from a reused id. Empty in decisions stored before it was kept (those are not compared).
+    input_digest: str = ""
 
     @property
     def shadow_matches(self) -> tuple[str, ...]:

@@ -28,7 +28,7 @@ from vigil.api.services import Services, services_of
 from vigil.desk import Change, QueueFilter
 from vigil.desk.actions import parse_kind
 from vigil.desk.views import when
-from vigil.errors import InvalidInput, NotAuthenticated, VigilError
+from vigil.errors import InvalidInput, NotAuthenticated, TooManyAttempts, VigilError
 from vigil.model.access import Principal, Role
 from vigil.model.cases import CaseState, Kind, Queue, Severity
 from vigil.views import links_view
@@ -125,8 +125,13 @@ async def login(request: Request) -> Response:
     raw = (await request.body())[:MAX_FORM].decode("utf-8", "replace")
     fields = {k: v[-1] for k, v in parse_qs(raw).items()}
     services = services_of(request)
+    address = request.client.host if request.client is not None else ""
     try:
-        issued = services.access.login(fields.get("username", ""), fields.get("password", ""))
+        issued = await services.access.login(fields.get("username", ""), fields.get("password", ""), address)
+    except TooManyAttempts as exc:
+        response = render(request, "login.html", None, status=429, error=f"Too many sign-in attempts: {exc}")
+        response.headers["retry-after"] = str(exc.retry_after)
+        return response
     except NotAuthenticated as exc:
         return render(request, "login.html", None, status=401, error=str(exc))
     response = RedirectResponse("/console/queue", status_code=303)

@@ -52,9 +52,14 @@ def _json(value: Any, status: int = 200) -> Response:
     return Response(encode_view(value), status_code=status, media_type=_JSON)
 
 
-@router.post("/v1/auth/login", summary="Sign in: a session token that expires", **guard(public=True))
+@router.post(
+    "/v1/auth/login",
+    summary="Sign in: a session token that expires (429 with Retry-After after too many failures)",
+    **guard(public=True),
+)
 async def login(request: Request, body: Credentials) -> Response:
-    issued = _access(request).login(body.username, body.password)
+    address = request.client.host if request.client is not None else ""
+    issued = await _access(request).login(body.username, body.password, address)
     assert issued.session is not None
     return _json(
         {
