@@ -18,22 +18,27 @@ from tests.conftest import LISTS
 from vigil.cli.main import main
 from vigil.codec import decode_event
 from vigil.errors import InvalidInput
-from vigil.sim import SimConfig, write_simulation
-from vigil.sim.config import CLASSIC, VARIANTS
+from vigil.sim import SimConfig, SimSummary, write_simulation
+from vigil.sim.config import CLASSIC, VARIANTS, WALLET_LABELS
 from vigil.sim.lists import load_illicit
 
 Rows = list[dict[str, Any]]
-RICH = SimConfig(accounts=3_000, days=4.0, seed=3, crime_scale=300.0, history_days=2.0)
+RICH = SimConfig(accounts=3_000, days=4.0, seed=3, crime_scale=300.0, history_days=4.0)
 
 
 def simulate(config: SimConfig) -> tuple[bytes, bytes, bytes]:
+    return run(config)[:3]
+
+
+def run(config: SimConfig) -> tuple[bytes, bytes, bytes, SimSummary]:
     files = io.BytesIO(), io.BytesIO(), io.BytesIO()
-    write_simulation(config, *files, lists=LISTS)
-    return files[0].getvalue(), files[1].getvalue(), files[2].getvalue()
+    summary = write_simulation(config, *files, lists=LISTS)
+    return files[0].getvalue(), files[1].getvalue(), files[2].getvalue(), summary
 
 
 class World:
-    def __init__(self, events: bytes, labels: bytes) -> None:
+    def __init__(self, events: bytes, labels: bytes, cut: frozenset[str] = frozenset()) -> None:
+        self.cut = cut  # rings still under way when the run ended
         self.events: Rows = [json.loads(line) for line in events.splitlines()]
         self.labels: Rows = [json.loads(line) for line in labels.splitlines()]
         self.by_id = {e["event_id"]: e for e in self.events}
@@ -63,8 +68,8 @@ def _ts(event: dict[str, Any]) -> datetime:
 
 @pytest.fixture(scope="module")
 def world() -> World:
-    events, labels, _ = simulate(RICH)
-    return World(events, labels)
+    events, labels, _, summary = run(RICH)
+    return World(events, labels, frozenset(summary.cut_rings))
 
 
 def test_the_same_seed_gives_the_same_bytes_and_v2_differs_from_v1() -> None:
@@ -91,7 +96,7 @@ def test_every_variant_of_every_typology_appears_in_the_labels(world: World) -> 
 
 
 def test_value_is_conserved_in_every_laundering_variant(world: World) -> None:
-    checked = 0
+    checked = cut = 0
     for rings in world.rings.values():
         for labels in rings.values():
             if labels[0]["typology"] in ("wash_trading", "account_takeover", "scam_victim", "bonus_abuse"):
@@ -102,9 +107,15 @@ def test_value_is_conserved_in_every_laundering_variant(world: World) -> None:
             entered = sum(
                 Decimal(r["illicit_value"]) for r in labels if world.by_id[r["event_id"]]["type"] == "deposit"
             )
-            assert entered == sum(Decimal(r["illicit_value"]) for r in exits), labels[0]["ring_id"]
+            out = sum(Decimal(r["illicit_value"]) for r in exits)
+            if labels[0]["ring_id"] in world.cut:  # cut at the end: what is out so far came in first
+                assert out <= entered, labels[0]["ring_id"]
+                cut += 1
+                continue
+            assert entered == out, labels[0]["ring_id"]
             checked += 1
     assert checked >= 20
+    assert cut >= 1  # the run is a window: some rings are still under way when it ends
 
 
 def test_session_hijack_has_no_failed_login_and_the_victims_own_device(world: World) -> None:
@@ -205,6 +216,8 @@ def test_pass_through_variants_trade_or_wait(world: World) -> None:
         assert any(e["type"] == "trade" for e in world.events_of(labels))
     for labels in world.rings["slow_layering"].values():
         events = world.events_of(labels)
+        if labels[0]["ring_id"] in world.cut and not any(e["type"] == "withdrawal" for e in events):
+            continue  # the run ended before the first piece left
         first_out = min(_ts(e) for e in events if e["type"] == "withdrawal")
         assert first_out - _ts(events[0]) >= timedelta(hours=12)
 
@@ -250,7 +263,10 @@ def test_honest_accounts_have_weeks_of_history_and_salaries_arrive_on_schedule()
     events, labels, _ = simulate(SimConfig(accounts=300, days=0.5, seed=9, history_days=30.0))
     rows = [json.loads(line) for line in events.splitlines()]
     before = [r for r in rows if r["ts"] < "2026-01-05" and r["type"] in ("deposit", "trade", "withdrawal")]
-    assert len(before) > 1000 and not labels
+    assert len(before) > 1000
+    # The exchange is live before the run too: crime is already under way in the history.
+    history_ids = {r["event_id"] for r in rows if r["ts"] < "2026-01-05"}
+    assert any(json.loads(line)["event_id"] in history_ids for line in labels.splitlines())
     # payroll: one employer address pays one account the same amount again and again
     pay: dict[tuple[str, str, str], list[datetime]] = defaultdict(list)
     for e in rows:
@@ -348,3 +364,18 @@ def test_the_docs_list_every_variant_with_its_share() -> None:
     for typology, variants in VARIANTS.items():
         for name, share in variants.items():
             assert f"| {typology} | {name} | {share:.2f} |" in doc, (typology, name)
+
+
+def test_honest_customers_transfer_internally_and_name_wallets_as_criminals_do(world: World) -> None:
+    labelled = _labelled_accounts(world)
+    honest = [e for e in world.events if e["account_id"] not in labelled]
+    transfers = [e for e in honest if e["type"] == "internal_transfer"]
+    assert len(transfers) >= 20 and all(e["counterparty_account_id"] != e["account_id"] for e in transfers)
+    names = {name for name, _ in WALLET_LABELS}
+    book = [e for e in world.events if e["type"] == "address_book_changed"]
+    honest_names = {
+        e["label"] for e in book if e["event_id"] not in world.labelled and e["account_id"] not in labelled
+    }
+    crime_names = {e["label"] for e in book if e["event_id"] in world.labelled}
+    assert crime_names <= names and len(crime_names) >= 3
+    assert names <= honest_names | {"client", "exchange"}  # every name shows up on honest entries too

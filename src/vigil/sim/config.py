@@ -304,6 +304,27 @@ TICKET_V2: dict[str, tuple[int, float]] = {
 FORGOTTEN_PASSWORD = 0.015  # 1-4 failed logins, a password reset, then a login (v1: 3% one failure)
 NEW_ADDRESS_SAME_DAY = 0.12  # a withdrawal to an address added minutes before (v1: 5%)
 NEWCOMER_TEST = 0.25  # of sign-ups: a small deposit withdrawn within the hour, to test the exchange
+# Version 2: what customers name an address-book entry, honest or not (a choice: people name wallets
+# after the wallet app, the hardware, or what the money is for). Criminals and their victims draw from
+# the same names; version 1 wrote "my wallet" for every honest entry and a telling literal for crime.
+WALLET_LABELS: tuple[tuple[str, float], ...] = (
+    ("my wallet", 0.30),
+    ("wallet", 0.12),
+    ("main", 0.06),
+    ("ledger", 0.08),
+    ("trezor", 0.03),
+    ("metamask", 0.08),
+    ("trust wallet", 0.08),
+    ("savings", 0.05),
+    ("cold storage", 0.05),
+    ("binance", 0.05),
+    ("exchange", 0.04),
+    ("investment", 0.03),
+    ("trading", 0.03),
+)
+# Version 2: the share of ordinary customers' visits that pay another customer of the exchange by
+# internal transfer (friends and family settling up, paying a small seller); a choice, no public share.
+INTERNAL_TRANSFER = 0.03
 HISTORY_DAYS = 14.0  # version 2: days of honest sessions written before the run (warm baselines)
 
 # Version 2's crime rates: version 1's regional mix times this factor, calibrated so that the

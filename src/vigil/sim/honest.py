@@ -17,6 +17,7 @@ from statistics import NormalDist
 
 from vigil.sim.config import (
     FORGOTTEN_PASSWORD,
+    INTERNAL_TRANSFER,
     NEW_ADDRESS_SAME_DAY,
     NEWCOMER_TEST,
     TICKET_V2,
@@ -26,8 +27,8 @@ from vigil.sim.config import (
 )
 from vigil.sim.identity import age_at_kyc, declared_income
 from vigil.sim.names import birth_date, full_name
-from vigil.sim.output import Label
-from vigil.sim.world import Account, Ctx, World, between
+from vigil.sim.output import Label, cents_str
+from vigil.sim.world import Account, Ctx, World, between, usdt_units
 
 SECOND = 1_000_000
 MINUTE = 60 * SECOND
@@ -210,12 +211,25 @@ def withdraw_own(w: World, acct: Account, t: int, ctx: Ctx, cents: int, rng: ran
     if acct.book == 0 or rng.random() < (0.05 if w.generator == 1 else NEW_ADDRESS_SAME_DAY):
         k = acct.book
         acct.book += 1
-        w.add_to_book(t, acct, ctx, chain, w.own_address(acct, chain, k), "my wallet")
+        w.add_to_book(t, acct, ctx, chain, w.own_address(acct, chain, k), w.wallet_label(rng, "my wallet"))
         t += between(rng, 20, 300) * SECOND
     else:
         k = between(rng, 0, acct.book)
     w.withdraw(t, acct, ctx, chain, cents, w.own_address(acct, chain, k), rng)
     return t
+
+
+def pay_someone(w: World, acct: Account, t: int, ctx: Ctx, rng: random.Random) -> None:
+    """Generator 2: an internal transfer to another customer (a friend or relative settling up, a
+    small seller paid), part of the balance, no larger than a usual ticket."""
+    other = w.someone_else(acct, rng)
+    if other is None:
+        return
+    cents = min(acct.balance * between(rng, 10, 60) // 100, ticket(acct, rng))
+    w.event(t, "internal_transfer", acct, ctx, asset="USDT", amount=usdt_units(cents),
+            fiat_value=cents_str(cents), counterparty_account_id=other)  # fmt: skip
+    acct.balance -= cents
+    w.accounts[int(other[1:])].balance += cents
 
 
 def counterparty(w: World, acct: Account, rng: random.Random, bots: list[int]) -> str | None:
@@ -247,6 +261,9 @@ def session(
         return
     if kind == "merchant":
         _merchant(w, acct, t, ctx, rng)
+        return
+    if w.generator >= 2 and acct.balance > 2000 and rng.random() < INTERNAL_TRANSFER:
+        pay_someone(w, acct, t, ctx, rng)
         return
     trades = between(rng, 2, 7) if kind == "trader" else 1
     r = rng.random()

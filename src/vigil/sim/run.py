@@ -43,6 +43,9 @@ class SimSummary:
     peak_pending: int = 0
     episodes: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    # Generator 2: rings whose episode was still under way when the run ended (their value need not
+    # balance: the rest happens after the window the run observes).
+    cut_rings: list[str] = field(default_factory=list)
 
 
 class _Rates:
@@ -108,7 +111,8 @@ def _history(w: World, rng: random.Random, gen: np.random.Generator, start: int)
                 acct.book = 1
                 chain = "BTC" if rng.random() < 0.4 else "TRON"
                 when = end + between(rng, 1, 600) * MINUTE
-                w.add_to_book(when, acct, w.usual(acct), chain, w.own_address(acct, chain, 0), "my wallet")
+                w.add_to_book(when, acct, w.usual(acct), chain, w.own_address(acct, chain, 0),
+                              w.wallet_label(rng, "my wallet"))  # fmt: skip
         else:
             login(w, acct, t, w.usual(acct), rng)
     out.flush(start)
@@ -123,6 +127,31 @@ def crime_rates(config: SimConfig, progress: float) -> np.ndarray:
     scale = config.crime_scale * (1.0 if config.generator == 1 else RATE_SCALE_V2)
     rates: np.ndarray = (base + (drifted - base) * (config.drift * progress)) * scale
     return rates
+
+
+class _Watched:
+    """An episode that remembers the ring its first step opened (None if it opened none)."""
+
+    __slots__ = ("_steps", "_w", "ring", "started")
+
+    def __init__(self, w: World, steps: Iterator[int]) -> None:
+        self._w = w
+        self._steps = steps
+        self.ring: str | None = None
+        self.started = False
+
+    def __iter__(self) -> Iterator[int]:
+        return self
+
+    def __next__(self) -> int:
+        if self.started:
+            return next(self._steps)
+        self.started = True
+        rings = self._w.rings
+        delay = next(self._steps)  # an episode opens its ring, if any, before its first sleep
+        if self._w.rings > rings:
+            self.ring = self._w.last_ring
+        return delay
 
 
 Visit = Callable[[World, Account, int, random.Random, list[int]], None]
@@ -221,26 +250,34 @@ def simulate(
             run_due(h0 - 1)
             out.flush(h0)
             progress(out.written, 0)  # the history is written: the run proper starts
-        if hour < 0:  # the warm history: honest visits only
-            _visits(w, rates, gen, hour, h0, run_due, visit, rng, bots)
-            continue
-        lam = crime_rates(config, hour / max(1, hours - 1)) * (pop / 10_000 / 24)[:, None]
+        # Version 2's exchange is live before the run too: crime and sign-ups go on through the warm
+        # history at the run's first rates, so that crime is under way when the run starts.
+        lam = crime_rates(config, max(0, hour) / max(1, hours - 1)) * (pop / 10_000 / 24)[:, None]
         started = gen.poisson(lam)
         for ri, ti in zip(*np.nonzero(started), strict=True):
             for _ in range(int(started[ri, ti])):
                 typology = TYPOLOGIES[ti]
                 t0 = h0 + int(gen.integers(0, HOUR))
-                heapq.heappush(procs, (t0, seq, episodes[typology](crime, regions[ri])))
+                episode = episodes[typology](crime, regions[ri])
+                heapq.heappush(procs, (t0, seq, _Watched(w, episode) if v2 else episode))
                 seq += 1
                 summary.episodes[typology] = summary.episodes.get(typology, 0) + 1
         for _ in range(int(gen.poisson(config.signups_per_day * config.accounts / 24))):
             region = regions[int(gen.choice(len(regions), p=pop / pop.sum()))]
             signup(w, region, h0 + int(gen.integers(0, HOUR)), rng)
         _visits(w, rates, gen, hour, h0, run_due, visit, rng, bots)
-        if progress is not None:
+        if progress is not None and hour >= 0:
             progress(out.written, hour + 1)
-    # Let open episodes finish (a ring may cash out after the last hour), then drain the output.
-    run_due(1 << 62)
+    if v2:
+        # The run observes a window of a live exchange: what episodes would do after it ends is not
+        # in the stream (honest customers stop visiting then too), and their rings are reported cut.
+        run_due(end - 1)
+        for _, _, episode in procs:
+            if isinstance(episode, _Watched) and episode.ring is not None:
+                summary.cut_rings.append(episode.ring)
+    else:
+        # Let open episodes finish (a ring may cash out after the last hour), then drain the output.
+        run_due(1 << 62)
     out.close()
     summary.accounts = len(w.accounts)
     summary.events = out.written

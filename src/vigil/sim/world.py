@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from vigil.sim.addresses import address, digest, tx_hash
-from vigil.sim.config import Country, Region
+from vigil.sim.config import WALLET_LABELS, Country, Region
 from vigil.sim.output import Event, Label, Output, cents_str
 
 # Prices in US cents and base-unit decimals: a fixed snapshot (January 2026 orders of magnitude).
@@ -142,6 +142,7 @@ class World:
         self.regions: tuple[Region, ...] = ()
         self.now = 0
         self.rings = 0
+        self.last_ring = ""  # the id ring_id gave last
         self.txs = 0
         self.on_account: Callable[[Account], None] | None = None  # the run's visit schedule listens
         self.generator = 1  # the generator version; 2 changes a few honest draws (see honest.py)
@@ -170,7 +171,8 @@ class World:
 
     def ring_id(self, typology: str) -> str:
         self.rings += 1
-        return f"{typology}-{self.rings:06d}"
+        self.last_ring = f"{typology}-{self.rings:06d}"
+        return self.last_ring
 
     # ---- where a session comes from ----------------------------------------------------------
     def usual(self, acct: Account) -> Ctx:
@@ -251,6 +253,18 @@ class World:
         """The account adds ``address`` on ``chain`` to its withdrawal address book."""
         self.event(ts, "address_book_changed", acct, ctx, truth, action="add", chain=chain, address=address,
                    label=name)  # fmt: skip
+
+    def wallet_label(self, rng: random.Random, v1: str) -> str:
+        """The name an address-book entry gets: ``v1`` in version 1; in version 2 a draw from one
+        distribution (``WALLET_LABELS``) for everyone, honest or not."""
+        if self.generator == 1:
+            return v1
+        r = rng.random()
+        for name, share in WALLET_LABELS:
+            if r < share:
+                return name
+            r -= share
+        return WALLET_LABELS[-1][0]
 
     def someone_else(self, acct: Account, rng: random.Random) -> str | None:
         """Any account but this one (None when the draw hits itself): a counterparty."""

@@ -57,7 +57,9 @@ def account_takeover(c: Crime, region: Region, variant: str | None = None) -> Ep
         yield between(rng, 1, 10) * MINUTE
     chain = ("TRON", "BTC", "ETH")[between(rng, 0, 3)]
     destination = w.outside_address(chain, "drop", ring.id)
-    w.add_to_book(w.now, victim, ctx, chain, destination, "wallet", ring.label("perpetrator"))
+    w.add_to_book(
+        w.now, victim, ctx, chain, destination, w.wallet_label(rng, "wallet"), ring.label("perpetrator")
+    )
     yield between(rng, 1, 40) * MINUTE
     total = victim.balance * between(rng, 80, 101) // 100
     for cents in split(total, between(rng, 1, 4)):
@@ -85,7 +87,15 @@ def scam_victim(c: Crime, region: Region, variant: str | None = None) -> Episode
         w.trade(w.now, victim, ctx, "USDT", "buy", cents, None, quote=victim.home.currency)
         yield between(rng, 1, 30) * MINUTE
         if round_ == 0:
-            w.add_to_book(w.now, victim, ctx, "ETH", destination, "investment platform", ring.label("victim"))
+            w.add_to_book(
+                w.now,
+                victim,
+                ctx,
+                "ETH",
+                destination,
+                w.wallet_label(rng, "investment platform"),
+                ring.label("victim"),
+            )
             yield between(rng, 1, 20) * MINUTE
         w.withdraw(
             w.now, victim, ctx, "ETH", cents, destination, rng, ring.label("victim", cents, True), "USDT"

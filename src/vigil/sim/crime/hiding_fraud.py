@@ -25,7 +25,9 @@ def session_hijack(c: Crime, region: Region, variant: str) -> Episode:
     yield c.honest_hour(victim, 0, 6 * HOUR)
     chain = pick_crypto_chain(region, rng)
     destination = w.outside_address(chain, "drop", ring.id)
-    w.add_to_book(w.now, victim, ctx, chain, destination, "wallet", ring.label("perpetrator"))
+    w.add_to_book(
+        w.now, victim, ctx, chain, destination, w.wallet_label(rng, "wallet"), ring.label("perpetrator")
+    )
     yield between(rng, 2, 90) * MINUTE
     total = victim.balance * between(rng, 40, 91) // 100
     for cents in split(total, between(rng, 1, 3)):
@@ -50,7 +52,9 @@ def slow_drain(c: Crime, region: Region, variant: str) -> Episode:
     yield between(rng, 2, 30) * MINUTE
     chain = pick_crypto_chain(region, rng)
     destination = w.outside_address(chain, "drop", ring.id)
-    w.add_to_book(w.now, victim, ctx, chain, destination, "my wallet", ring.label("perpetrator"))
+    w.add_to_book(
+        w.now, victim, ctx, chain, destination, w.wallet_label(rng, "my wallet"), ring.label("perpetrator")
+    )
     for _ in range(between(rng, 3, 7)):
         yield c.honest_hour(victim, 2 * DAY, 5 * DAY)
         cents = min(victim.balance, ticket(victim, rng))
@@ -76,7 +80,9 @@ def crypto_funded(c: Crime, region: Region, variant: str) -> Episode:
         w.deposit(w.now, victim, ctx, chain, cents, rng)
         yield between(rng, 10, 240) * MINUTE
         if round_ == 0:
-            w.add_to_book(w.now, victim, ctx, chain, destination, "wallet", ring.label("victim"))
+            w.add_to_book(
+                w.now, victim, ctx, chain, destination, w.wallet_label(rng, "wallet"), ring.label("victim")
+            )
             yield between(rng, 1, 30) * MINUTE
         w.withdraw(w.now, victim, ctx, chain, cents, destination, rng, ring.label("victim", cents, True))
         cents = cents * between(rng, 100, 170) // 100
@@ -97,7 +103,9 @@ def long_con(c: Crime, region: Region, variant: str) -> Episode:
         w.deposit(w.now, victim, ctx, pick_chain(region, rng), cents, rng)
         yield between(rng, 30, 600) * MINUTE
         if round_ == 0:
-            w.add_to_book(w.now, victim, ctx, chain, destination, "savings", ring.label("victim"))
+            w.add_to_book(
+                w.now, victim, ctx, chain, destination, w.wallet_label(rng, "savings"), ring.label("victim")
+            )
             yield between(rng, 1, 60) * MINUTE
         w.withdraw(w.now, victim, ctx, chain, cents, destination, rng, ring.label("victim", cents, True))
 
@@ -124,7 +132,9 @@ def clean_kyc(c: Crime, region: Region, variant: str) -> Episode:
             total += cents
         yield c.honest_hour(acct, DAY, 7 * DAY)
         out = w.outside_address(chain, "cashout", ring.id, k)
-        w.add_to_book(w.now, acct, ctx, chain, out, "my wallet", ring.label("perpetrator"))
+        w.add_to_book(
+            w.now, acct, ctx, chain, out, w.wallet_label(rng, "my wallet"), ring.label("perpetrator")
+        )
         yield between(rng, 5, 120) * MINUTE
         w.withdraw(w.now, acct, ctx, chain, total, out, rng, ring.label("perpetrator", total, True))
 

@@ -34,7 +34,7 @@ def recruited_customers(c: Crime, region: Region, variant: str) -> Episode:
         yield c.honest_hour(mule, 2 * HOUR, 2 * DAY)
         ctx = w.home_ctx(mule, rng)
         out = w.outside_address(chain, "handler", ring.id, k)
-        w.add_to_book(w.now, mule, ctx, chain, out, "my wallet", ring.label("mule"))
+        w.add_to_book(w.now, mule, ctx, chain, out, w.wallet_label(rng, "my wallet"), ring.label("mule"))
         yield between(rng, 2, 120) * MINUTE
         w.withdraw(w.now, mule, ctx, chain, received, out, rng, ring.label("mule", received, True))
 
