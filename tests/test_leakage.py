@@ -370,7 +370,7 @@ def test_gate_no_unjustified_artefact_on_the_gated_generator(gate_run: tuple[int
     [
         (["--seed", "3", "--reference-seed", "3"], "reference seed must differ"),
         (["--threshold", "1.5"], "between 0 and 1"),
-        (["--generator", "0"], "not a generator version"),
+        (["--generator", "0"], "generator version 0 does not exist"),
         (["--min-positives", "0"], "at least 1"),
         (["--accounts", "5"], "too few"),
         (["--justified", "/nonexistent/justified.yaml"], "cannot read the justified list"),
