@@ -63,7 +63,7 @@ def test_a_new_customer_or_a_large_amount_to_a_new_address_is_delayed_until_the_
     engine = _engine()
     _customer_since(engine, events, 400)
     _add(engine, events, 0)
-    w = events.withdrawal(60, fiat="9000", destination_address=ADDRESS)
+    w = events.withdrawal(60, fiat="25000", destination_address=ADDRESS)
     d = engine.decide(w)
     assert d.outcome is Outcome.ALLOW  # no person needs to look
     added = T0
