@@ -148,3 +148,55 @@ def test_bad_delays_are_refused_at_load_naming_the_field(delay: str, extra: str,
     with pytest.raises(InvalidRules, match=message) as info:
         _rules(delay, extra)
     assert "r.delay" in str(info.value)
+
+
+def test_a_trusted_customers_large_delay_is_waived_for_a_step_up_only_when_the_model_sees_low_risk(
+    events: Events,
+) -> None:
+    from vigil.ml.dataset import Evidence
+    from vigil.ml.scorer import ModelScore
+
+    class FixedModel:  # a test double for the Scorer
+        version = "global=m1"
+
+        def __init__(self, outcome: Outcome) -> None:
+            self.outcome = outcome
+
+        def score(self, vector: object, event: object, evidence: Evidence) -> ModelScore:
+            return ModelScore("m1", 0.001 if self.outcome is Outcome.ALLOW else 0.9, self.outcome, ())
+
+        def close(self) -> None:
+            pass
+
+    decisions = {}
+    for says in (None, Outcome.ALLOW, Outcome.REVIEW):
+        engine = Engine(
+            default_catalog(),
+            builtin_rules(),
+            MemoryJournal(),
+            scorer=None if says is None else FixedModel(says),  # type: ignore[arg-type]
+        )
+        e = Events()
+        _customer_since(engine, e, 400)
+        _add(engine, e, 0)
+        decisions[says] = engine.decide(e.withdrawal(5, fiat="25000", destination_address=ADDRESS))
+    assert decisions[None].delay_until_us is not None  # rules only: the large amount waits
+    waived = decisions[Outcome.ALLOW]
+    assert waived.delay_until_us is None and waived.outcome is Outcome.CHALLENGE
+    assert ReasonCode.PROTECT_DELAY_WAIVED in {r.code for r in waived.reasons}
+    assert not waived.notices  # nothing to tell the customer about a delay that is not there
+    kept = decisions[Outcome.REVIEW]
+    assert kept.delay_until_us is not None and kept.outcome is Outcome.REVIEW
+
+
+def test_waivable_needs_a_delay() -> None:
+    with pytest.raises(InvalidRules, match="'waivable' applies to a delay"):
+        load_rules(
+            [
+                Source(
+                    "p.yaml",
+                    "pack: p\nrules:\n  - {id: r, when: 'true', reason: protect.cooling_new_address, waivable: true}\n",
+                )
+            ],
+            default_catalog(),
+        )

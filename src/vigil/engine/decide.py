@@ -170,6 +170,15 @@ class Engine:
             # still apply as they are.
             outcome = max(_beyond_review(evaluation.reasons), screen.outcome, scored.outcome)
             reasons += scored.reasons
+            if evaluation.waivable_delay_s is not None and scored.outcome is Outcome.ALLOW:
+                # The whole picture says low risk: a trusted customer's delay becomes a step-up.
+                evaluation = evaluation.waived()
+                outcome = max(outcome, Outcome.CHALLENGE)
+                detail = (
+                    f"the model scored {scored.probability:.4g}, below review for this region: "
+                    "a step-up instead of the delay"
+                )
+                reasons += (Reason(ReasonCode.PROTECT_DELAY_WAIVED, "model", 0.0, detail, Outcome.CHALLENGE),)
         if screen.reasons or scored is not None:
             reasons = tuple(sorted(screen.reasons + reasons, key=lambda r: r.severity, reverse=True))
         if self.restrictions is not None and event.TYPE in RESTRICTED:
@@ -192,12 +201,12 @@ class Engine:
             trace=evaluation.trace,
             versions=self.versions,
             elapsed_us=(perf_counter_ns() - start) / 1000.0,
-            notices=screen.notices + evaluation.notices,
+            notices=screen.notices + evaluation.notices + evaluation.waivable_notices,
             model_id=scored.model_id if scored is not None else "",
             probability=round(scored.probability, 6) if scored is not None else None,
             delay_until_us=(
-                event.ts_us + round(evaluation.delay_s * 1_000_000)
-                if evaluation.delay_s is not None
+                event.ts_us + round(delay_s * 1_000_000)
+                if (delay_s := evaluation.delay_until_s) is not None
                 else None
             ),
             input_digest=received,

@@ -59,6 +59,7 @@ class ReasonCode(StrEnum):
     PROTECT_NEW_DESTINATION_STEP_UP = "protect.new_destination_step_up"
     PROTECT_NEW_ADDRESS_STEP_UP = "protect.new_address_step_up"
     PROTECT_RECENT_CHANGE_NEW_DEVICE = "protect.recent_change_new_device"
+    PROTECT_DELAY_WAIVED = "protect.delay_waived"
     PROTECT_UNUSUAL_WITHDRAWAL = "protect.unusual_withdrawal"
     PROTECT_NEW_DEVICE_WITHDRAWAL = "protect.new_device_withdrawal"
     PROTECT_NEW_DEVICE_CHANGE = "protect.new_device_sensitive_change"

@@ -17,6 +17,8 @@ A rule file::
         delay: hours(params.cooling_hours) - account.address_book.destination_age_s
                                      # optional: delay the action by this many seconds (a cooling
                                      # period: automatic friction, never with review, hold or block)
+        waivable: true               # optional: a serving model that scores the event below review
+                                     # turns the delay into a step-up (a trusted customer, say)
         notice: "..."                # optional: what the exchange tells the customer when it matches
         reason: protect.cooling_new_address   # a stable ReasonCode
         detail: "address added {account.address_book.destination_age_s:.0f} s ago"
@@ -68,6 +70,7 @@ class RuleDef(msgspec.Struct, forbid_unknown_fields=True):
     regions: list[str] | None = None
     indicator: str | None = None
     delay: str | None = None
+    waivable: bool = False
     notice: str = ""
 
 
@@ -173,6 +176,8 @@ def compile_rule(rd: RuleDef, pack: RuleFile, source: Source, catalog: Catalog) 
             "(review, hold and block mean a person must look): drop one of them",
             "delay",
         )
+    if rd.waivable and rd.delay is None:
+        raise fail("'waivable' applies to a delay: give the rule a 'delay' or drop 'waivable'", "waivable")
     if rd.mode not in ("active", "shadow"):
         raise fail(f"mode must be 'active' or 'shadow', got {rd.mode!r}", "mode")
     params = {name: p.value for name, p in pack.params.items()}
@@ -203,6 +208,7 @@ def compile_rule(rd: RuleDef, pack: RuleFile, source: Source, catalog: Catalog) 
         indicator=rd.indicator,
         source=source.name,
         delay=delay,
+        waivable=rd.waivable,
         notice=rd.notice,
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from math import isfinite
 from time import perf_counter_ns
 from typing import Any
@@ -58,6 +58,7 @@ class Rule:
     indicator: str | None
     source: str
     delay: Compiled | None = None  # seconds to delay the action by, when the rule matches
+    waivable: bool = False  # a serving model that scores the event below review may waive the delay
     notice: str = ""  # what the exchange tells the customer when the rule matches
 
 
@@ -67,8 +68,20 @@ class Evaluation:
     forced: Outcome
     reasons: tuple[Reason, ...]
     trace: tuple[RuleTrace, ...]
-    delay_s: float | None = None  # the longest delay of the matched rules
-    notices: tuple[str, ...] = ()  # the matched rules' notices to the customer
+    delay_s: float | None = None  # the longest firm delay of the matched rules
+    notices: tuple[str, ...] = ()  # the matched rules' notices to the customer (firm delays, others)
+    waivable_delay_s: float | None = None  # the longest delay a serving model may waive
+    waivable_notices: tuple[str, ...] = ()  # the notices that go with those delays
+
+    def waived(self) -> Evaluation:
+        """This evaluation once a serving model waived its waivable delays."""
+        return replace(self, waivable_delay_s=None, waivable_notices=())
+
+    @property
+    def delay_until_s(self) -> float | None:
+        """Seconds to wait: the longest delay still in force."""
+        delays = [d for d in (self.delay_s, self.waivable_delay_s) if d is not None]
+        return max(delays) if delays else None
 
 
 def _delay_of(delay: Compiled, env: Env) -> tuple[float | None, str]:
@@ -120,6 +133,8 @@ class RuleSet:
         trace: list[RuleTrace] = []
         longest: float | None = None
         notices: list[str] = []
+        waivable: float | None = None
+        waivable_notices: list[str] = []
         region = event.region
         for rule in self._by_type[event.TYPE]:
             if rule.regions is not None and region not in rule.regions:
@@ -147,15 +162,28 @@ class RuleSet:
                 if delay_s is None:
                     outcome = Outcome.HOLD  # fail closed: a person looks instead
                     detail = f"{detail} (the delay could not be computed: {failure}; held instead)"
+                elif rule.waivable:
+                    waivable = delay_s if waivable is None else max(waivable, delay_s)
                 else:
                     longest = delay_s if longest is None else max(longest, delay_s)
                 if rule.notice:
-                    notices.append(rule.notice)
+                    (waivable_notices if rule.waivable and delay_s is not None else notices).append(
+                        rule.notice
+                    )
             if outcome is not None and outcome > forced:
                 forced = outcome
             reasons.append(Reason(rule.reason, rule.id, rule.score, detail, outcome, delay_s))
         reasons.sort(key=lambda r: r.severity, reverse=True)
-        return Evaluation(score, forced, tuple(reasons), tuple(trace), longest, tuple(notices))
+        return Evaluation(
+            score,
+            forced,
+            tuple(reasons),
+            tuple(trace),
+            longest,
+            tuple(notices),
+            waivable,
+            tuple(waivable_notices),
+        )
 
     @staticmethod
     def _detail(rule: Rule, env: Env) -> str:
