@@ -195,7 +195,8 @@ def test_waivable_needs_a_delay() -> None:
             [
                 Source(
                     "p.yaml",
-                    "pack: p\nrules:\n  - {id: r, when: 'true', reason: protect.cooling_new_address, waivable: true}\n",
+                    "pack: p\nrules:\n"
+                    "  - {id: r, when: 'true', reason: protect.cooling_new_address, waivable: true}\n",
                 )
             ],
             default_catalog(),
