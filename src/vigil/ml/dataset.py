@@ -54,7 +54,7 @@ _EXTRA_SENTENCES = {
     "rules.outcome": "the outcome the rules forced (0 allow .. 4 block)",
     "screening.outcome": "the outcome screening asked for (0 allow .. 4 block)",
 }
-_NOT_RULES = ("screening.", "model.", "desk.")
+_NOT_RULES = ("screening.", "model.", "desk.", "protect.delay_waived")  # reasons the rules did not give
 
 
 @dataclass(frozen=True, slots=True)
