@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import statistics
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -129,3 +131,56 @@ def test_compact_windows_equal_the_general_window(steps: list[tuple[int, str]], 
         assert count.advance(probe).get() == general_count.advance(probe).get()
         assert distinct.advance(probe).get() == general_distinct.advance(probe).get()
         t = probe
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 50), st.integers(-100, 100)), max_size=80),
+    st.integers(1, 40),
+    st.integers(0, 80),
+)
+def test_reading_a_window_later_equals_advancing_it_and_moves_nothing(
+    steps: list[tuple[int, int]], period: int, ahead: int
+) -> None:
+    """``value_at(t)`` is what ``advance(t).get()`` would give, and leaves the window as it was."""
+    from vigil.features.windows import CountWindow, DistinctWindow, Lifetime
+
+    def windows() -> list[Any]:
+        return [
+            TimeWindow(Sum(), period),
+            TimeWindow(Mean(), period),
+            TimeWindow(Var(), period),
+            TimeWindow(Distinct(), period),
+            CountWindow(period),
+            DistinctWindow(period),
+            Lifetime(Sum()),
+        ]
+
+    t = 0
+    read = windows()
+    for gap, x in steps:
+        t += gap
+        for a in read:
+            a.update(x, t)
+            before = _slots(a)
+            got, want = a.value_at(t + ahead), copy.deepcopy(a).advance(t + ahead).get()
+            assert _slots(a) == before, type(a).__name__
+            if got is None or want is None:
+                assert got is None and want is None
+            else:
+                assert abs(got - want) <= 1e-6 * max(1.0, abs(want)), type(a).__name__
+
+
+def _slots(value: Any) -> str:
+    slots = [s for cls in type(value).__mro__ for s in getattr(cls, "__slots__", ())]
+    if not slots:
+        return repr(value)
+    return "(" + ",".join(_slots(getattr(value, s)) for s in slots) + ")"
+
+
+def test_a_copied_statistic_is_independent() -> None:
+    for stat_type in (Count, Sum, Mean, Var, Distinct):
+        original = stat_type().update(3).update(5)
+        clone = original.copy()
+        clone.revert(3).update(7)
+        assert original.get() == stat_type().update(3).update(5).get(), stat_type.__name__
+        assert clone.get() == stat_type().update(5).update(7).get(), stat_type.__name__

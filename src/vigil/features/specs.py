@@ -225,7 +225,7 @@ class Window(Spec):
     def peek(self, state: WindowState | None, ctx: EventContext) -> float | None:
         if state is None:
             return None if self.stat in ("mean", "var") else 0.0
-        return _scale(self.field, state.advance(ctx.t).get(), self.stat)
+        return _scale(self.field, state.value_at(ctx.t), self.stat)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,10 @@ class Statistic(Protocol[T_contra]):
 
     def get(self) -> float | None: ...
 
+    def copy(self) -> Self:
+        """An independent statistic in the same state (a window reads its value at a later time on one)."""
+        ...
+
 
 class Count:
     """How many values were seen (the values themselves are ignored)."""
@@ -43,6 +47,11 @@ class Count:
     def get(self) -> float:
         return float(self.n)
 
+    def copy(self) -> Self:
+        other = type(self)()
+        other.n = self.n
+        return other
+
 
 class Sum:
     """Sum of integer values (exact: money is integer minor units)."""
@@ -62,6 +71,11 @@ class Sum:
 
     def get(self) -> float:
         return float(self.total)
+
+    def copy(self) -> Self:
+        other = type(self)()
+        other.total = self.total
+        return other
 
 
 class Mean:
@@ -88,6 +102,11 @@ class Mean:
 
     def get(self) -> float | None:
         return self.mean if self.n else None
+
+    def copy(self) -> Self:
+        other = type(self)()
+        other.n, other.mean = self.n, self.mean
+        return other
 
 
 class Var:
@@ -127,6 +146,11 @@ class Var:
         var = self.get()
         return None if var is None else math.sqrt(var)
 
+    def copy(self) -> Self:
+        other = type(self)()
+        other.n, other.mean, other.m2 = self.n, self.mean, self.m2
+        return other
+
 
 class Distinct:
     """Number of distinct values; revertible because it counts each value's occurrences."""
@@ -152,6 +176,11 @@ class Distinct:
 
     def get(self) -> float:
         return float(len(self.counts))
+
+    def copy(self) -> Self:
+        other = type(self)()
+        other.counts = dict(self.counts)
+        return other
 
 
 STATISTICS: dict[str, type[Count | Sum | Mean | Var | Distinct]] = {

@@ -4,10 +4,16 @@ A window over ``period`` microseconds holds the values seen in ``(t - period, t]
 is the latest time it was advanced to: advancing reverts what fell out. Time never goes
 backwards inside a window: an event older than the latest one seen counts as arriving at the
 latest time (late events are rare on an exchange feed, and this keeps eviction exact).
+
+Only ``update`` changes a window. ``value_at(t)`` reads the value the window would have at ``t``
+without moving it: a read must never change state, or a live engine (whose rules read features)
+and one rebuilt from its journal (which only observes) would hold different state, and a read at
+``t`` would make a later, late event count at ``t`` instead of its own time.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import Any, Generic, Self, TypeVar
 
 from vigil.features.stats import Statistic
@@ -35,7 +41,7 @@ class TimeWindow(Generic[T]):
         self._head = 0
 
     def advance(self, t: int) -> Self:
-        """Move the window's end to ``t`` and revert every value at or before ``t - period``."""
+        """Move the window's end to ``t`` and revert every value at or before ``t - period`` (writes)."""
         if t <= self.t:
             return self
         self.t = t
@@ -66,6 +72,22 @@ class TimeWindow(Generic[T]):
 
     def get(self) -> float | None:
         return self.stat.get()
+
+    def value_at(self, t: int) -> float | None:
+        """The statistic over ``(t - period, t]`` at a ``t`` after the latest update; state untouched."""
+        items = self._items
+        head = self._head
+        end = len(items)
+        horizon = t - self.period
+        if t <= self.t or head == end or items[head] > horizon:
+            return self.stat.get()  # nothing falls out
+        if items[end - 2] <= horizon:
+            return type(self.stat)().get()  # everything falls out
+        stat = self.stat.copy()
+        while items[head] <= horizon:
+            stat.revert(items[head + 1])
+            head += 2
+        return stat.get()
 
     def __len__(self) -> int:
         return (len(self._items) - self._head) // 2
@@ -109,6 +131,13 @@ class CountWindow:
 
     def get(self) -> float:
         return float(len(self._times) - self._head)
+
+    def value_at(self, t: int) -> float:
+        """How many times fall in ``(t - period, t]``, state untouched (times are kept in order)."""
+        times = self._times
+        if t <= self.t:
+            return float(len(times) - self._head)
+        return float(len(times) - bisect_right(times, t - self.period, self._head))
 
     def __len__(self) -> int:
         return len(self._times) - self._head
@@ -154,6 +183,13 @@ class DistinctWindow:
     def get(self) -> float:
         return float(len(self._last))
 
+    def value_at(self, t: int) -> float:
+        """How many values were last seen in ``(t - period, t]``, state untouched."""
+        horizon = t - self.period
+        if t <= self.t or self._oldest > horizon:
+            return float(len(self._last))
+        return float(sum(1 for s in self._last.values() if s > horizon))
+
     def __len__(self) -> int:
         return len(self._last)
 
@@ -174,4 +210,7 @@ class Lifetime(Generic[T]):
         return self
 
     def get(self) -> float | None:
+        return self.stat.get()
+
+    def value_at(self, t: int) -> float | None:
         return self.stat.get()
