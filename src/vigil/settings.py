@@ -96,6 +96,11 @@ class Settings(BaseSettings):
     desk_tick_seconds: float = Field(
         default=30.0, gt=0, le=3600, description="how often vigil serve checks the desk's SLA clocks"
     )
+    reporting_currency: str = Field(
+        default="USD",
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 4217 code of the currency every event's fiat_value is in (shown by the console)",
+    )
 
     # -- notifications (docs/notifications.md): SLA breaches, approvals to give ----------------------
     notify_webhook_url: str | None = Field(

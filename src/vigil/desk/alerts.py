@@ -31,6 +31,7 @@ class Flag:
     severity: Severity
     outcome: str
     event_id: str
+    event_us: int  # when the event happened (its ts), not when the desk heard of it
     value: Decimal
     detail: str
     probability: float | None
@@ -41,6 +42,7 @@ class Flag:
             "severity": self.severity.value,
             "outcome": self.outcome,
             "event_id": self.event_id,
+            "event_us": self.event_us,
             "value": str(self.value),
             "detail": self.detail,
         }
@@ -63,6 +65,7 @@ def flag_of(event: Event, decision: Decision) -> Flag | None:
         severity=severity,
         outcome=decision.outcome.name.lower(),
         event_id=decision.event_id,
+        event_us=event.ts_us,
         value=value if isinstance(value, Decimal) else Decimal(0),
         detail=lead.detail if lead is not None else "flagged without a reason",
         probability=decision.probability,

@@ -41,6 +41,11 @@ def number(data: CaseData, key: str) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
+def event_time(e: CaseEvent, data: CaseData) -> int:
+    """When an alert's event happened (µs); alerts recorded before events' times were kept: arrival."""
+    return number(data, "event_us") or e.at_us
+
+
 class _Fold:
     def __init__(self, first: CaseEvent, policy: DeskPolicy) -> None:
         if first.kind is not Kind.OPENED or first.seq != 1:
@@ -92,9 +97,10 @@ class _Fold:
         self.value += value
         old = self.alerts.get(key)
         event_id = text(d, "event_id")
+        at = event_time(e, d)
         if old is None:
             self.alerts[key] = Alert(
-                key, text(d, "outcome"), e.at_us, e.at_us, 1, (event_id,), str(value), text(d, "detail")
+                key, text(d, "outcome"), at, at, 1, (event_id,), str(value), text(d, "detail")
             )
         else:
             ids = (*old.event_ids, event_id)[-self.policy.recent_events :]
@@ -102,7 +108,13 @@ class _Fold:
             worse = new if _OUTCOME_RANK.get(new, 0) > _OUTCOME_RANK.get(old.outcome, 0) else old.outcome
             total = str(Decimal(old.value) + value)
             self.alerts[key] = replace(
-                old, outcome=worse, last_us=e.at_us, count=old.count + 1, event_ids=ids, value=total
+                old,
+                outcome=worse,
+                first_us=min(old.first_us, at),
+                last_us=max(old.last_us, at),
+                count=old.count + 1,
+                event_ids=ids,
+                value=total,
             )
 
     def assigned(self, e: CaseEvent, d: CaseData) -> None:

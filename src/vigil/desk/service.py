@@ -19,7 +19,7 @@ from vigil.audit import AuditTrail
 from vigil.desk.alerts import Flag, flag_of
 from vigil.desk.controls import controls
 from vigil.desk.escalation import breaches, next_due, notice_of
-from vigil.desk.fold import Folding
+from vigil.desk.fold import Folding, event_time
 from vigil.desk.labels import labels_of, parse_disposition
 from vigil.desk.outbox import Outbox
 from vigil.desk.policy import DeskPolicy
@@ -132,7 +132,7 @@ class Desk:
         day = e.at_us // 86_400_000_000
         if e.kind is Kind.ALERT:
             self._alerted.add(str(e.data.get("event_id", "")))
-            key = (day, case.region)
+            key = (event_time(e, e.data) // 86_400_000_000, case.region)  # the day it happened
             self.alerts_per_day[key] = self.alerts_per_day.get(key, 0) + 1
         elif e.kind is Kind.SLA_BREACHED:
             self.breaches_per_day[day] = self.breaches_per_day.get(day, 0) + 1

@@ -18,11 +18,20 @@ from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from vigil.api.auth import DESK, READERS
 from vigil.api.console import session
-from vigil.api.console.figures import dashboard_figures, profile_of, timeline_rows
+from vigil.api.console.figures import (
+    dashboard_figures,
+    details,
+    money,
+    pattern_of,
+    profile_of,
+    timeline_rows,
+    visible,
+)
 from vigil.api.errors import status_of
 from vigil.api.services import Services, services_of
 from vigil.desk import Change, QueueFilter
@@ -44,7 +53,20 @@ _env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+def ident(value: object) -> Markup:
+    """An identifier (account, event, case, person) as shown: escaped, its invisible characters made
+    visible, isolated (``<bdi>``) so right-to-left text inside cannot reorder what surrounds it."""
+    return Markup('<bdi class="id">{}</bdi>').format(visible("" if value is None else str(value)))
+
+
 _env.filters["when"] = lambda us: (when(us) or "").replace("T", " ")[:19]
+_env.filters["ident"] = ident
+_env.filters["visible"] = visible
+_env.filters["money"] = money
+_env.globals["pattern_of"] = pattern_of
+_env.globals["details"] = details
 _env.globals["Role"] = Role
 
 Handler = Callable[[], Awaitable[Response]]
@@ -57,6 +79,7 @@ def render(
     message = session.take_flash(request, response)
     token = request.cookies.get(session.COOKIE, "")
     body = _env.get_template(template).render(
+        currency=services_of(request).settings.reporting_currency,
         who=who,
         flash=message,
         csrf=session.csrf(token) if token else "",
@@ -235,7 +258,7 @@ async def case_page(request: Request, case_id: str) -> Response:
             who,
             case=case,
             profile=profile_of(case.account_id, history, security.desk.cases_of(case.account_id)),
-            timeline=timeline_rows(history),
+            timeline=timeline_rows(history, services.settings.reporting_currency),
             shown=len(history),
             limit=limit,
             controls=security.actions.controls(case.account_id),
