@@ -30,7 +30,11 @@ from vigil.ports import AccessStore
 KEY_PREFIX = "vk_"
 MIN_PASSWORD = 12
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-@")
-SYSTEM = "vigil"  # the audit actor of what Vigil does by itself (a lockout), as on the desk
+SYSTEM = "vigil"  # how what Vigil does by itself (a lockout) shows its actor; the record's flag counts
+# Names no person may take: Vigil's own, and the shape of an API key id (12 hex digits), so that an
+# actor in the audit log or a case history is never mistaken for another.
+RESERVED = frozenset({"vigil", "system", "root", "admin", "anonymous", "unknown", "nobody"})
+_KEY_ID_SHAPE = frozenset("0123456789abcdef")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +62,11 @@ def _roles(roles: Iterable[Role | str]) -> frozenset[Role]:
 def _check_name(name: str, field: str) -> str:
     if not name or len(name) > 64 or not set(name) <= _NAME_CHARS:
         raise InvalidInput("must be 1-64 characters of a-z, 0-9, '.', '_', '-', '@'", field=field)
+    if name in RESERVED or (len(name) == 12 and set(name) <= _KEY_ID_SHAPE):
+        raise InvalidInput(
+            f"{name!r} is reserved (Vigil's own names, and 12 hex digits: the shape of an API key id)",
+            field=field,
+        )
     return name
 
 
@@ -193,8 +202,8 @@ class Access:
         if self.audit is None:
             return
         seconds = int(self.throttle.limits.lockout_seconds)
-        detail = {"failures": failures, "locked_seconds": seconds, "by": "system"}
-        self.audit.record(SYSTEM, "access.locked", f"user:{username}", detail)
+        detail = {"failures": failures, "locked_seconds": seconds}
+        self.audit.record(SYSTEM, "access.locked", f"user:{username}", detail, system=True)
 
     def close(self) -> None:
         self.passwords.close()

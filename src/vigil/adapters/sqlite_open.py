@@ -46,6 +46,13 @@ class SqliteStore:
             self.close()
             raise ConfigError(f"cannot open {self.path}: {exc}") from None
 
+    def _add_column(self, table: str, column: str, declaration: str) -> None:
+        """Add a column a database made by an earlier release lacks (its rows get the default)."""
+        with self._io(f"add column {column} to {table}") as db:
+            have = {str(row[1]) for row in db.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+
     @contextmanager
     def _io(self, what: str) -> Iterator[sqlite3.Connection]:
         try:

@@ -26,12 +26,21 @@ from vigil.desk.policy import DeskPolicy
 from vigil.desk.workflow import check
 from vigil.errors import Conflict, InvalidInput, NotFound, VigilError
 from vigil.model import Decision, Event
-from vigil.model.cases import Case, CaseData, CaseEvent, CaseState, Disposition, Kind, Queue, Severity
+from vigil.model.cases import (
+    SYSTEM_ACTOR,
+    Case,
+    CaseData,
+    CaseEvent,
+    CaseState,
+    Disposition,
+    Kind,
+    Queue,
+    Severity,
+)
 from vigil.model.notify import Notice
 from vigil.ports import CaseStore, LabelStore, Notifier
 
 log = logging.getLogger("vigil.desk")
-SYSTEM = "vigil"  # the actor of the desk's own steps (alerts, SLA breaches)
 
 
 def wall_clock_us() -> int:
@@ -40,11 +49,17 @@ def wall_clock_us() -> int:
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """Who asks for a change, and on which version of the case (None: the API's latest)."""
+    """Who asks for a change, and on which version of the case (None: the API's latest).
+
+    ``system`` marks the desk's own steps (``Desk.record``): recorded with that flag, not audited.
+    ``by_key`` says the actor is an API key (a calling service), not a person.
+    """
 
     actor: str
     version: int | None = None
     nonce: str = ""
+    system: bool = False
+    by_key: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,12 +177,12 @@ class Desk:
             seq += 1
             if change.nonce and not entries:
                 data = {**data, "nonce": change.nonce}
-            entries.append(CaseEvent(case_id, seq, now, change.actor, kind, data))
+            entries.append(CaseEvent(case_id, seq, now, change.actor, kind, data, system=change.system))
         self.store.append(entries)
         for e in entries:
             case = folding.step(e)
             self._count(case, e)
-            if change.actor != SYSTEM:
+            if not change.system:
                 self.audit.record(change.actor, f"case.{e.kind.value}", f"case:{case_id}", _public(e.data))
         if any(e.kind in _ACTING for e in entries):
             self._refresh(case.account_id)
@@ -202,10 +217,14 @@ class Desk:
                 else:
                     cases += 1
                     case_id = opened[flag.account_id] = f"c-{cases:06d}"
-                    entries.append(CaseEvent(case_id, 1, now, SYSTEM, Kind.OPENED, self._opening(flag)))
+                    entries.append(
+                        CaseEvent(
+                            case_id, 1, now, SYSTEM_ACTOR, Kind.OPENED, self._opening(flag), system=True
+                        )
+                    )
                     last[case_id] = 1
             seq = last.get(case_id, self._cases[case_id].case.version if case_id in self._cases else 0) + 1
-            entries.append(CaseEvent(case_id, seq, now, SYSTEM, Kind.ALERT, flag.data()))
+            entries.append(CaseEvent(case_id, seq, now, SYSTEM_ACTOR, Kind.ALERT, flag.data(), system=True))
             last[case_id] = seq
         if entries or cursor is not None:
             self.store.append(entries, cursor)
@@ -300,7 +319,7 @@ class Desk:
 
     def record(self, case_id: str, steps: Steps) -> Case:
         """The desk's own steps (SLA breaches, notices): no check, no nonce, not audited."""
-        return self.apply(case_id, Change(SYSTEM), lambda _case: steps)
+        return self.apply(case_id, Change(SYSTEM_ACTOR, system=True), lambda _case: steps)
 
     def assign(self, case_id: str, assignee: str, change: Change, queue: Queue = Queue.DESK) -> Case:
         if not assignee.strip():

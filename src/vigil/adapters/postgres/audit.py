@@ -24,7 +24,9 @@ from vigil.errors import Conflict, StorageError
 from vigil.model.audit import GENESIS, AuditRecord
 
 _a = audit_log.c
-_RECORDS = select(_a.seq, _a.at_us, _a.actor, _a.action, _a.subject, _a.detail, _a.prev_hash, _a.hash)
+_RECORDS = select(
+    _a.seq, _a.at_us, _a.actor, _a.action, _a.subject, _a.detail, _a.prev_hash, _a.hash, _a.system
+)
 _LAST = _RECORDS.order_by(_a.seq.desc()).limit(1)
 _TIP = select(_a.seq, _a.hash).order_by(_a.seq.desc()).limit(1)
 _APPEND = insert(audit_log)
@@ -52,6 +54,7 @@ class PostgresAuditLog:
             "detail": r.detail,
             "prev_hash": r.prev_hash,
             "hash": r.hash,
+            "system": r.system,
         }
         try:
             with self.engine.begin() as conn:
@@ -102,7 +105,7 @@ class PostgresAuditLog:
 
     def _record(self, row: Sequence[Any]) -> AuditRecord:
         try:
-            return AuditRecord(*row)
+            return AuditRecord(*row[:8], system=bool(row[8]))
         except (TypeError, ValueError) as exc:
             raise StorageError(
                 f"audit record {row[0]} in PostgreSQL {where(self.engine)} is not a valid record ({exc}):"

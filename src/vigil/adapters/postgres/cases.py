@@ -41,7 +41,7 @@ _LAST = (
 )
 _APPEND = insert(case_events)
 _OPENED = pg_insert(case_order).on_conflict_do_nothing(index_elements=[case_order.c.case_id])
-_ENTRIES = select(_e.case_id, _e.seq, _e.at_us, _e.actor, _e.kind, _e.data)
+_ENTRIES = select(_e.case_id, _e.seq, _e.at_us, _e.actor, _e.kind, _e.data, _e.system)
 _HISTORY = _ENTRIES.where(_e.case_id == bindparam("case_id")).order_by(_e.seq)
 _ALL = _ENTRIES.join(case_order, case_order.c.case_id == _e.case_id).order_by(case_order.c.n, _e.seq)
 _CASES = select(func.count()).select_from(case_order)
@@ -54,7 +54,7 @@ _SET_CURSOR = _upsert.on_conflict_do_update(
 
 def _entry(row: Sequence[Any]) -> CaseEvent:
     data: CaseData = json.loads(row[5])
-    return CaseEvent(row[0], row[1], row[2], row[3], Kind(row[4]), data)
+    return CaseEvent(row[0], row[1], row[2], row[3], Kind(row[4]), data, system=bool(row[6]))
 
 
 def _set_cursor(conn: Connection, cursor: int) -> None:
@@ -75,6 +75,7 @@ class PostgresCaseStore:
                 "actor": e.actor,
                 "kind": e.kind.value,
                 "data": json.dumps(e.data, sort_keys=True),
+                "system": e.system,
             }
             for e in events
         ]

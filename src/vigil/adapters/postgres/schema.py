@@ -34,6 +34,7 @@ from sqlalchemy import (
     SmallInteger,
     Table,
     Text,
+    false,
     func,
     select,
     text,
@@ -43,7 +44,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from vigil.errors import ConfigError, StorageError
 
-REVISION = "0002"  # the migration that leaves the database as declared here (alembic head)
+REVISION = "0003"  # the migration that leaves the database as declared here (alembic head)
 
 # PostgreSQL's own default names, so constraints declared here and reflected ones compare equal.
 metadata = MetaData(
@@ -208,6 +209,7 @@ case_events = Table(
     Column("actor", Text, nullable=False),
     Column("kind", Text, nullable=False),
     Column("data", Text, nullable=False),  # JSON, keys sorted, as in SQLite
+    Column("system", Boolean, nullable=False, server_default=false()),  # the desk's own step
 )
 
 case_order = Table(
@@ -237,6 +239,7 @@ audit_log = Table(
     Column("detail", Text, nullable=False),
     Column("prev_hash", Text, nullable=False),
     Column("hash", Text, nullable=False),
+    Column("system", Boolean, nullable=False, server_default=false()),  # what Vigil did by itself
     Index("audit_log_subject", "subject", "seq"),
     Index("audit_log_actor", "actor", "seq"),
 )
