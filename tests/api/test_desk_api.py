@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,7 @@ def test_freezing_needs_a_supervisor_who_is_not_the_requester(desk_api: Api, eve
     ).json()
     assert controls["frozen"] is False
     # a second supervisor
-    token = desk_api.services.access.create_key("sup-2", [Role.SUPERVISOR]).token
+    token = desk_api.services.access.create_key("sup-2", [Role.SUPERVISOR], by="cli:setup").token
     r = desk_api.client.post(
         f"/v1/cases/{case_id}/actions/1/approve",
         json={"reason": "agreed"},
@@ -191,7 +192,7 @@ def test_appeals_through_the_api(desk_api: Api, events: Events) -> None:
 def test_the_audit_log_records_people_and_verifies(desk_api: Api, events: Events) -> None:
     case_id = _flag(desk_api, events)
     access = desk_api.services.access
-    access.add_user("ana", "a long enough password", [Role.ANALYST])
+    access.add_user("ana", "a long enough password", [Role.ANALYST], by="cli:setup")
     signed_in = desk_api.client.post(
         "/v1/auth/login", json={"username": "ana", "password": "a long enough password"}
     )
@@ -209,7 +210,9 @@ def test_the_audit_log_records_people_and_verifies(desk_api: Api, events: Events
     reads = [(r["actor"], r["action"], r["subject"]) for r in records if r["action"].endswith("read")]
     assert ("ana", "account.decisions_read", "account:alice") in reads
     assert ("ana", "decision.read", "account:alice") in reads
-    assert all(actor == "ana" for actor, _, _ in reads)  # a calling service's reads are not people's
+    # A read made with an API key is audited too (issue 17), its detail saying it was a key.
+    key_reads = [r for r in records if r["action"] == "account.decisions_read" and r["actor"] != "ana"]
+    assert len(key_reads) == 1 and json.loads(key_reads[0]["detail"]) == {"by": "key"}
     assert desk_api.client.get("/v1/audit", headers=desk_api.headers(Role.ANALYST)).status_code == 403
     verified = desk_api.client.get("/v1/audit/verify", headers=desk_api.headers(Role.AUDITOR)).json()
     assert verified["ok"] is True and verified["records"] == len(records)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from vigil.adapters.memory_audit import check_append, check_limit
 from vigil.adapters.sqlite_open import SqliteStore
@@ -87,9 +88,10 @@ class SqliteAuditLog(SqliteStore):
             for row in db.execute(query, params):  # row by row: a whole log reads in constant memory
                 yield self._record(row)
 
-    def _record(self, row: tuple[object, ...]) -> AuditRecord:
+    def _record(self, row: tuple[Any, ...]) -> AuditRecord:
         try:
-            return AuditRecord(*row[:8], system=bool(row[8]))  # type: ignore[arg-type]  # the columns, in order
+            seq, at_us, actor, action, subject, detail, prev_hash, hash_, system = row
+            return AuditRecord(seq, at_us, actor, action, subject, detail, prev_hash, hash_, bool(system))
         except (TypeError, ValueError) as exc:
             raise StorageError(
                 f"audit record {row[0]} in {self.path} is not a valid record ({exc}):"

@@ -69,6 +69,11 @@ class AuditTrail:
         self._last = record
         return record
 
+    def forget(self) -> None:
+        """Read the last record again before the next append (a transaction that held one of this
+        trail's records was rolled back)."""
+        self._last, self._loaded = None, False
+
     def verify(self, expect_head: str | None = None) -> Verification:
         """Verify the whole log, streaming, against ``expect_head`` when given (``chain.verify``)."""
         return verify(self._log.records(), expect_head=expect_head)

@@ -1,7 +1,8 @@
 """The desk as a service: cases kept by the ``CaseStore`` port, folded into an in-memory index.
 
-Every change is one or more history entries appended through the store (all or nothing) and then folded
-into the index, so the index is always the fold of what is stored. A change names the case version the
+Every change is one or more history entries appended through the store (all or nothing), in one
+transaction with their audit records (``Atomic``), and then folded into the index, so the index is
+always the fold of what is stored. A change names the case version the
 person saw (a stale form is refused with ``Conflict``) and may carry a nonce: the same nonce again
 returns the case unchanged (a double click applies once). Every change and every read of a case by a
 person is written to the audit trail.
@@ -13,6 +14,7 @@ import heapq
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from vigil.audit import AuditTrail
@@ -38,7 +40,7 @@ from vigil.model.cases import (
     Severity,
 )
 from vigil.model.notify import Notice
-from vigil.ports import CaseStore, LabelStore, Notifier
+from vigil.ports import Atomic, CaseStore, LabelStore, Notifier
 
 log = logging.getLogger("vigil.desk")
 
@@ -83,8 +85,11 @@ class Desk:
         policy: DeskPolicy | None = None,
         clock: Callable[[], int] = wall_clock_us,
         outbox: Outbox | None = None,
+        atomic: Atomic | None = None,
     ) -> None:
         self.store, self.audit, self.notifier, self.labels = store, audit, notifier, labels
+        # One transaction for a change and its audit records (the stores' database: bootstrap.stores).
+        self.atomic = atomic.atomic if atomic is not None else nullcontext
         self.outbox = outbox if outbox is not None else Outbox(notifier)  # no worker: delivers inline
         self.policy = policy or DeskPolicy()
         self.clock = clock
@@ -178,12 +183,20 @@ class Desk:
             if change.nonce and not entries:
                 data = {**data, "nonce": change.nonce}
             entries.append(CaseEvent(case_id, seq, now, change.actor, kind, data, system=change.system))
-        self.store.append(entries)
-        for e in entries:
+        try:
+            with self.atomic():  # the entries and their audit records: both stored, or neither
+                self.store.append(entries)
+                if not change.system:
+                    for e in entries:
+                        self.audit.record(
+                            change.actor, f"case.{e.kind.value}", f"case:{case_id}", _public(e.data)
+                        )
+        except BaseException:
+            self.audit.forget()  # a record it appended may have been rolled back
+            raise
+        for e in entries:  # folded in only once stored
             case = folding.step(e)
             self._count(case, e)
-            if not change.system:
-                self.audit.record(change.actor, f"case.{e.kind.value}", f"case:{case_id}", _public(e.data))
         if any(e.kind in _ACTING for e in entries):
             self._refresh(case.account_id)
         self._schedule(case)

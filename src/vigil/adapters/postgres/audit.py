@@ -19,7 +19,7 @@ from sqlalchemy import Engine, Select, func, insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from vigil.adapters.memory_audit import check_append, check_limit
-from vigil.adapters.postgres.schema import audit_log, check_schema, connection, reason, where
+from vigil.adapters.postgres.schema import audit_log, begin, check_schema, connection, reason, where
 from vigil.errors import Conflict, StorageError
 from vigil.model.audit import GENESIS, AuditRecord
 
@@ -57,7 +57,7 @@ class PostgresAuditLog:
             "system": r.system,
         }
         try:
-            with self.engine.begin() as conn:
+            with begin(self.engine) as conn:
                 conn.execute(_LOCK)
                 tip = conn.execute(_TIP).first()
                 last_seq, last_hash = (0, GENESIS) if tip is None else (int(tip[0]), str(tip[1]))
@@ -105,7 +105,8 @@ class PostgresAuditLog:
 
     def _record(self, row: Sequence[Any]) -> AuditRecord:
         try:
-            return AuditRecord(*row[:8], system=bool(row[8]))
+            seq, at_us, actor, action, subject, detail, prev_hash, hash_, system = row
+            return AuditRecord(seq, at_us, actor, action, subject, detail, prev_hash, hash_, bool(system))
         except (TypeError, ValueError) as exc:
             raise StorageError(
                 f"audit record {row[0]} in PostgreSQL {where(self.engine)} is not a valid record ({exc}):"

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from vigil.adapters.memory_cases import check_next
 from vigil.adapters.postgres.schema import (
+    begin,
     case_events,
     case_order,
     check_schema,
@@ -81,7 +82,7 @@ class PostgresCaseStore:
         ]
         opened = [{"case_id": e.case_id} for e in events if e.seq == 1]
         try:
-            with self.engine.begin() as conn:
+            with begin(self.engine) as conn:
                 if rows:
                     ids = sorted({e.case_id for e in events})
                     last = {case_id: int(n) for case_id, n in conn.execute(_LAST, {"case_ids": ids})}
