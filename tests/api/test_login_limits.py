@@ -54,9 +54,11 @@ def test_wrong_passwords_back_off_then_lock_the_account_and_say_so(tmp_path: Pat
         assert int(right.headers["Retry-After"]) > 0
         # the lockout is audited once, by the system, on the person
         assert api.services.security is not None
-        locked = api.services.security.audit.records(subject="user:ana")
-        assert [r.action for r in locked] == ["access.locked"]
-        assert json.loads(locked[0].detail)["failures"] == 10 and locked[0].actor == "vigil"
+        records = api.services.security.audit.records(subject="user:ana")
+        assert [r.action for r in records] == ["access.user_created", "access.locked"]
+        locked = records[1]
+        assert json.loads(locked.detail)["failures"] == 10 and locked.actor == "vigil"
+        assert locked.system and not records[0].system  # the flag, not the name, marks the system
 
 
 def test_an_unknown_user_is_throttled_like_a_known_one(tmp_path: Path) -> None:
