@@ -235,6 +235,7 @@ def security_desk(
         audit,
         channels,
         atomic=opened.atomic,
+        people=opened.access.user,
         labels=opened.labels,
         policy=DeskPolicy(four_eyes_value=settings.four_eyes_value),
         outbox=outbox,

@@ -28,6 +28,7 @@ from vigil.desk.policy import DeskPolicy
 from vigil.desk.workflow import check
 from vigil.errors import Conflict, InvalidInput, NotFound, VigilError
 from vigil.model import Decision, Event
+from vigil.model.access import Role, User
 from vigil.model.cases import (
     SYSTEM_ACTOR,
     Case,
@@ -43,6 +44,9 @@ from vigil.model.notify import Notice
 from vigil.ports import Atomic, CaseStore, LabelStore, Notifier
 
 log = logging.getLogger("vigil.desk")
+
+
+DESK_ROLES = frozenset({Role.ANALYST, Role.SUPERVISOR})  # who can be assigned a case
 
 
 def wall_clock_us() -> int:
@@ -86,10 +90,12 @@ class Desk:
         clock: Callable[[], int] = wall_clock_us,
         outbox: Outbox | None = None,
         atomic: Atomic | None = None,
+        people: Callable[[str], User | None] | None = None,
     ) -> None:
         self.store, self.audit, self.notifier, self.labels = store, audit, notifier, labels
         # One transaction for a change and its audit records (the stores' database: bootstrap.stores).
         self.atomic = atomic.atomic if atomic is not None else nullcontext
+        self.people = people  # who may be assigned a case (the access store's ``user``); None: anyone
         self.outbox = outbox if outbox is not None else Outbox(notifier)  # no worker: delivers inline
         self.policy = policy or DeskPolicy()
         self.clock = clock
@@ -335,9 +341,21 @@ class Desk:
         return self.apply(case_id, Change(SYSTEM_ACTOR, system=True), lambda _case: steps)
 
     def assign(self, case_id: str, assignee: str, change: Change, queue: Queue = Queue.DESK) -> Case:
-        if not assignee.strip():
+        """Assign to an active person with a desk role (analyst or supervisor): a case assigned to
+        nobody who can work it would sit with its SLA clock stopped."""
+        name = assignee.strip()
+        if not name:
             raise InvalidInput("name the person to assign the case to", field="assignee")
-        return self.step(case_id, Kind.ASSIGNED, change, {"assignee": assignee.strip(), "queue": queue.value})
+        if self.people is not None:
+            person = self.people(name)
+            if person is None or not person.active():
+                raise InvalidInput(f"{name!r} is not an active person of Vigil", field="assignee")
+            if not person.roles & DESK_ROLES:
+                raise InvalidInput(
+                    f"{name!r} cannot work cases (give them the analyst or supervisor role first)",
+                    field="assignee",
+                )
+        return self.step(case_id, Kind.ASSIGNED, change, {"assignee": name, "queue": queue.value})
 
     def resolve(self, case_id: str, disposition: str, reason: str, change: Change) -> Case:
         """Resolve with a disposition and a reason; true and false positives become labels on the
