@@ -63,6 +63,7 @@ from vigil.screening.policy import Policy, default_policy, load_policy
 from vigil.screening.screener import Screener
 from vigil.settings import Settings
 from vigil.watchlists import load_screener
+from vigil.watchlists.clearances import Clearances
 
 
 def rule_source(settings: Settings) -> RuleSourceReader:
@@ -129,14 +130,14 @@ def list_store(settings: Settings) -> ListStore:
     return SqliteListStore(_db_path(settings))
 
 
-def screening_store(settings: Settings) -> ScreeningStore:
+def screening_store(settings: Settings, shared: sqlite3.Connection | None = None) -> ScreeningStore:
     if settings.db == "memory":
         return MemoryScreeningStore()
     if settings.is_postgres:
         from vigil.adapters.postgres import PostgresScreeningStore
 
         return PostgresScreeningStore(_postgres(settings))
-    return SqliteScreeningStore(_db_path(settings))
+    return SqliteScreeningStore(shared if shared is not None else _db_path(settings))
 
 
 def access_store(settings: Settings, shared: sqlite3.Connection | None = None) -> AccessStore:
@@ -196,7 +197,8 @@ def case_store(settings: Settings, shared: sqlite3.Connection | None = None) -> 
 
 def together(settings: Settings) -> tuple[Atomic, sqlite3.Connection | None]:
     """One transaction over the stores of the database (``Atomic``), and on SQLite the connection that
-    the case store, the audit log and the access store share for it (the caller closes it)."""
+    the case store, the audit log, the access store and the screening store share for it (the caller
+    closes it)."""
     if settings.db == "memory":
         return NoTransaction(), None
     if settings.is_postgres:
@@ -344,6 +346,14 @@ def access(
     )
 
 
+def clearances(settings: Settings) -> Clearances:
+    """Clearances of sanctions name matches (four eyes) for the command line: each step audited, in one
+    transaction with it."""
+    atomic, shared = together(settings)
+    audit = AuditTrail(audit_log(settings, shared))
+    return Clearances(screening_store(settings, shared), audit, atomic=atomic)
+
+
 def admin_access(settings: Settings) -> Access:
     """Access for the command line's administration of people and keys: every act audited (actor
     ``cli:<login>``), in one transaction with its change."""
@@ -422,7 +432,7 @@ def stores(settings: Settings, *, serving: bool = False) -> Stores:
     return Stores(
         journal(settings, serving=serving),
         list_store(settings),
-        screening_store(settings),
+        screening_store(settings, shared),
         access_store(settings, shared),
         settings,
         model_registry(settings),

@@ -134,6 +134,7 @@ screening_clearances = Table(
     Column("entry_id", Text, nullable=False),
     Column("entry_digest", Text, nullable=False),
     Column("body", LargeBinary, nullable=False),
+    Column("approved_by", Text, nullable=False, server_default=""),  # "": a request, not in force
     Index("clearances_by_customer", "customer_id", "seq"),
 )
 
