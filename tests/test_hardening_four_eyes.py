@@ -4,14 +4,22 @@ who can work a case, one open appeal per case (rate-limited)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from tests.desk_kit import Kit
+from tests.test_screening_engine import LISTED
+from vigil import bootstrap
+from vigil.adapters.sqlite_audit import SqliteAuditLog
+from vigil.adapters.sqlite_screening import SqliteScreeningStore
+from vigil.audit import AuditTrail
 from vigil.desk.service import Change, Desk
-from vigil.errors import Conflict, Forbidden, InvalidInput, TooManyAttempts
+from vigil.errors import Conflict, Forbidden, InvalidInput, NotFound, StorageError, TooManyAttempts
 from vigil.model.access import Role, User
 from vigil.model.cases import ActionKind, ActionStatus
+from vigil.settings import Settings
+from vigil.watchlists.clearances import Clearances
 
 
 @pytest.fixture
@@ -113,3 +121,50 @@ def test_one_open_appeal_per_case_and_new_ones_are_rate_limited(kit: Kit) -> Non
     kit.clock.advance(24 * 60 + 1)
     case, second = kit.appeals.file("acc-1", "new documents", True, Change("svc"))
     assert second.appeal_id.endswith("appeal-2") and len(case.appeals) == 2
+
+
+# -- clearing a sanctions name match ------------------------------------------------------------------
+def _clearances(tmp_path: Path) -> tuple[Clearances, SqliteScreeningStore, AuditTrail]:
+    settings = Settings(db=str(tmp_path / "vigil.db"))
+    atomic, shared = bootstrap.together(settings)
+    assert shared is not None
+    store, audit = SqliteScreeningStore(shared), AuditTrail(SqliteAuditLog(shared))
+    return Clearances(store, audit, atomic=atomic), store, audit
+
+
+def test_clearing_a_sanctions_match_needs_a_second_person(tmp_path: Path) -> None:
+    clearances, store, audit = _clearances(tmp_path)
+    key = ("viktor", LISTED.entry_id, LISTED.digest())
+    with pytest.raises(Forbidden, match="not an API key"):
+        clearances.request("viktor", LISTED, "DOB differs", "0123456789ab", by_key=True)
+    asked = clearances.request("viktor", LISTED, "DOB differs", "ana", by_key=False)
+    assert not store.is_cleared(*key) and clearances.pending() == [asked]  # one person: nothing cleared
+    with pytest.raises(Conflict, match="waits for a second person"):
+        clearances.request("viktor", LISTED, "again", "bob", by_key=False)
+    with pytest.raises(Forbidden, match="another person must approve"):
+        clearances.approve("viktor", LISTED, "ana", by_key=False)
+    with pytest.raises(Forbidden, match="not an API key"):
+        clearances.approve("viktor", LISTED, "0123456789ab", by_key=True)
+    assert not store.is_cleared(*key)
+    approved = clearances.approve("viktor", LISTED, "sam", by_key=False)
+    assert approved.approved_by == "sam" and store.is_cleared(*key) and clearances.pending() == []
+    acts = [(r.actor, r.action, r.subject) for r in audit.records()]
+    assert acts == [
+        ("ana", "screening.clearance_requested", "customer:viktor"),
+        ("sam", "screening.clearance_approved", "customer:viktor"),
+    ]
+    with pytest.raises(NotFound):
+        clearances.approve("other", LISTED, "sam", by_key=False)
+
+
+def test_a_clearance_whose_audit_fails_is_not_kept(tmp_path: Path) -> None:
+    clearances, store, audit = _clearances(tmp_path)
+    clearances.request("viktor", LISTED, "DOB differs", "ana", by_key=False)
+
+    def append(record: object) -> None:
+        raise StorageError("disk full (injected)")
+
+    audit._log.append = append  # type: ignore[method-assign]
+    with pytest.raises(StorageError, match="injected"):
+        clearances.approve("viktor", LISTED, "sam", by_key=False)
+    assert not store.is_cleared("viktor", LISTED.entry_id, LISTED.digest())
