@@ -168,3 +168,35 @@ def test_an_admin_act_whose_audit_fails_is_not_kept(tmp_path: Path) -> None:
     assert access.store.user("ana") is None
     with pytest.raises(ValueError, match="needs the actor"):
         Access(access.store, audit=access.audit).add_user("bob", "a long enough password", ["analyst"])
+
+
+@pytest.mark.postgres
+def test_postgres_admin_acts_and_clearances_are_kept_only_with_their_audit_record() -> None:
+    from tests.postgres import postgres_schema
+    from tests.test_screening_engine import LISTED
+    from vigil.adapters.postgres import (
+        PostgresAccessStore,
+        PostgresAtomic,
+        PostgresAuditLog,
+        PostgresScreeningStore,
+    )
+    from vigil.watchlists.clearances import Clearances
+
+    with postgres_schema() as engine:
+        log, atomic = PostgresAuditLog(engine), PostgresAtomic(engine)
+        audit = AuditTrail(log)
+        access = Access(PostgresAccessStore(engine), audit=audit, atomic=atomic)
+        clearances = Clearances(PostgresScreeningStore(engine), audit, atomic=atomic)
+        access.add_user("ana", "a long enough password", ["analyst"], by="admin1")
+        clearances.request("viktor", LISTED, "DOB differs", "ana", by_key=False)
+        _failing_audit(log)
+        with pytest.raises(StorageError, match="injected"):
+            access.add_user("bob", "a long enough password", ["analyst"], by="admin1")
+        with pytest.raises(StorageError, match="injected"):
+            clearances.approve("viktor", LISTED, "sam", by_key=False)
+        assert access.store.user("bob") is None and access.store.user("ana") is not None
+        assert not clearances.store.is_cleared("viktor", LISTED.entry_id, LISTED.digest())
+        assert [r.action for r in PostgresAuditLog(engine).records()] == [
+            "access.user_created",
+            "screening.clearance_requested",
+        ]

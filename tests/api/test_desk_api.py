@@ -144,6 +144,9 @@ def test_stale_versions_double_submissions_and_wrong_states_are_refused_clearly(
         ),
         ("/v1/cases/c-000001/assign", {"assignee": ""}, "assignee"),
         ("/v1/cases/c-000001/assign", {"assignee": "ana", "version": "seven"}, "version"),
+        # issue 17: only active people with a desk role; typed values bounded
+        ("/v1/cases/c-000001/assign", {"assignee": "nobody-here"}, "assignee"),
+        ("/v1/cases/c-000001/actions", {"kind": "freeze_account", "reason": "x", "value": "1e30"}, "value"),
     ],
 )
 def test_malformed_requests_name_the_field(
