@@ -154,7 +154,8 @@ class Forbidden(AccessDenied):
 
 class TooManyAttempts(AccessDenied):
     """Sign-in refused without checking the password: too many failures (backoff or lockout), or too
-    many sign-ins at once. ``retry_after`` is the whole seconds to wait."""
+    many sign-ins at once; or an appeal filed too soon after the last. ``retry_after`` is the whole
+    seconds to wait."""
 
     def __init__(self, message: str, *, retry_after: int) -> None:
         self.retry_after = retry_after
