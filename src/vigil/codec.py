@@ -26,7 +26,6 @@ import msgspec
 from vigil.errors import InvalidEvent
 from vigil.model import EVENT_CLASSES, Decision, Event, EventType, Outcome, Reason, Versions
 
-
 _HEAD = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _TYPE = msgspec.json.Decoder(str)
 _FIELDS = {

@@ -84,6 +84,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
                 progress=progress,
                 since_us=args.since,
                 until_us=args.until,
+                admission=bootstrap.admission(settings),
             )
     finally:
         status.done()
@@ -112,10 +113,11 @@ def _reload_on_hup(engine: Engine) -> None:
 
 
 def cmd_decide(args: argparse.Namespace) -> int:
-    engine = bootstrap.build_engine(_settings(args))
+    settings = _settings(args)
+    engine = bootstrap.build_engine(settings)
     try:
         data = sys.stdin.buffer.read()
-        decision = engine.decide(decode_event(data))
+        decision = engine.decide(decode_event(data, bootstrap.admission(settings)))
     finally:
         engine.close()
     sys.stdout.buffer.write(encode_view(decision_view(decision, full_trace=True)) + b"\n")

@@ -13,6 +13,7 @@ import msgspec
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
+from vigil import bootstrap
 from vigil.api.auth import READERS, guard, principal_of
 from vigil.api.errors import error_body
 from vigil.api.schemas import body, returns
@@ -32,13 +33,7 @@ SPLIT_LIMIT = 1024 * 1024
 
 
 def admission(services: Services) -> Admission:
-    """What the API admits beyond the model: configured regions, a window around now (docs/api.md)."""
-    settings = services.settings
-    return Admission(
-        regions=settings.regions,
-        max_age_s=settings.event_max_age_days * 86_400,
-        max_ahead_s=settings.event_max_ahead_days * 86_400,
-    )
+    return bootstrap.admission(services.settings)
 
 
 def check_json(content_type: str | None) -> None:
