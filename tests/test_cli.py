@@ -145,3 +145,21 @@ def test_the_example_stream_replays_with_every_outcome_family(tmp_path: Path) ->
     assert out.returncode == 0, out.stderr
     outcomes = {json.loads(x)["outcome"] for x in out.stdout.splitlines()}
     assert {"allow", "challenge", "review", "hold"} <= outcomes
+
+
+def test_skip_invalid_sends_every_hostile_line_to_the_rejects_file(tmp_path: Path) -> None:
+    """Issue 17: no hostile line crashes replay with a traceback; each is a reject naming the problem."""
+    from tests import hostile
+
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(b"\n".join([hostile.line(200)] + [raw for _, raw, _, _ in hostile.ALL]) + b"\n")
+    rejects = tmp_path / "rejects.jsonl"
+    out = run("replay", str(src), "--memory", "--skip-invalid", "--rejects", str(rejects))
+    assert out.returncode == 0, out.stderr
+    assert b"Traceback" not in out.stderr
+    assert len(out.stdout.splitlines()) == 1
+    rows = [json.loads(x) for x in rejects.read_text().splitlines()]
+    assert [r["line"] for r in rows] == list(range(2, 2 + len(hostile.ALL)))
+    for row, (name, _, field, needle) in zip(rows, hostile.ALL, strict=True):
+        assert row["field"] == field and needle in row["error"], name
+    assert f"{len(hostile.ALL)} rejected".encode() in out.stderr

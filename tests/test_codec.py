@@ -108,7 +108,9 @@ def test_decisions_round_trip_and_read_well(events: Events) -> None:
 
 
 @pytest.mark.parametrize(("name", "raw", "field", "needle"), hostile.MODEL, ids=[p[0] for p in hostile.MODEL])
-def test_hostile_input_is_refused_naming_the_problem(name: str, raw: bytes, field: str | None, needle: str) -> None:
+def test_hostile_input_is_refused_naming_the_problem(
+    name: str, raw: bytes, field: str | None, needle: str
+) -> None:
     with pytest.raises(InvalidEvent) as info:
         decode_event(raw)
     assert info.value.field == field, info.value

@@ -27,7 +27,9 @@ from vigil.settings import Settings
 from vigil.sim.example import example_stream
 
 pytestmark = pytest.mark.slow
-ACK_DEADLINE_S = 120.0  # the server acknowledges 150 accounts' events in seconds; a hang must not wait forever
+ACK_DEADLINE_S = (
+    120.0  # the server acknowledges 150 accounts' events in seconds; a hang must not wait forever
+)
 
 
 @dataclass

@@ -315,7 +315,7 @@ def split_array(data: bytes) -> list[bytes | InvalidEvent]:
 
 def _item(raw: bytes, deepest: int) -> bytes | InvalidEvent:
     if deepest > ITEM_DEPTH_LIMIT:
-        return InvalidEvent(f"malformed JSON: nested {deepest:,} deep (an event is at most 3 levels deep)")
+        return InvalidEvent(f"malformed JSON: nested too deeply ({deepest:,} levels; an event has at most 3)")
     if not raw.strip():
         return InvalidEvent("malformed JSON: an empty item")
     return raw
