@@ -19,7 +19,7 @@ from vigil.errors import InvalidEvent
 from vigil.model import Event
 
 _ADMIT = Admission(regions={"EU", "NA"}, max_age_s=3650 * 86_400, max_ahead_s=86_400)
-_KEYS = sorted(hostile.GOOD) + ["geo", "network", "memo", "nested"]
+_KEYS = [*sorted(hostile.GOOD), "geo", "network", "memo", "nested"]
 _ODD_TEXT = st.text(
     alphabet=st.one_of(
         st.characters(codec="utf-8"),
