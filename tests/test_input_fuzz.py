@@ -59,7 +59,7 @@ def mutated(draw: st.DrawFn) -> bytes:
 _INPUTS = st.one_of(mutated(), st.binary(max_size=200), st.sampled_from([p[1] for p in hostile.ALL]))
 
 
-def _decode(raw: bytes, admission: Admission | None) -> Event | None:
+def _decode(raw: bytes | str, admission: Admission | None) -> Event | None:
     try:
         return decode_event(raw, admission)
     except InvalidEvent as exc:
