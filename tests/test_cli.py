@@ -163,3 +163,26 @@ def test_skip_invalid_sends_every_hostile_line_to_the_rejects_file(tmp_path: Pat
     for row, (name, _, field, needle) in zip(rows, hostile.ALL, strict=True):
         assert row["field"] == field and needle in row["error"], name
     assert f"{len(hostile.ALL)} rejected".encode() in out.stderr
+
+
+def test_help_lists_every_command_without_importing_any() -> None:
+    """Issue 17: `vigil --help` took 1.7 s importing numpy, LightGBM and FastAPI; it imports none now."""
+    import argparse
+
+    from vigil.cli.main import COMMANDS, full_parser
+
+    sub = next(a for a in full_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    helps = {c.dest: c.help for c in sub._choices_actions}
+    assert {name: text for name, (_, text) in COMMANDS.items()} == helps  # the lazy table is the truth
+    for name, sp in sub.choices.items():
+        func = sp.get_default("func")
+        if func is not None:
+            assert func.__module__ == COMMANDS[name][0], name
+    probe = (
+        "import sys\nfrom vigil.cli.main import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = sorted(m for m in ('numpy', 'lightgbm', 'fastapi', 'msgspec', 'vigil.engine', 'vigil.settings')"
+        " if m in sys.modules)\nprint('HEAVY', heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, check=True, cwd=ROOT)
+    assert b"HEAVY []" in out.stdout, out.stdout
+    assert b"replay" in out.stdout and b"cases" in out.stdout
