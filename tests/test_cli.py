@@ -178,10 +178,17 @@ def test_help_lists_every_command_without_importing_any() -> None:
         func = sp.get_default("func")
         if func is not None:
             assert func.__module__ == COMMANDS[name][0], name
-    probe = (
-        "import sys\nfrom vigil.cli.main import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-        "heavy = sorted(m for m in ('numpy', 'lightgbm', 'fastapi', 'msgspec', 'vigil.engine', 'vigil.settings')"
-        " if m in sys.modules)\nprint('HEAVY', heavy)"
+    heavy = ("numpy", "lightgbm", "fastapi", "msgspec", "vigil.engine", "vigil.settings")
+    probe = "\n".join(
+        [
+            "import sys",
+            "from vigil.cli.main import main",
+            "try:",
+            "    main(['--help'])",
+            "except SystemExit:",
+            "    pass",
+            f"print('HEAVY', sorted(m for m in {heavy!r} if m in sys.modules))",
+        ]
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, check=True, cwd=ROOT)
     assert b"HEAVY []" in out.stdout, out.stdout
