@@ -193,3 +193,21 @@ def test_help_lists_every_command_without_importing_any() -> None:
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, check=True, cwd=ROOT)
     assert b"HEAVY []" in out.stdout, out.stdout
     assert b"replay" in out.stdout and b"cases" in out.stdout
+
+
+def test_the_readme_example_decision_is_what_replay_gives(tmp_path: Path) -> None:
+    """Issue 17: the README's example decision is reproducible with the commands it gives."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    after = readme.split("This `example.jsonl`", 1)[1]
+    events = after.split("```json\n", 1)[1].split("```", 1)[0]
+    shown = after.split("A decision says what to do and why", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
+    src = tmp_path / "example.jsonl"
+    src.write_text(events, encoding="utf-8")
+    out = run("replay", str(src), "--memory")
+    assert out.returncode == 0, out.stderr
+    decision = json.loads(out.stdout.splitlines()[-1])
+    for key in ("event_id", "outcome", "score", "delay_until", "notices", "rules_evaluated"):
+        assert f'"{key}": {json.dumps(decision[key])}' in " ".join(shown.split()), key
+    reason = decision["reasons"][0]
+    assert len(decision["reasons"]) == 1 and f'"code": "{reason["code"]}"' in shown
+    assert reason["detail"] in shown
