@@ -200,7 +200,8 @@ def test_the_readme_example_decision_is_what_replay_gives(tmp_path: Path) -> Non
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     after = readme.split("This `example.jsonl`", 1)[1]
     events = after.split("```json\n", 1)[1].split("```", 1)[0]
-    shown = after.split("A decision says what to do and why", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
+    shown = after.split("A decision says what to do and why", 1)[1]
+    shown = shown.split("```json\n", 1)[1].split("```", 1)[0]
     src = tmp_path / "example.jsonl"
     src.write_text(events, encoding="utf-8")
     out = run("replay", str(src), "--memory")
