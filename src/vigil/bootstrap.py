@@ -35,6 +35,7 @@ from vigil.adapters.sqlite_open import SqliteAtomic
 from vigil.adapters.sqlite_open import connect as sqlite_connect
 from vigil.adapters.sqlite_screening import SqliteListStore, SqliteScreeningStore
 from vigil.audit import AuditTrail
+from vigil.codec import Admission
 from vigil.desk import Actions, Appeals, Desk, DeskPolicy, Feed, SecurityDesk
 from vigil.desk.outbox import Outbox
 from vigil.engine import Engine
@@ -479,3 +480,13 @@ def tune_gc() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(100_000, 50, 100)
+
+
+def admission(settings: Settings) -> Admission:
+    """What the edges (the API, ``vigil replay`` and ``decide``) admit beyond the model's invariants: the
+    configured regions and a window around now (docs/api.md, "What an event may contain")."""
+    return Admission(
+        regions=settings.regions,
+        max_age_s=settings.event_max_age_days * 86_400,
+        max_ahead_s=settings.event_max_ahead_days * 86_400,
+    )

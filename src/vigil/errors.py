@@ -8,9 +8,10 @@
     │   ├── InvalidRules            a rule file that does not load (names the file, rule and field)
     │   ├── InvalidRecord           a row of a data file (evaluation inputs) is wrong (names file and line)
     │   ├── InvalidAddress          a crypto address that does not parse or fails its checksum (names chain)
-    │   └── InvalidListFile         a list file that cannot be read at all: the snapshot is refused
+    │   ├── InvalidListFile         a list file that cannot be read at all: the snapshot is refused
     │   ├── WeakPassword            a password that does not meet the policy
-    │   └── TooLarge                a request or file over a stated limit
+    │   ├── TooLarge                a request or file over a stated limit
+    │   └── UnsupportedMediaType    a body in a format other than the one expected (JSON)
     ├── AccessDenied                a caller who may not do this
     │   ├── NotAuthenticated        no credentials, or credentials that are wrong, expired or revoked
     │   ├── Forbidden               valid credentials without a role the action admits
@@ -138,6 +139,10 @@ class WeakPassword(InvalidInput):
 
 class TooLarge(InvalidInput):
     """A request or file over a stated limit (bytes, items); the message gives the limit."""
+
+
+class UnsupportedMediaType(InvalidInput):
+    """A body in another format than the one expected (a form where JSON is read); names the format."""
 
 
 class AccessDenied(VigilError):

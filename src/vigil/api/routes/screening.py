@@ -103,9 +103,18 @@ async def screen_name(request: Request, query: NameRequest) -> Response:
     return _json(name_view(result))
 
 
-@router.get("/lists", summary="List snapshots, oldest first", **guard(allowed=READERS | {Role.ADMIN}))
+@router.get(
+    "/lists",
+    summary="List snapshots, oldest first",
+    description="`origin` (the path a list was read from on the server) is shown to admins only.",
+    **guard(allowed=READERS | {Role.ADMIN}),
+)
 async def snapshots(request: Request) -> Response:
-    return _json(msgspec.to_builtins(services_of(request).lists.snapshots()))
+    views = msgspec.to_builtins(services_of(request).lists.snapshots())
+    if Role.ADMIN not in principal_of(request).roles:  # the server's file paths are not an analyst's business
+        for view in views:
+            view.pop("origin", None)
+    return _json(views)
 
 
 @router.get("/alerts", summary="Alerts raised by screening and re-screening", **guard(allowed=READERS))
