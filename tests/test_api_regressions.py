@@ -26,7 +26,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     """A client of an app on a new database, sending a key that holds every role."""
     app = create_app(Settings(db=str(tmp_path / "vigil.db"), access_log=False))
     with TestClient(app) as client:
-        token = app.state.services.access.create_key("all", list(Role)).token
+        token = app.state.services.access.create_key("all", list(Role), by="cli:setup").token
         client.headers["Authorization"] = f"Bearer {token}"
         yield client
 

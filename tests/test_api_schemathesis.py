@@ -91,7 +91,7 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     # Built here, not by the app's lifespan: schemathesis ends the lifespan after every test (one per
     # operation), and services handed to the app survive that instead of being rebuilt each time.
     services = build(settings)
-    token = services.access.create_key("schemathesis", list(Role)).token
+    token = services.access.create_key("schemathesis", list(Role), by="cli:setup").token
     try:
         yield Target(create_app(services=services), token)
     finally:

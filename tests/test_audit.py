@@ -85,7 +85,14 @@ def test_detail_json_cannot_hold_is_invalid_input(detail: dict[str, object]) -> 
 def test_a_record_needs_an_actor_an_action_and_a_subject(field: str) -> None:
     fields: dict[str, str] = {"actor": "ana", "action": "case.read", "subject": "case:c-1", field: ""}
     with pytest.raises(ValueError, match=f"non-empty {field}"):
-        next_record(None, at_us=T0, detail={}, **fields)
+        next_record(
+            None,
+            at_us=T0,
+            actor=fields["actor"],
+            action=fields["action"],
+            subject=fields["subject"],
+            detail={},
+        )
     with pytest.raises(ValueError, match="starts at 1"):
         replace(chain(1)[0], seq=0)
 

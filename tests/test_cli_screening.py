@@ -127,6 +127,14 @@ def test_screen_name_explains_and_a_clearance_takes_it_out(db: Path) -> None:
         str(db),
     )
     assert cleared.returncode == 0, cleared.stderr
+    pending = json.loads(
+        run("screen", "name", person["name"], "--customer", "c1", "--db", str(db), "--json").stdout
+    )
+    assert person["entry_id"] in [m["entry_id"] for m in pending["matches"]]  # one person is not enough
+    approve = ["screen", "approve", "--customer", "c1", "--entry", person["entry_id"], "--db", str(db)]
+    alone = run(*approve, "--by", "ana")
+    assert alone.returncode != 0 and b"another person must approve" in alone.stderr
+    assert run(*approve, "--by", "sam").returncode == 0
     after = json.loads(
         run("screen", "name", person["name"], "--customer", "c1", "--db", str(db), "--json").stdout
     )

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
+from tests import hostile
 from tests.conftest import Events, make_engine
-from vigil.codec import decision_view, decode_decision, decode_event, encode_decision, encode_event
+from vigil.codec import Admission, decision_view, decode_decision, decode_event, encode_decision, encode_event
 from vigil.errors import InvalidEvent
 from vigil.model import Deposit
 
@@ -101,3 +102,62 @@ def test_decisions_round_trip_and_read_well(events: Events) -> None:
     assert view["rules_evaluated"] == len(d.trace) == len(view["trace"])
     short = decision_view(d)
     assert all(t["matched"] or "error" in t for t in short["trace"])
+
+
+# -- issue 17: hostile input is an InvalidEvent naming the problem -----------------------------------
+
+
+@pytest.mark.parametrize(("name", "raw", "field", "needle"), hostile.MODEL, ids=[p[0] for p in hostile.MODEL])
+def test_hostile_input_is_refused_naming_the_problem(
+    name: str, raw: bytes, field: str | None, needle: str
+) -> None:
+    with pytest.raises(InvalidEvent) as info:
+        decode_event(raw)
+    assert info.value.field == field, info.value
+    assert needle in info.value.message
+    assert len(info.value.message) < 400  # a long or hostile value is described, not echoed
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "field", "needle"), hostile.ADMISSION, ids=[p[0] for p in hostile.ADMISSION]
+)
+def test_the_edge_admits_configured_regions_and_a_window_around_now(
+    name: str, raw: bytes, field: str | None, needle: str
+) -> None:
+    decode_event(raw)  # the model alone takes them: replaying old streams is the edge's choice
+    admission = Admission(regions={"EU", "NA"}, max_age_s=3650 * 86_400, max_ahead_s=86_400)
+    with pytest.raises(InvalidEvent) as info:
+        decode_event(raw, admission)
+    assert info.value.field == field and needle in info.value.message
+
+
+def test_the_window_is_around_now_and_configurable() -> None:
+    now_us = 1_800_000_000 * 10**6
+    event = decode_event(with_(ts="2026-01-01T10:00:00Z"))
+    Admission(max_age_s=10 * 365 * 86_400, max_ahead_s=60).check(event, now_us)  # 2027: months old
+    with pytest.raises(InvalidEvent, match="more than 30 days before now"):
+        Admission(max_age_s=30 * 86_400).check(event, now_us)
+    with pytest.raises(InvalidEvent, match="more than 60 seconds after now"):
+        Admission(max_ahead_s=60).check(event, event.ts_us - 61 * 10**6)
+
+
+def test_a_lone_surrogate_in_a_str_is_an_invalid_event() -> None:
+    with pytest.raises(InvalidEvent, match="not valid Unicode"):
+        decode_event(with_().decode().replace('"a1"', '"a\ud800"'))
+
+
+def test_identifiers_text_and_names_keep_what_real_input_has() -> None:
+    e = decode_event(with_(account_id="acc 42/ü", payment_method="Bank · מזכר"))
+    assert e.account_id == "acc 42/ü"
+    kyc = {k: v for k, v in GOOD.items() if k not in ("rail", "asset", "amount", "fiat_value", "chain")}
+    name = decode_event(json.dumps({**kyc, "type": "kyc_submitted", "full_name": "Mehr\u200cnaz Karimi"}))
+    assert name.full_name == "Mehr\u200cnaz Karimi"  # type: ignore[attr-defined]  # ZWNJ: Persian needs it
+
+
+def test_every_string_field_of_every_event_is_checked() -> None:
+    from vigil.model import EVENT_CLASSES
+    from vigil.model.checks import string_checks
+
+    for cls in EVENT_CLASSES.values():
+        checked = {name for name, _ in string_checks(cls)}
+        assert {"event_id", "account_id", "device_id"} <= checked, cls

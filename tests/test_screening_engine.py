@@ -126,12 +126,15 @@ def test_a_kyc_name_on_a_list_is_held_with_its_explanation(events: Events) -> No
 def test_a_cleared_false_positive_stays_cleared_until_the_entry_changes(events: Events) -> None:
     engine, store = screened_engine()
     store.clear(Clearance("viktor", LISTED.entry_id, LISTED.digest(), "ana", "other person: DOB differs", T0))
+    assert not store.is_cleared("viktor", LISTED.entry_id, LISTED.digest())  # asked, not approved
+    approved = Clearance("viktor", LISTED.entry_id, LISTED.digest(), "ana", "DOB differs", T0, "sam", T0)
+    store.clear(approved)
     decision = engine.decide(kyc(events, "Viktor Bout", birth_date=date(1980, 5, 5)))
     assert all(r.code is not ReasonCode.SCREEN_NAME_MATCH for r in decision.reasons)
     # The same clearance no longer applies once the list changes the entry.
     store2 = MemoryScreeningStore()
     changed = replace(LISTED, aliases=("Victor But",))
-    store2.clear(Clearance("viktor", LISTED.entry_id, LISTED.digest(), "ana", "DOB differs", T0))
+    store2.clear(approved)
     screener = Screener(AddressIndex(), default_policy(), names=[changed])
     result = screener.screen_name(
         NameQuery("Viktor Bout"),

@@ -27,6 +27,9 @@ from vigil.settings import Settings
 from vigil.sim.example import example_stream
 
 pytestmark = pytest.mark.slow
+ACK_DEADLINE_S = (
+    120.0  # the server acknowledges 150 accounts' events in seconds; a hang must not wait forever
+)
 
 
 @dataclass
@@ -76,7 +79,12 @@ class Client:
         for t in pool:
             t.start()
         if until is not None:
+            deadline = time.monotonic() + ACK_DEADLINE_S
             while len(self.acked) < until:
+                if not any(t.is_alive() for t in pool):
+                    raise AssertionError(f"every sender stopped with {len(self.acked)} of {until} acked")
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"{len(self.acked)} of {until} acked after {ACK_DEADLINE_S} s")
                 time.sleep(0.002)
             return pool
         for t in pool:
@@ -99,6 +107,7 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
         yield s
 
 
+@pytest.mark.timeout(300)  # pytest-timeout: a server that hangs fails the test instead of the suite
 def test_sigkill_mid_stream_loses_no_acknowledged_event_and_counts_none_twice(server: Server) -> None:
     events = _stream()
     assert len(events) > 1500

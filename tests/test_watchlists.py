@@ -125,7 +125,8 @@ def test_a_new_name_snapshot_alerts_matching_customers_except_cleared_ones(tmp_p
     store.put_customer(Customer("c-hit", added.name))
     store.put_customer(Customer("c-cleared", added.name))
     store.put_customer(Customer("c-other", "Zebulon Quartermaine"))
-    store.clear(Clearance("c-cleared", added.entry_id, added.digest(), "ana", "reviewed: other person", NOW))
+    reviewed = "reviewed: other person"
+    store.clear(Clearance("c-cleared", added.entry_id, added.digest(), "ana", reviewed, NOW, "sam", NOW))
     new = run("ofac_sdn", LISTS / "sanctions_names" / "bench", lists, store, days=1)
     assert old.info.version == 1 and new.info.version == 2 and new.diff.added
     hit = {a.customer_id for a in new.alerts if a.entry_id == added.entry_id}

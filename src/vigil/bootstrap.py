@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import gc
-from dataclasses import dataclass
+import sqlite3
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from vigil.access.throttle import LoginLimits
 from vigil.adapters.geoip_mmdb import MmdbGeoIp
 from vigil.adapters.memory import MemoryJournal
 from vigil.adapters.memory_access import MemoryAccessStore
+from vigil.adapters.memory_atomic import NoTransaction
 from vigil.adapters.memory_audit import MemoryAuditLog
 from vigil.adapters.memory_cases import MemoryCaseStore
 from vigil.adapters.memory_learning import MemoryLabelStore, MemoryModelRegistry
@@ -29,8 +31,11 @@ from vigil.adapters.sqlite_access import SqliteAccessStore
 from vigil.adapters.sqlite_audit import SqliteAuditLog
 from vigil.adapters.sqlite_cases import SqliteCaseStore
 from vigil.adapters.sqlite_learning import SqliteLabelStore, SqliteModelRegistry
+from vigil.adapters.sqlite_open import SqliteAtomic
+from vigil.adapters.sqlite_open import connect as sqlite_connect
 from vigil.adapters.sqlite_screening import SqliteListStore, SqliteScreeningStore
 from vigil.audit import AuditTrail
+from vigil.codec import Admission
 from vigil.desk import Actions, Appeals, Desk, DeskPolicy, Feed, SecurityDesk
 from vigil.desk.outbox import Outbox
 from vigil.engine import Engine
@@ -42,6 +47,7 @@ from vigil.ml.dataset import columns, describer
 from vigil.ml.scorer import Scorer
 from vigil.ports import (
     AccessStore,
+    Atomic,
     AuditLog,
     CaseStore,
     GeoIp,
@@ -58,6 +64,7 @@ from vigil.screening.policy import Policy, default_policy, load_policy
 from vigil.screening.screener import Screener
 from vigil.settings import Settings
 from vigil.watchlists import load_screener
+from vigil.watchlists.clearances import Clearances
 
 
 def rule_source(settings: Settings) -> RuleSourceReader:
@@ -124,17 +131,17 @@ def list_store(settings: Settings) -> ListStore:
     return SqliteListStore(_db_path(settings))
 
 
-def screening_store(settings: Settings) -> ScreeningStore:
+def screening_store(settings: Settings, shared: sqlite3.Connection | None = None) -> ScreeningStore:
     if settings.db == "memory":
         return MemoryScreeningStore()
     if settings.is_postgres:
         from vigil.adapters.postgres import PostgresScreeningStore
 
         return PostgresScreeningStore(_postgres(settings))
-    return SqliteScreeningStore(_db_path(settings))
+    return SqliteScreeningStore(shared if shared is not None else _db_path(settings))
 
 
-def access_store(settings: Settings) -> AccessStore:
+def access_store(settings: Settings, shared: sqlite3.Connection | None = None) -> AccessStore:
     """API keys, people and sessions, in the journal's database."""
     if settings.db == "memory":
         return MemoryAccessStore()
@@ -142,7 +149,7 @@ def access_store(settings: Settings) -> AccessStore:
         from vigil.adapters.postgres import PostgresAccessStore
 
         return PostgresAccessStore(_postgres(settings))
-    return SqliteAccessStore(_db_path(settings))
+    return SqliteAccessStore(shared if shared is not None else _db_path(settings))
 
 
 def label_store(settings: Settings) -> LabelStore:
@@ -167,7 +174,7 @@ def model_registry(settings: Settings) -> ModelRegistry:
     return SqliteModelRegistry(_db_path(settings))
 
 
-def audit_log(settings: Settings) -> AuditLog:
+def audit_log(settings: Settings, shared: sqlite3.Connection | None = None) -> AuditLog:
     """The audit log (docs/audit.md), in the journal's database (memory for a memory journal)."""
     if settings.db == "memory":
         return MemoryAuditLog()
@@ -175,10 +182,10 @@ def audit_log(settings: Settings) -> AuditLog:
         from vigil.adapters.postgres import PostgresAuditLog
 
         return PostgresAuditLog(_postgres(settings))
-    return SqliteAuditLog(_db_path(settings))
+    return SqliteAuditLog(shared if shared is not None else _db_path(settings))
 
 
-def case_store(settings: Settings) -> CaseStore:
+def case_store(settings: Settings, shared: sqlite3.Connection | None = None) -> CaseStore:
     """The desk's case histories, in the journal's database."""
     if settings.db == "memory":
         return MemoryCaseStore()
@@ -186,7 +193,22 @@ def case_store(settings: Settings) -> CaseStore:
         from vigil.adapters.postgres import PostgresCaseStore
 
         return PostgresCaseStore(_postgres(settings))
-    return SqliteCaseStore(_db_path(settings))
+    return SqliteCaseStore(shared if shared is not None else _db_path(settings))
+
+
+def together(settings: Settings) -> tuple[Atomic, sqlite3.Connection | None]:
+    """One transaction over the stores of the database (``Atomic``), and on SQLite the connection that
+    the case store, the audit log, the access store and the screening store share for it (the caller
+    closes it)."""
+    if settings.db == "memory":
+        return NoTransaction(), None
+    if settings.is_postgres:
+        from vigil.adapters.postgres import PostgresAtomic
+
+        return PostgresAtomic(_postgres(settings)), None
+    path = _db_path(settings)
+    shared = sqlite_connect(path)
+    return SqliteAtomic(shared, str(path)), shared
 
 
 def security_desk(
@@ -215,6 +237,8 @@ def security_desk(
         opened.cases,
         audit,
         channels,
+        atomic=opened.atomic,
+        people=opened.access.user,
         labels=opened.labels,
         policy=DeskPolicy(four_eyes_value=settings.four_eyes_value),
         outbox=outbox,
@@ -293,8 +317,15 @@ def notifier(settings: Settings) -> Notifier:
     return FanoutNotifier(channels)
 
 
-def access(settings: Settings, store: AccessStore | None = None, audit: AuditTrail | None = None) -> Access:
-    """Keys, people and sign-in with its limits; lockouts are recorded in ``audit`` when given."""
+def access(
+    settings: Settings,
+    store: AccessStore | None = None,
+    audit: AuditTrail | None = None,
+    atomic: Atomic | None = None,
+) -> Access:
+    """Keys, people and sign-in with its limits; with ``audit``, lockouts and every administrative act
+    (keys created and revoked, people added, roles changed, people disabled) are recorded, each in one
+    transaction (``atomic``) with its change."""
     limits = LoginLimits(
         user_failures=settings.login_user_failures,
         address_failures=settings.login_address_failures,
@@ -312,7 +343,23 @@ def access(settings: Settings, store: AccessStore | None = None, audit: AuditTra
         passwords=PasswordPool(settings.login_workers, settings.login_queue),
         audit=audit,
         refusal_delay=settings.login_refusal_delay_seconds,
+        atomic=atomic,
     )
+
+
+def clearances(settings: Settings) -> Clearances:
+    """Clearances of sanctions name matches (four eyes) for the command line: each step audited, in one
+    transaction with it."""
+    atomic, shared = together(settings)
+    audit = AuditTrail(audit_log(settings, shared))
+    return Clearances(screening_store(settings, shared), audit, atomic=atomic)
+
+
+def admin_access(settings: Settings) -> Access:
+    """Access for the command line's administration of people and keys: every act audited (actor
+    ``cli:<login>``), in one transaction with its change."""
+    atomic, shared = together(settings)
+    return access(settings, access_store(settings, shared), AuditTrail(audit_log(settings, shared)), atomic)
 
 
 def migrate(settings: Settings) -> str:
@@ -358,6 +405,8 @@ class Stores:
     labels: LabelStore | None = None
     cases: CaseStore | None = None
     audit: AuditLog | None = None
+    atomic: Atomic = field(default_factory=NoTransaction)  # one transaction over cases, audit, access
+    shared: sqlite3.Connection | None = None  # on SQLite: the connection those three share
 
     def close(self) -> None:
         """Flush and close the journal; release the database connections."""
@@ -373,21 +422,26 @@ class Stores:
         ):
             if store is not None:
                 store.close()
+        if self.shared is not None:
+            self.shared.close()
         if self.settings.is_postgres:
             _pg_engine(self.settings.db).dispose()
 
 
 def stores(settings: Settings, *, serving: bool = False) -> Stores:
+    atomic, shared = together(settings)
     return Stores(
         journal(settings, serving=serving),
         list_store(settings),
-        screening_store(settings),
-        access_store(settings),
+        screening_store(settings, shared),
+        access_store(settings, shared),
         settings,
         model_registry(settings),
         label_store(settings),
-        case_store(settings),
-        audit_log(settings),
+        case_store(settings, shared),
+        audit_log(settings, shared),
+        atomic,
+        shared,
     )
 
 
@@ -426,3 +480,13 @@ def tune_gc() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(100_000, 50, 100)
+
+
+def admission(settings: Settings) -> Admission:
+    """What the edges (the API, ``vigil replay`` and ``decide``) admit beyond the model's invariants: the
+    configured regions and a window around now (docs/api.md, "What an event may contain")."""
+    return Admission(
+        regions=settings.regions,
+        max_age_s=settings.event_max_age_days * 86_400,
+        max_ahead_s=settings.event_max_ahead_days * 86_400,
+    )

@@ -1,13 +1,23 @@
 """JSON at the edges: events in, decisions out, with errors that name the field.
 
 msgspec decodes straight into the model's dataclasses (their ``__post_init__`` checks run), so
-the wire format is the model itself plus a ``type`` tag. Unknown fields are ignored; a missing,
-mistyped or invalid field is an ``InvalidEvent`` naming it.
+the wire format is the model itself plus a ``type`` tag. A missing, mistyped, invalid or unknown field
+is an ``InvalidEvent`` naming it (an unknown field is refused, not ignored: a misspelt optional field
+would otherwise drop a signal silently). Whatever the bytes, ``decode_event`` returns an event or
+raises ``InvalidEvent``: invalid UTF-8, JSON nested too deeply, numbers out of range included.
+
+``Admission`` is what an edge accepts beyond the model's invariants: regions from a configured
+vocabulary and timestamps within a window around now (``VIGIL_REGIONS``, ``VIGIL_EVENT_MAX_AGE_DAYS``,
+``VIGIL_EVENT_MAX_AHEAD_DAYS``; docs/api.md).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import time
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,12 +26,11 @@ import msgspec
 from vigil.errors import InvalidEvent
 from vigil.model import EVENT_CLASSES, Decision, Event, EventType, Outcome, Reason, Versions
 
-
-class _Head(msgspec.Struct):
-    type: str
-
-
-_HEAD = msgspec.json.Decoder(_Head)
+_HEAD = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_TYPE = msgspec.json.Decoder(str)
+_FIELDS = {
+    t: frozenset(f.name for f in dataclasses.fields(cls)) | {"type"} for t, cls in EVENT_CLASSES.items()
+}
 _DECODERS = {t: msgspec.json.Decoder(cls) for t, cls in EVENT_CLASSES.items()}
 _ENCODER = msgspec.json.Encoder(decimal_format="string")
 _DECISION_DECODER = msgspec.json.Decoder(Decision)
@@ -51,24 +60,102 @@ def _error(exc: msgspec.ValidationError) -> InvalidEvent:
     return InvalidEvent(message, field=path)
 
 
-def decode_event(data: bytes | str) -> Event:
-    """One event from its JSON text; raises ``InvalidEvent`` naming what is wrong."""
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """What an edge admits beyond the model's invariants. ``regions``: the vocabulary (None: any well-formed
+    code); ``max_age_s``/``max_ahead_s``: how far before/after now an event's time may be (None: no bound)."""
+
+    regions: Collection[str] | None = None
+    max_age_s: float | None = None
+    max_ahead_s: float | None = None
+
+    def check(self, event: Event, now_us: int | None = None) -> None:
+        if self.regions is not None and event.region not in self.regions:
+            known = ", ".join(sorted(self.regions))
+            raise InvalidEvent(
+                f"{event.region!r} is not a configured region (one of: {known})", field="region"
+            )
+        if self.max_age_s is None and self.max_ahead_s is None:
+            return
+        now = time.time_ns() // 1000 if now_us is None else now_us
+        ts = event.ts_us
+        if self.max_age_s is not None and ts < now - int(self.max_age_s * 1e6):
+            raise InvalidEvent(
+                f"{rfc3339_us(ts)} is more than {_span(self.max_age_s)} before now ({rfc3339_us(now)})",
+                field="ts",
+            )
+        if self.max_ahead_s is not None and ts > now + int(self.max_ahead_s * 1e6):
+            raise InvalidEvent(
+                f"{rfc3339_us(ts)} is more than {_span(self.max_ahead_s)} after now ({rfc3339_us(now)})",
+                field="ts",
+            )
+
+
+_NESTED = {
+    "geo": frozenset({"lat", "lon"}),
+    "network": frozenset({"country", "is_tor", "is_vpn", "is_hosting"}),
+}
+_OBJECT = msgspec.json.Decoder(dict[str, msgspec.Raw] | None)
+
+
+def _check_nested(name: str, known: frozenset[str], raw: msgspec.Raw) -> None:
+    try:
+        inner = _OBJECT.decode(raw)
+    except msgspec.ValidationError:
+        raise InvalidEvent("expected an object", field=name) from None
+    unknown = sorted(set(inner or ()) - known)
+    if unknown:
+        shown = unknown[0] if len(unknown[0]) <= 60 else unknown[0][:60] + "..."
+        raise InvalidEvent(f"unknown field {shown!r} (unknown fields are refused)", field=name)
+
+
+def _span(seconds: float) -> str:
+    return f"{seconds / 86_400:g} days" if seconds >= 86_400 else f"{seconds:g} seconds"
+
+
+def decode_event(data: bytes | str, admission: Admission | None = None) -> Event:
+    """One event from its JSON text; raises ``InvalidEvent`` naming what is wrong, and nothing else."""
+    if isinstance(data, str):
+        try:
+            data = data.encode()
+        except UnicodeEncodeError as exc:  # a lone surrogate in a str
+            raise InvalidEvent(f"not valid Unicode: {exc.reason} at character {exc.start}") from None
     try:
         head = _HEAD.decode(data)
+        type_raw = head.get("type")
+        if type_raw is None:
+            raise InvalidEvent(f"missing event type (one of: {_KNOWN})", field="type")
+        try:
+            type_name = _TYPE.decode(type_raw)
+        except msgspec.ValidationError:
+            raise InvalidEvent(f"the event type must be a string (one of: {_KNOWN})", field="type") from None
+        try:
+            event_type = EventType(type_name)
+        except ValueError:
+            shown = repr(type_name) if len(type_name) <= 40 else f"of {len(type_name):,} characters"
+            raise InvalidEvent(f"unknown event type {shown} (one of: {_KNOWN})", field="type") from None
+        allowed = _FIELDS[event_type]
+        if len(head) > len(allowed) or not allowed.issuperset(head):
+            unknown = sorted(set(head) - allowed)
+            name = unknown[0] if len(unknown[0]) <= 60 else unknown[0][:60] + "..."
+            raise InvalidEvent(
+                f"unknown field {name!r} for a {event_type.value} event (unknown fields are refused)",
+                field=name if name.isprintable() else None,
+            )
+        for nested, known in _NESTED.items():
+            raw = head.get(nested)
+            if raw is not None and raw != b"null":
+                _check_nested(nested, known, raw)
+        event = _DECODERS[event_type].decode(data)
     except msgspec.ValidationError as exc:
-        if "missing required field `type`" in str(exc):
-            raise InvalidEvent(f"missing event type (one of: {_KNOWN})", field="type") from None
         raise _error(exc) from None
     except msgspec.DecodeError as exc:
         raise InvalidEvent(f"malformed JSON: {exc}") from None
-    try:
-        decoder = _DECODERS[EventType(head.type)]
-    except ValueError:
-        raise InvalidEvent(f"unknown event type {head.type!r} (one of: {_KNOWN})", field="type") from None
-    try:
-        return decoder.decode(data)
-    except msgspec.ValidationError as exc:
-        raise _error(exc) from None
+    except RecursionError:
+        raise InvalidEvent("malformed JSON: nested too deeply (an event is at most 3 levels deep)") from None
+    if admission is not None:
+        admission.check(event)
+    return event
 
 
 def encode_event(event: Event) -> bytes:
@@ -181,3 +268,54 @@ def rfc3339_us(us: int) -> str:
 
 def encode_view(view: dict[str, Any]) -> bytes:
     return _ENCODER.encode(view)
+
+
+_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[{]|[\]}]|,|[^"\[\]{},]+', re.S)
+ITEM_DEPTH_LIMIT = 32
+
+
+def split_array(data: bytes) -> list[bytes | InvalidEvent]:
+    """The items of a JSON array as raw bytes, found without a recursive parser: the fallback for a batch
+    that msgspec cannot read whole (an item nested thousands deep, a lone surrogate escape), so one bad item
+    does not fail the others. An item nested deeper than ``ITEM_DEPTH_LIMIT`` is an ``InvalidEvent`` in
+    its place. Raises ``InvalidEvent`` when ``data`` is not an array at all (unbalanced, unterminated).
+    Linear in the size of ``data``, but in Python: callers bound the size."""
+    body = data.strip()
+    if not body.startswith(b"[") or not body.endswith(b"]"):
+        raise InvalidEvent("expected a JSON array of events", field="body")
+    items: list[bytes | InvalidEvent] = []
+    depth = 0
+    deepest = 0
+    start = 1
+    end = len(body) - 1
+    for m in _TOKEN.finditer(body, 1, end):
+        token = m.group()
+        first = token[:1]
+        if first in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif first in (b"]", b"}"):
+            depth -= 1
+            if depth < 0:
+                raise InvalidEvent(
+                    f"malformed JSON: unbalanced {token.decode()} at byte {m.start()}", field="body"
+                )
+        elif token == b"," and depth == 0:
+            items.append(_item(body[start : m.start()], deepest))
+            start, deepest = m.end(), 0
+        elif first == b'"' and (len(token) < 2 or not token.endswith(b'"')):
+            raise InvalidEvent(f"malformed JSON: unterminated string at byte {m.start()}", field="body")
+    if depth != 0:
+        raise InvalidEvent("malformed JSON: unbalanced brackets", field="body")
+    last = body[start:end]
+    if items or last.strip():
+        items.append(_item(last, deepest))
+    return items
+
+
+def _item(raw: bytes, deepest: int) -> bytes | InvalidEvent:
+    if deepest > ITEM_DEPTH_LIMIT:
+        return InvalidEvent(f"malformed JSON: nested too deeply ({deepest:,} levels; an event has at most 3)")
+    if not raw.strip():
+        return InvalidEvent("malformed JSON: an empty item")
+    return raw

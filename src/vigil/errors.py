@@ -8,9 +8,10 @@
     │   ├── InvalidRules            a rule file that does not load (names the file, rule and field)
     │   ├── InvalidRecord           a row of a data file (evaluation inputs) is wrong (names file and line)
     │   ├── InvalidAddress          a crypto address that does not parse or fails its checksum (names chain)
-    │   └── InvalidListFile         a list file that cannot be read at all: the snapshot is refused
+    │   ├── InvalidListFile         a list file that cannot be read at all: the snapshot is refused
     │   ├── WeakPassword            a password that does not meet the policy
-    │   └── TooLarge                a request or file over a stated limit
+    │   ├── TooLarge                a request or file over a stated limit
+    │   └── UnsupportedMediaType    a body in a format other than the one expected (JSON)
     ├── AccessDenied                a caller who may not do this
     │   ├── NotAuthenticated        no credentials, or credentials that are wrong, expired or revoked
     │   ├── Forbidden               valid credentials without a role the action admits
@@ -140,6 +141,10 @@ class TooLarge(InvalidInput):
     """A request or file over a stated limit (bytes, items); the message gives the limit."""
 
 
+class UnsupportedMediaType(InvalidInput):
+    """A body in another format than the one expected (a form where JSON is read); names the format."""
+
+
 class AccessDenied(VigilError):
     """The caller may not do this."""
 
@@ -154,7 +159,8 @@ class Forbidden(AccessDenied):
 
 class TooManyAttempts(AccessDenied):
     """Sign-in refused without checking the password: too many failures (backoff or lockout), or too
-    many sign-ins at once. ``retry_after`` is the whole seconds to wait."""
+    many sign-ins at once; or an appeal filed too soon after the last. ``retry_after`` is the whole
+    seconds to wait."""
 
     def __init__(self, message: str, *, retry_after: int) -> None:
         self.retry_after = retry_after

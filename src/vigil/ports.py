@@ -6,6 +6,7 @@ A backend is done when it passes the contract suite for its port (``tests/contra
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Literal, Protocol
 
@@ -286,6 +287,19 @@ class ModelRegistry(Protocol):
     def promotions(self, region: str | None = None) -> list[Promotion]: ...
 
     def close(self) -> None: ...
+
+
+class Atomic(Protocol):
+    """One transaction over the stores of one database (cases, the audit log, access, clearances).
+
+    Contract: every write made through those stores inside ``with atomic.atomic():`` is committed at
+    the end, or none of it is when the body raises (the exception propagates); a use inside another
+    joins it. This is what keeps a change and its audit record together: a failure between them keeps
+    neither. The memory database has no transactions (``NoTransaction``): its writes cannot fail half
+    way on I/O, and nothing of it survives the process anyway.
+    """
+
+    def atomic(self) -> AbstractContextManager[None]: ...
 
 
 class AuditLog(Protocol):

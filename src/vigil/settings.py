@@ -33,6 +33,18 @@ class Settings(BaseSettings):
         default=None, description="screening policy file (category -> effect); unset = the built-in default"
     )
 
+    # -- what the edges admit (docs/api.md, "What an event may contain"): API, replay, decide ----------
+    regions: frozenset[str] = Field(
+        default=frozenset({"ID", "SEA", "SA", "CIS", "LATAM", "EU", "AF", "NA"}),
+        description='the regions events may name, JSON: ["EU", "NA"]; an event of another region is refused',
+    )
+    event_max_age_days: float = Field(
+        default=3650.0, gt=0, le=36_500, description="an event older than this (by its ts) is refused"
+    )
+    event_max_ahead_days: float = Field(
+        default=1.0, gt=0, le=36_500, description="an event dated further ahead of the clock is refused"
+    )
+
     graph: bool = Field(
         default=True, description="keep the entity graph of accounts (network analysis) as events arrive"
     )

@@ -53,7 +53,7 @@ def open_api(settings: Settings) -> Iterator[Api]:
     app = create_app(settings)
     with TestClient(app) as client:
         access = app.state.services.access
-        tokens = {role: access.create_key(f"{role.value}-key", [role]).token for role in Role}
+        tokens = {role: access.create_key(f"{role.value}-key", [role], by="cli:setup").token for role in Role}
         yield Api(app, client, tokens)
 
 

@@ -17,7 +17,7 @@ def _login(api: Api, username: str, password: str) -> tuple[int, Any]:
 
 
 def test_a_person_signs_in_acts_and_signs_out(api: Api) -> None:
-    api.services.access.add_user("ana", PASSWORD, [Role.ANALYST])
+    api.services.access.add_user("ana", PASSWORD, [Role.ANALYST], by="cli:setup")
     status, body = _login(api, "ana", PASSWORD)
     assert status == 200 and body["username"] == "ana" and len(body["token"]) >= 40
     me = api.client.get("/v1/auth/me", headers=api.headers(token=body["token"]))
@@ -27,9 +27,9 @@ def test_a_person_signs_in_acts_and_signs_out(api: Api) -> None:
 
 
 def test_wrong_password_unknown_user_and_disabled_user_all_get_the_same_answer(api: Api) -> None:
-    api.services.access.add_user("ana", PASSWORD, [Role.ANALYST])
-    api.services.access.add_user("old", PASSWORD, [Role.ANALYST])
-    api.services.access.disable_user("old")
+    api.services.access.add_user("ana", PASSWORD, [Role.ANALYST], by="cli:setup")
+    api.services.access.add_user("old", PASSWORD, [Role.ANALYST], by="cli:setup")
+    api.services.access.disable_user("old", by="cli:setup")
     answers = {
         _login(api, u, p)[1]["error"]["message"]
         for u, p in (("ana", "x" * 12), ("bob", PASSWORD), ("old", PASSWORD))
@@ -39,7 +39,7 @@ def test_wrong_password_unknown_user_and_disabled_user_all_get_the_same_answer(a
 
 def test_a_session_expires(api: Api) -> None:
     access = api.services.access
-    access.add_user("ana", PASSWORD, [Role.ANALYST])
+    access.add_user("ana", PASSWORD, [Role.ANALYST], by="cli:setup")
     token = _login(api, "ana", PASSWORD)[1]["token"]
     real = access.clock
     access.clock = lambda: real() + access.session_ttl + timedelta(seconds=1)
@@ -50,7 +50,7 @@ def test_a_session_expires(api: Api) -> None:
 
 
 def test_disabling_a_person_ends_their_sessions(api: Api) -> None:
-    api.services.access.add_user("ana", PASSWORD, [Role.ANALYST])
+    api.services.access.add_user("ana", PASSWORD, [Role.ANALYST], by="cli:setup")
     token = _login(api, "ana", PASSWORD)[1]["token"]
     r = api.client.post("/v1/admin/users/ana/disable", headers=api.headers(Role.ADMIN))
     assert r.status_code == 200 and r.json()["disabled_at"]

@@ -21,9 +21,9 @@ PASSWORD = "correct horse battery"
 def console(tmp_path: Path) -> Iterator[Api]:
     for api in open_api(api_settings(tmp_path)):
         access = api.services.access
-        access.add_user("ana", PASSWORD, [Role.ANALYST])
-        access.add_user("sam", PASSWORD, [Role.SUPERVISOR])
-        access.add_user("aud", PASSWORD, [Role.AUDITOR])
+        access.add_user("ana", PASSWORD, [Role.ANALYST], by="cli:setup")
+        access.add_user("sam", PASSWORD, [Role.SUPERVISOR], by="cli:setup")
+        access.add_user("aud", PASSWORD, [Role.AUDITOR], by="cli:setup")
         yield api
 
 

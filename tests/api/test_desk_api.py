@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -69,17 +70,24 @@ def test_freezing_needs_a_supervisor_who_is_not_the_requester(desk_api: Api, eve
     assert [a["action_id"] for a in approvals] == [f"{case_id}/1"]
     assert _post(desk_api, f"/v1/cases/{case_id}/actions/1/approve", Role.ANALYST).status_code == 403
     own = _post(desk_api, f"/v1/cases/{case_id}/actions/1/approve", Role.SUPERVISOR, {"reason": "ok"})
-    assert own.status_code == 403 and "another supervisor" in own.json()["error"]["message"]
+    assert own.status_code == 403 and "not with an API key" in own.json()["error"]["message"]
     controls = desk_api.client.get(
         "/v1/accounts/alice/controls", headers=desk_api.headers(Role.SERVICE)
     ).json()
     assert controls["frozen"] is False
-    # a second supervisor
-    token = desk_api.services.access.create_key("sup-2", [Role.SUPERVISOR]).token
+    # another supervisor's API key may not approve: approvals are made by people (issue 17)
+    key = desk_api.services.access.create_key("sup-2", [Role.SUPERVISOR], by="cli:setup").token
     r = desk_api.client.post(
         f"/v1/cases/{case_id}/actions/1/approve",
         json={"reason": "agreed"},
-        headers=desk_api.headers(token=token),
+        headers=desk_api.headers(token=key),
+    )
+    assert r.status_code == 403 and "not with an API key" in r.json()["error"]["message"]
+    # a second supervisor, a person signed in
+    r = desk_api.client.post(
+        f"/v1/cases/{case_id}/actions/1/approve",
+        json={"reason": "agreed"},
+        headers=desk_api.headers(token=_person(desk_api, "sam", Role.SUPERVISOR)),
     )
     assert r.status_code == 200 and r.json()["actions"][0]["status"] == "applied"
     controls = desk_api.client.get(
@@ -136,6 +144,9 @@ def test_stale_versions_double_submissions_and_wrong_states_are_refused_clearly(
         ),
         ("/v1/cases/c-000001/assign", {"assignee": ""}, "assignee"),
         ("/v1/cases/c-000001/assign", {"assignee": "ana", "version": "seven"}, "version"),
+        # issue 17: only active people with a desk role; typed values bounded
+        ("/v1/cases/c-000001/assign", {"assignee": "nobody-here"}, "assignee"),
+        ("/v1/cases/c-000001/actions", {"kind": "freeze_account", "reason": "x", "value": "1e30"}, "value"),
     ],
 )
 def test_malformed_requests_name_the_field(
@@ -155,6 +166,17 @@ def test_unknown_and_malformed_case_ids(desk_api: Api) -> None:
     assert r.status_code == 422
 
 
+def _person(api: Api, username: str, role: Role) -> str:
+    """A person with ``role``, signed in: their session token."""
+    password = "a long enough password"
+    if api.services.access.store.user(username) is None:
+        api.services.access.add_user(username, password, [role], by="cli:setup")
+    r = api.client.post("/v1/auth/login", json={"username": username, "password": password})
+    assert r.status_code == 200
+    token: str = r.json()["token"]
+    return token
+
+
 def test_appeals_through_the_api(desk_api: Api, events: Events) -> None:
     case_id = _flag(desk_api, events)
     none = _post(
@@ -167,6 +189,14 @@ def test_appeals_through_the_api(desk_api: Api, events: Events) -> None:
         Role.ANALYST,
         {"kind": "freeze_account", "reason": "x", "value": "50"},
     )
+    # a typed value below what Vigil knows (the case's value at risk) does not skip four eyes
+    case = desk_api.client.get(f"/v1/cases/{case_id}", headers=desk_api.headers(Role.ANALYST)).json()
+    assert case["actions"][0]["status"] == "pending" and case["actions"][0]["value"] == "19900"
+    sam = desk_api.headers(token=_person(desk_api, "sam", Role.SUPERVISOR))
+    approved = desk_api.client.post(
+        f"/v1/cases/{case_id}/actions/1/approve", json={"reason": "agreed"}, headers=sam
+    )
+    assert approved.status_code == 200
     filed = _post(
         desk_api, "/v1/appeals", Role.SERVICE, {"account_id": "alice", "text": "why?", "kyc_verified": False}
     )
@@ -180,6 +210,12 @@ def test_appeals_through_the_api(desk_api: Api, events: Events) -> None:
         desk_api, f"/v1/cases/{case_id}/appeals/1/decide", Role.ANALYST, {"grant": True, "reason": "ok"}
     )
     assert granted.status_code == 200 and granted.json()["appeals"][0]["state"] == "granted"
+    # granting requests the unfreeze, which is worth the freeze: a second person approves it
+    assert granted.json()["actions"][-1]["status"] == "pending"
+    approved = desk_api.client.post(
+        f"/v1/cases/{case_id}/actions/2/approve", json={"reason": "agreed"}, headers=sam
+    )
+    assert approved.status_code == 200
     assert (
         desk_api.client.get("/v1/accounts/alice/controls", headers=desk_api.headers(Role.SERVICE)).json()[
             "frozen"
@@ -191,7 +227,7 @@ def test_appeals_through_the_api(desk_api: Api, events: Events) -> None:
 def test_the_audit_log_records_people_and_verifies(desk_api: Api, events: Events) -> None:
     case_id = _flag(desk_api, events)
     access = desk_api.services.access
-    access.add_user("ana", "a long enough password", [Role.ANALYST])
+    access.add_user("ana", "a long enough password", [Role.ANALYST], by="cli:setup")
     signed_in = desk_api.client.post(
         "/v1/auth/login", json={"username": "ana", "password": "a long enough password"}
     )
@@ -209,7 +245,9 @@ def test_the_audit_log_records_people_and_verifies(desk_api: Api, events: Events
     reads = [(r["actor"], r["action"], r["subject"]) for r in records if r["action"].endswith("read")]
     assert ("ana", "account.decisions_read", "account:alice") in reads
     assert ("ana", "decision.read", "account:alice") in reads
-    assert all(actor == "ana" for actor, _, _ in reads)  # a calling service's reads are not people's
+    # A read made with an API key is audited too (issue 17), its detail saying it was a key.
+    key_reads = [r for r in records if r["action"] == "account.decisions_read" and r["actor"] != "ana"]
+    assert len(key_reads) == 1 and json.loads(key_reads[0]["detail"]) == {"by": "key"}
     assert desk_api.client.get("/v1/audit", headers=desk_api.headers(Role.ANALYST)).status_code == 403
     verified = desk_api.client.get("/v1/audit/verify", headers=desk_api.headers(Role.AUDITOR)).json()
     assert verified["ok"] is True and verified["records"] == len(records)

@@ -24,7 +24,7 @@ def _login(api: Api, username: str, password: str) -> Any:
 def test_bad_logins_do_not_hold_up_decisions(tmp_path: Path, events: Events) -> None:
     """Four wrong passwords in flight: an event sent after them is decided before any of them ends."""
     with serving(api_settings(tmp_path)) as api:
-        api.services.access.add_user("ana", PASSWORD, [Role.ANALYST])
+        api.services.access.add_user("ana", PASSWORD, [Role.ANALYST], by="cli:setup")
         start = time.perf_counter()
 
         def bad_login(_: int) -> float:
@@ -45,7 +45,7 @@ def test_wrong_passwords_back_off_then_lock_the_account_and_say_so(tmp_path: Pat
         tmp_path, login_refusal_delay_seconds=0, login_backoff_seconds=0.0, login_lockout_failures=10
     )
     with serving(settings) as api:
-        api.services.access.add_user("ana", PASSWORD, [Role.ANALYST])
+        api.services.access.add_user("ana", PASSWORD, [Role.ANALYST], by="cli:setup")
         statuses = [_login(api, "ana", "wrong password!").status_code for _ in range(30)]
         assert statuses[:10] == [401] * 10 and set(statuses[10:]) == {429}
         right = _login(api, "ana", PASSWORD)
@@ -54,9 +54,11 @@ def test_wrong_passwords_back_off_then_lock_the_account_and_say_so(tmp_path: Pat
         assert int(right.headers["Retry-After"]) > 0
         # the lockout is audited once, by the system, on the person
         assert api.services.security is not None
-        locked = api.services.security.audit.records(subject="user:ana")
-        assert [r.action for r in locked] == ["access.locked"]
-        assert json.loads(locked[0].detail)["failures"] == 10 and locked[0].actor == "vigil"
+        records = api.services.security.audit.records(subject="user:ana")
+        assert [r.action for r in records] == ["access.user_created", "access.locked"]
+        locked = records[1]
+        assert json.loads(locked.detail)["failures"] == 10 and locked.actor == "vigil"
+        assert locked.system and not records[0].system  # the flag, not the name, marks the system
 
 
 def test_an_unknown_user_is_throttled_like_a_known_one(tmp_path: Path) -> None:
@@ -64,7 +66,7 @@ def test_an_unknown_user_is_throttled_like_a_known_one(tmp_path: Path) -> None:
         tmp_path, login_refusal_delay_seconds=0, login_backoff_seconds=0.0, login_lockout_failures=3
     )
     with serving(settings) as api:
-        api.services.access.add_user("ana", PASSWORD, [Role.ANALYST])
+        api.services.access.add_user("ana", PASSWORD, [Role.ANALYST], by="cli:setup")
         known = [_login(api, "ana", "wrong password!") for _ in range(5)]
         unknown = [_login(api, "bob", "wrong password!") for _ in range(5)]
         assert [r.status_code for r in known] == [r.status_code for r in unknown] == [401] * 3 + [429] * 2
@@ -77,7 +79,7 @@ def test_the_console_sign_in_is_throttled_too(tmp_path: Path) -> None:
         tmp_path, login_refusal_delay_seconds=0, login_backoff_seconds=0.0, login_lockout_failures=2
     )
     with serving(settings) as api:
-        api.services.access.add_user("ana", PASSWORD, [Role.ANALYST])
+        api.services.access.add_user("ana", PASSWORD, [Role.ANALYST], by="cli:setup")
         form = {"username": "ana", "password": "wrong password!"}
         codes = [api.client.post("/console/login", data=form).status_code for _ in range(3)]
         assert codes == [401, 401, 429]

@@ -90,7 +90,7 @@ def _serving(journal: FlakyJournal) -> tuple[Engine, Access, Services]:
 def test_a_failed_commit_is_a_503_and_the_retry_after_recovery_counts_once(events: Events) -> None:
     journal = FlakyJournal()
     engine, access, services = _serving(journal)
-    headers = {"Authorization": f"Bearer {access.create_key('svc', [Role.SERVICE]).token}"}
+    headers = {"Authorization": f"Bearer {access.create_key('svc', [Role.SERVICE], by='cli:setup').token}"}
     with TestClient(create_app(services=services)) as client:
         first, second = events.deposit(0), events.deposit(1)
         assert client.post("/v1/events", content=encode_event(first), headers=headers).status_code == 200
@@ -115,7 +115,7 @@ def test_a_commit_that_fails_with_any_exception_answers_every_waiter(events: Eve
     waiting for ever: each gets 503, and the state is rebuilt from what was stored."""
     journal = BuggyJournal()
     engine, access, services = _serving(journal)
-    headers = {"Authorization": f"Bearer {access.create_key('svc', [Role.SERVICE]).token}"}
+    headers = {"Authorization": f"Bearer {access.create_key('svc', [Role.SERVICE], by='cli:setup').token}"}
     with TestClient(create_app(services=services)) as client, ThreadPoolExecutor(3) as pool:
         first = events.deposit(0)
         assert client.post("/v1/events", content=encode_event(first), headers=headers).status_code == 200

@@ -134,13 +134,18 @@ def test_accounts_for_an_address(store: ScreeningStore) -> None:
 
 
 def test_a_clearance_holds_only_for_the_same_entry_digest(store: ScreeningStore) -> None:
-    c = Clearance("c1", "un:1", "d1", cleared_by="ana", reason="different date of birth", at=T0)
+    asked = Clearance("c1", "un:1", "d1", cleared_by="ana", reason="different date of birth", at=T0)
+    store.clear(asked)
+    assert not store.is_cleared("c1", "un:1", "d1")  # a request alone: four eyes (issue 17)
+    assert store.clearances("c1") == [asked]
+    c = Clearance("c1", "un:1", "d1", "ana", "different date of birth", T0, approved_by="sam", approved_at=T0)
     store.clear(c)
     assert store.is_cleared("c1", "un:1", "d1")
     assert not store.is_cleared("c1", "un:1", "d2")  # the entry changed
     assert not store.is_cleared("c2", "un:1", "d1")
     assert not store.is_cleared("c1", "un:2", "d1")
-    assert store.clearances("c1") == [c] and store.clearances() == [c] and store.clearances("c2") == []
+    assert store.clearances("c1") == [asked, c] and store.clearances() == [asked, c]
+    assert store.clearances("c2") == []
 
 
 def test_a_clearance_records_who_and_why() -> None:

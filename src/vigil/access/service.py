@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -25,12 +26,16 @@ from vigil.access.throttle import LoginLimits, LoginThrottle
 from vigil.audit import AuditTrail
 from vigil.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyAttempts, WeakPassword
 from vigil.model.access import ApiKey, Principal, Role, Session, User
-from vigil.ports import AccessStore
+from vigil.ports import AccessStore, Atomic
 
 KEY_PREFIX = "vk_"
 MIN_PASSWORD = 12
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-@")
-SYSTEM = "vigil"  # the audit actor of what Vigil does by itself (a lockout), as on the desk
+SYSTEM = "vigil"  # how what Vigil does by itself (a lockout) shows its actor; the record's flag counts
+# Names no person may take: Vigil's own, and the shape of an API key id (12 hex digits), so that an
+# actor in the audit log or a case history is never mistaken for another.
+RESERVED = frozenset({"vigil", "system", "root", "admin", "anonymous", "unknown", "nobody"})
+_KEY_ID_SHAPE = frozenset("0123456789abcdef")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +63,11 @@ def _roles(roles: Iterable[Role | str]) -> frozenset[Role]:
 def _check_name(name: str, field: str) -> str:
     if not name or len(name) > 64 or not set(name) <= _NAME_CHARS:
         raise InvalidInput("must be 1-64 characters of a-z, 0-9, '.', '_', '-', '@'", field=field)
+    if name in RESERVED or (len(name) == 12 and set(name) <= _KEY_ID_SHAPE):
+        raise InvalidInput(
+            f"{name!r} is reserved (Vigil's own names, and 12 hex digits: the shape of an API key id)",
+            field=field,
+        )
     return name
 
 
@@ -79,8 +89,10 @@ class Access:
         audit: AuditTrail | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         refusal_delay: float = 0.0,
+        atomic: Atomic | None = None,
     ) -> None:
         self.store = store
+        self.atomic = atomic.atomic if atomic is not None else nullcontext
         self.session_ttl = session_ttl
         self.cache_seconds = cache_seconds
         self.clock = clock
@@ -92,7 +104,28 @@ class Access:
         self._cache: dict[str, tuple[float, Principal | None]] = {}
 
     # -- keys --------------------------------------------------------------------------------
-    def create_key(self, name: str, roles: Iterable[Role | str]) -> Issued:
+    def _act(self, by: str | None, action: str, subject: str, detail: dict[str, object]) -> None:
+        """Audit an administrative act by ``by`` (a username, an API key id, or ``cli:<login>``) in the
+        transaction the caller holds open; without a trail (tests of this service alone) nothing."""
+        if self.audit is None:
+            return
+        if not by:
+            raise ValueError(f"{action} needs the actor who does it (by=...): every such act is audited")
+        self.audit.record(by, action, subject, detail)
+
+    @contextmanager
+    def _atomic(self) -> Iterator[None]:
+        """The store's change and its audit record in one transaction; the trail re-reads its last
+        record when the transaction is rolled back."""
+        try:
+            with self.atomic():
+                yield
+        except BaseException:
+            if self.audit is not None:
+                self.audit.forget()
+            raise
+
+    def create_key(self, name: str, roles: Iterable[Role | str], *, by: str | None = None) -> Issued:
         secret = tokens.new_secret()
         key = ApiKey(
             key_id=tokens.new_id(),
@@ -101,21 +134,28 @@ class Access:
             secret_hash=tokens.digest(secret),
             created_at=self.clock(),
         )
-        self.store.add_key(key)
+        with self._atomic():
+            self.store.add_key(key)
+            detail: dict[str, object] = {"name": key.name, "roles": sorted(r.value for r in key.roles)}
+            self._act(by, "access.key_created", f"key:{key.key_id}", detail)
         return Issued(token=f"{KEY_PREFIX}{key.key_id}.{secret}", key=key)
 
-    def revoke_key(self, key_id: str) -> ApiKey:
+    def revoke_key(self, key_id: str, *, by: str | None = None) -> ApiKey:
         key = self.store.key(key_id)
         if key is None:
             raise NotFound(f"no API key {key_id!r}")
         if key.revoked_at is None:
             key = replace(key, revoked_at=self.clock())
-            self.store.replace_key(key)
+            with self._atomic():
+                self.store.replace_key(key)
+                self._act(by, "access.key_revoked", f"key:{key.key_id}", {"name": key.name})
         self._cache.clear()
         return key
 
     # -- people ------------------------------------------------------------------------------
-    def add_user(self, username: str, password: str, roles: Iterable[Role | str]) -> User:
+    def add_user(
+        self, username: str, password: str, roles: Iterable[Role | str], *, by: str | None = None
+    ) -> User:
         _check_name(username, "username")
         _check_password(password)
         if self.store.user(username) is not None:
@@ -126,7 +166,10 @@ class Access:
             password_hash=tokens.hash_password(password),
             created_at=self.clock(),
         )
-        self.store.add_user(user)
+        with self._atomic():
+            self.store.add_user(user)
+            detail: dict[str, object] = {"roles": sorted(r.value for r in user.roles)}
+            self._act(by, "access.user_created", f"user:{username}", detail)
         return user
 
     def _user(self, username: str) -> User:
@@ -135,23 +178,34 @@ class Access:
             raise NotFound(f"no user {username!r}")
         return user
 
-    def set_password(self, username: str, password: str) -> User:
+    def set_password(self, username: str, password: str, *, by: str | None = None) -> User:
         _check_password(password)
         user = replace(self._user(username), password_hash=tokens.hash_password(password))
-        self.store.replace_user(user)
+        with self._atomic():
+            self.store.replace_user(user)
+            self._act(by, "access.password_set", f"user:{username}", {})
         return user
 
-    def set_roles(self, username: str, roles: Iterable[Role | str]) -> User:
-        user = replace(self._user(username), roles=_roles(roles))
-        self.store.replace_user(user)
+    def set_roles(self, username: str, roles: Iterable[Role | str], *, by: str | None = None) -> User:
+        before = self._user(username)
+        user = replace(before, roles=_roles(roles))
+        with self._atomic():
+            self.store.replace_user(user)
+            detail: dict[str, object] = {
+                "from": sorted(r.value for r in before.roles),
+                "to": sorted(r.value for r in user.roles),
+            }
+            self._act(by, "access.roles_changed", f"user:{username}", detail)
         self._cache.clear()
         return user
 
-    def disable_user(self, username: str) -> User:
+    def disable_user(self, username: str, *, by: str | None = None) -> User:
         user = self._user(username)
         if user.disabled_at is None:
             user = replace(user, disabled_at=self.clock())
-            self.store.replace_user(user)
+            with self._atomic():
+                self.store.replace_user(user)
+                self._act(by, "access.user_disabled", f"user:{username}", {})
         self._cache.clear()
         return user
 
@@ -193,8 +247,8 @@ class Access:
         if self.audit is None:
             return
         seconds = int(self.throttle.limits.lockout_seconds)
-        detail = {"failures": failures, "locked_seconds": seconds, "by": "system"}
-        self.audit.record(SYSTEM, "access.locked", f"user:{username}", detail)
+        detail = {"failures": failures, "locked_seconds": seconds}
+        self.audit.record(SYSTEM, "access.locked", f"user:{username}", detail, system=True)
 
     def close(self) -> None:
         self.passwords.close()

@@ -109,7 +109,8 @@ class MemoryScreeningStore:
 
     def is_cleared(self, customer_id: str, entry_id: str, entry_digest: str) -> bool:
         return any(
-            c.entry_id == entry_id and c.entry_digest == entry_digest for c in self.clearances(customer_id)
+            c.entry_id == entry_id and c.entry_digest == entry_digest and c.approved
+            for c in self.clearances(customer_id)
         )
 
     def add_alert(self, alert: ScreeningAlert) -> bool:

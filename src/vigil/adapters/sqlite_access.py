@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from vigil.adapters.sqlite_open import connect
 from vigil.errors import ConfigError, StorageError
 from vigil.model.access import ApiKey, Session, User
 
@@ -32,15 +33,20 @@ _ENCODE = msgspec.json.Encoder().encode
 
 
 class SqliteAccessStore:
-    def __init__(self, path: str | Path) -> None:
-        self.path = str(path)
-        if self.path != ":memory:" and not Path(self.path).parent.is_dir():
-            raise ConfigError(f"cannot open {self.path}: directory {Path(self.path).parent} does not exist")
+    """The ``AccessStore`` port on SQLite: a path, or a connection shared with the other stores of the
+    database (each write is one statement: inside a transaction the owner has open, it joins it)."""
+
+    def __init__(self, path_or_connection: str | Path | sqlite3.Connection) -> None:
+        self._owned = not isinstance(path_or_connection, sqlite3.Connection)
+        if isinstance(path_or_connection, sqlite3.Connection):
+            self.path, self._db = "the given connection", path_or_connection
+        else:
+            self.path = str(path_or_connection)
+            self._db = connect(self.path)
         try:
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(SCHEMA)
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
         except sqlite3.DatabaseError as exc:
             raise ConfigError(f"cannot open {self.path}: {exc}") from None
         self._decoders: dict[type, msgspec.json.Decoder[Any]] = {
@@ -108,4 +114,5 @@ class SqliteAccessStore:
         return self._replace("access_sessions", session.token_hash, session)
 
     def close(self) -> None:
-        self._db.close()
+        if self._owned:
+            self._db.close()

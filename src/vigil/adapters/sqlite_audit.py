@@ -16,6 +16,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from vigil.adapters.memory_audit import check_append, check_limit
 from vigil.adapters.sqlite_open import SqliteStore
@@ -25,7 +26,8 @@ from vigil.model.audit import GENESIS, AuditRecord
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS audit_log (
         seq INTEGER PRIMARY KEY, at_us INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
-        subject TEXT NOT NULL, detail TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL
+        subject TEXT NOT NULL, detail TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL,
+        system INTEGER NOT NULL DEFAULT 0
     )""",
     "CREATE INDEX IF NOT EXISTS audit_log_subject ON audit_log (subject, seq)",
     "CREATE INDEX IF NOT EXISTS audit_log_actor ON audit_log (actor, seq)",
@@ -34,7 +36,7 @@ SCHEMA = (
     """CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
         BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: a record cannot be deleted'); END""",
 )
-_FIELDS = "seq, at_us, actor, action, subject, detail, prev_hash, hash"
+_FIELDS = "seq, at_us, actor, action, subject, detail, prev_hash, hash, system"
 
 
 class SqliteAuditLog(SqliteStore):
@@ -43,6 +45,7 @@ class SqliteAuditLog(SqliteStore):
 
     def __init__(self, path_or_connection: str | Path | sqlite3.Connection) -> None:
         super().__init__(path_or_connection, SCHEMA)
+        self._add_column("audit_log", "system", "INTEGER NOT NULL DEFAULT 0")
 
     def append(self, record: AuditRecord) -> None:
         r = record
@@ -51,8 +54,8 @@ class SqliteAuditLog(SqliteStore):
             last_seq, last_hash = (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
             check_append(last_seq, last_hash, r)
             db.execute(
-                f"INSERT INTO audit_log ({_FIELDS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (r.seq, r.at_us, r.actor, r.action, r.subject, r.detail, r.prev_hash, r.hash),
+                f"INSERT INTO audit_log ({_FIELDS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (r.seq, r.at_us, r.actor, r.action, r.subject, r.detail, r.prev_hash, r.hash, int(r.system)),
             )
 
     def last(self) -> AuditRecord | None:
@@ -85,9 +88,10 @@ class SqliteAuditLog(SqliteStore):
             for row in db.execute(query, params):  # row by row: a whole log reads in constant memory
                 yield self._record(row)
 
-    def _record(self, row: tuple[object, ...]) -> AuditRecord:
+    def _record(self, row: tuple[Any, ...]) -> AuditRecord:
         try:
-            return AuditRecord(*row)  # type: ignore[arg-type]  # the columns, in the fields' order
+            seq, at_us, actor, action, subject, detail, prev_hash, hash_, system = row
+            return AuditRecord(seq, at_us, actor, action, subject, detail, prev_hash, hash_, bool(system))
         except (TypeError, ValueError) as exc:
             raise StorageError(
                 f"audit record {row[0]} in {self.path} is not a valid record ({exc}):"

@@ -21,7 +21,8 @@ from vigil.model.cases import CaseData, CaseEvent, Kind
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS case_events (
         case_id TEXT NOT NULL, seq INTEGER NOT NULL, at_us INTEGER NOT NULL, actor TEXT NOT NULL,
-        kind TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (case_id, seq)
+        kind TEXT NOT NULL, data TEXT NOT NULL, system INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (case_id, seq)
     ) WITHOUT ROWID""",
     """CREATE TABLE IF NOT EXISTS case_order (n INTEGER PRIMARY KEY, case_id TEXT NOT NULL UNIQUE)""",
     """CREATE TABLE IF NOT EXISTS desk_cursor (
@@ -34,19 +35,34 @@ SCHEMA = (
 )
 
 
-def _row(row: tuple[str, int, int, str, str, str]) -> CaseEvent:
+_COLUMNS = "case_id, seq, at_us, actor, kind, data, system"
+
+
+def _row(row: tuple[str, int, int, str, str, str, int]) -> CaseEvent:
     data: CaseData = json.loads(row[5])
-    return CaseEvent(row[0], row[1], row[2], row[3], Kind(row[4]), data)
+    return CaseEvent(row[0], row[1], row[2], row[3], Kind(row[4]), data, system=bool(row[6]))
 
 
 class SqliteCaseStore(SqliteStore):
-    def __init__(self, path: str | Path) -> None:
-        super().__init__(path, SCHEMA)
+    """The ``CaseStore`` port on SQLite: a path, or a connection shared with the other stores of the
+    database (then its writes join a transaction the owner has open: ``SqliteAtomic``)."""
+
+    def __init__(self, path_or_connection: str | Path | sqlite3.Connection) -> None:
+        super().__init__(path_or_connection, SCHEMA)
+        self._add_column("case_events", "system", "INTEGER NOT NULL DEFAULT 0")
 
     def append(self, events: Sequence[CaseEvent], cursor: int | None = None) -> None:
         ids = sorted({e.case_id for e in events})
         rows = [
-            (e.case_id, e.seq, e.at_us, e.actor, e.kind.value, json.dumps(e.data, sort_keys=True))
+            (
+                e.case_id,
+                e.seq,
+                e.at_us,
+                e.actor,
+                e.kind.value,
+                json.dumps(e.data, sort_keys=True),
+                int(e.system),
+            )
             for e in events
         ]
         with self._write("append to the case history") as db:
@@ -58,7 +74,7 @@ class SqliteCaseStore(SqliteStore):
             }
             check_next(events, last)
             try:
-                db.executemany("INSERT INTO case_events VALUES (?, ?, ?, ?, ?, ?)", rows)
+                db.executemany(f"INSERT INTO case_events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             except sqlite3.IntegrityError as exc:  # another writer got there first
                 raise Conflict(f"case history changed meanwhile: {exc}") from None
             db.executemany(
@@ -70,14 +86,14 @@ class SqliteCaseStore(SqliteStore):
 
     def history(self, case_id: str) -> list[CaseEvent]:
         rows = self._read(
-            "SELECT case_id, seq, at_us, actor, kind, data FROM case_events WHERE case_id = ? ORDER BY seq",
+            f"SELECT {_COLUMNS} FROM case_events WHERE case_id = ? ORDER BY seq",
             (case_id,),
         )
         return [_row(r) for r in rows]
 
     def all_events(self) -> Iterator[CaseEvent]:
         rows = self._read(
-            "SELECT e.case_id, e.seq, e.at_us, e.actor, e.kind, e.data FROM case_order o"
+            "SELECT e.case_id, e.seq, e.at_us, e.actor, e.kind, e.data, e.system FROM case_order o"
             " JOIN case_events e ON e.case_id = o.case_id ORDER BY o.n, e.seq",
             (),
         )
@@ -103,6 +119,6 @@ class SqliteCaseStore(SqliteStore):
 
     def _read(
         self, sql: str, params: tuple[str, ...] | tuple[()]
-    ) -> list[tuple[str, int, int, str, str, str]]:
+    ) -> list[tuple[str, int, int, str, str, str, int]]:
         with self._io("read the case history") as db:
             return db.execute(sql, params).fetchall()

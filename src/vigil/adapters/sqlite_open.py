@@ -28,6 +28,42 @@ def connect(path: str | Path, schema: str = "") -> sqlite3.Connection:
     return db
 
 
+def _in_transaction(db: sqlite3.Connection) -> bool:
+    return db.in_transaction
+
+
+class SqliteAtomic:
+    """The ``Atomic`` port on SQLite: one transaction on the connection the stores of a database share
+    (given to each of them), taken with the write lock first (``BEGIN IMMEDIATE``); the stores' own
+    writes inside it become savepoints. A failed commit or a body that raises rolls all of it back."""
+
+    def __init__(self, connection: sqlite3.Connection, path: str = "the database") -> None:
+        self.connection, self.path = connection, path
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        db = self.connection
+        if db.in_transaction:  # joins the transaction already open
+            yield
+            return
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot begin a transaction in {self.path}: {exc}") from exc
+        try:
+            yield
+        except BaseException:
+            if _in_transaction(db):  # (some errors roll the transaction back themselves)
+                db.execute("ROLLBACK")
+            raise
+        try:
+            db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if _in_transaction(db):
+                db.execute("ROLLBACK")
+            raise StorageError(f"cannot commit in {self.path}: {exc}") from exc
+
+
 class SqliteStore:
     """A store's connection, opened here on a path (``close`` closes it) or given by its owner (``close``
     leaves it open, and a write made while the owner has a transaction open becomes durable when the
@@ -45,6 +81,13 @@ class SqliteStore:
         except sqlite3.Error as exc:
             self.close()
             raise ConfigError(f"cannot open {self.path}: {exc}") from None
+
+    def _add_column(self, table: str, column: str, declaration: str) -> None:
+        """Add a column a database made by an earlier release lacks (its rows get the default)."""
+        with self._io(f"add column {column} to {table}") as db:
+            have = {str(row[1]) for row in db.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
     @contextmanager
     def _io(self, what: str) -> Iterator[sqlite3.Connection]:

@@ -172,8 +172,18 @@ class SqliteListStore:
 
 
 class SqliteScreeningStore:
-    def __init__(self, path: str | Path) -> None:
-        self._db = _connect(path)
+    """The ``ScreeningStore`` port on SQLite: a path, or a connection shared with the other stores of the
+    database (a clearance then joins the transaction of its audit record: ``SqliteAtomic``)."""
+
+    def __init__(self, path_or_connection: str | Path | sqlite3.Connection) -> None:
+        self._owned = not isinstance(path_or_connection, sqlite3.Connection)
+        if isinstance(path_or_connection, sqlite3.Connection):
+            self._db = path_or_connection
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
+        else:
+            self._db = _connect(path_or_connection)
         self._customer = msgspec.json.Decoder(Customer)
         self._clearance = msgspec.json.Decoder(Clearance)
         self._alert = msgspec.json.Decoder(ScreeningAlert)
@@ -194,7 +204,8 @@ class SqliteScreeningStore:
     def record_usage(self, addresses: Sequence[tuple[str, str]], customers: Sequence[Customer]) -> None:
         db = self._db
         try:
-            db.execute("BEGIN IMMEDIATE")
+            nested = db.in_transaction  # (inside a transaction the shared connection's owner holds)
+            db.execute("SAVEPOINT usage" if nested else "BEGIN IMMEDIATE")
             try:
                 db.executemany(
                     "INSERT OR IGNORE INTO screening_addresses VALUES (?, ?)", [(k, a) for a, k in addresses]
@@ -204,9 +215,11 @@ class SqliteScreeningStore:
                     [(c.customer_id, msgspec.json.encode(c)) for c in customers],
                 )
             except BaseException:
-                db.execute("ROLLBACK")
+                db.execute("ROLLBACK TO usage" if nested else "ROLLBACK")
+                if nested:
+                    db.execute("RELEASE usage")
                 raise
-            db.execute("COMMIT")
+            db.execute("RELEASE usage" if nested else "COMMIT")
         except sqlite3.Error as exc:
             raise StorageError(f"cannot record screening usage: {exc}") from exc
 
@@ -234,7 +247,8 @@ class SqliteScreeningStore:
 
     def is_cleared(self, customer_id: str, entry_id: str, entry_digest: str) -> bool:
         return any(
-            c.entry_id == entry_id and c.entry_digest == entry_digest for c in self.clearances(customer_id)
+            c.entry_id == entry_id and c.entry_digest == entry_digest and c.approved
+            for c in self.clearances(customer_id)
         )
 
     def add_alert(self, alert: ScreeningAlert) -> bool:
@@ -255,4 +269,5 @@ class SqliteScreeningStore:
         return [self._alert.decode(b) for (b,) in rows]
 
     def close(self) -> None:
-        self._db.close()
+        if self._owned:
+            self._db.close()

@@ -12,17 +12,24 @@ import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from vigil import bootstrap
 from vigil.api import console, errors, logs
 from vigil.api.fast import FastEvents
 from vigil.api.metrics import Metrics
 from vigil.api.routes import access, cases, events, graph, ops, screening
+from vigil.api.routes.events import check_json
 from vigil.api.schemas import event_components
 from vigil.api.services import NO_MODEL, Services, build
 from vigil.errors import VigilError
@@ -65,6 +72,50 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         }
         app.openapi_schema = spec
     return app.openapi_schema
+
+
+class JsonOnly:
+    """A request to ``/v1/`` that names its body's type must name JSON: 415 ``unsupported_media_type``
+    otherwise (a form, plain text, another charset). A body without a Content-Type is read as JSON;
+    the console's forms are not under ``/v1/``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/v1/") and scope["method"] in _WITH_BODY:
+            content_type = next((v for n, v in scope["headers"] if n == b"content-type"), None)
+            if content_type is not None:
+                try:
+                    check_json(content_type.decode("latin-1"))
+                except VigilError as exc:
+                    await errors.vigil_error(exc)(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+
+_WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
+SWAGGER_ASSETS = "/docs/assets"
+
+
+def _docs(app: FastAPI) -> None:
+    """``/docs`` with Swagger UI's files served from a package (fastapi-offline ships them): no CDN, so
+    the page works on a machine without internet access."""
+    import fastapi_offline  # only for where its files are; its app factory is not used
+
+    assets = Path(fastapi_offline.__file__).parent / "static"
+    app.mount(SWAGGER_ASSETS, StaticFiles(directory=assets), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return get_swagger_ui_html(
+            openapi_url=f"{root}/openapi.json",
+            title="Vigil API",
+            swagger_js_url=f"{root}{SWAGGER_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{SWAGGER_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{root}{SWAGGER_ASSETS}/favicon.png",
+        )
 
 
 def _reload_on_hup(services: Services) -> None:
@@ -137,7 +188,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         title="Vigil",
         version=__version__,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # served by _docs, from local files
         redoc_url=None,
     )
     if services is not None:
@@ -147,9 +198,11 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         app.include_router(router)
     app.include_router(console.router)  # its pages check the signed-in person's roles themselves
     _check_guarded()
+    _docs(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     hot = next(r for r in api_routes() if r.path == "/v1/events" and "POST" in (r.methods or ()))
     app.add_middleware(FastEvents, route=hot)
+    app.add_middleware(JsonOnly)  # before the hot path, so it covers POST /v1/events too
     app.add_middleware(logs.AccessLog, metrics=metrics, log=settings.access_log)  # outermost
     return app
 

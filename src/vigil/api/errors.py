@@ -26,6 +26,7 @@ TABLE: tuple[tuple[type[Exception], int, str], ...] = (
     (errors.InvalidAddress, 422, "invalid_address"),
     (errors.WeakPassword, 422, "weak_password"),
     (errors.TooLarge, 413, "too_large"),
+    (errors.UnsupportedMediaType, 415, "unsupported_media_type"),
     (errors.InvalidInput, 422, "invalid_input"),
     (errors.TooManyAttempts, 429, "too_many_attempts"),
     (errors.NotAuthenticated, 401, "not_authenticated"),

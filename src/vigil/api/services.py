@@ -41,9 +41,9 @@ class Services:
         return self.security
 
     def audit_read(self, who: Principal, action: str, subject: str) -> None:
-        """Record a person's read of customer data (a calling service's reads are not recorded)."""
-        if who.kind == "user" and self.security is not None:
-            self.security.audit.record(who.name, action, subject)
+        """Record a read of customer data, by a person or with an API key (``detail`` says which)."""
+        if self.security is not None:
+            self.security.audit.record(who.name, action, subject, {"by": who.kind})
 
     @property
     def screener(self) -> Screener:
@@ -90,7 +90,7 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Services:
         settings=settings,
         engine=engine,
         decider=Decider(engine, security.feed.committed),
-        access=bootstrap.access(settings, stores.access, security.audit),
+        access=bootstrap.access(settings, stores.access, security.audit, stores.atomic),
         lists=stores.lists,
         screening=stores.screening,
         metrics=metrics if metrics is not None else Metrics(),

@@ -1,7 +1,8 @@
 """The hash chain of the audit log: how a record's hash is computed, and how a chain is verified.
 
 Pure: no I/O. A record's hash is the SHA-256 (hex) of the UTF-8 bytes of the canonical JSON of the
-list ``[seq, at_us, actor, action, subject, detail, prev_hash]``, canonical JSON being
+list ``[seq, at_us, actor, action, subject, detail, prev_hash]`` (a system record's list ends with
+``true`` as an eighth item, so the flag is covered and earlier records hash as they did), canonical JSON being
 ``json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)``. A JSON list of
 strings and integers has one reading, so no two different records share an encoding.
 
@@ -31,15 +32,27 @@ def canonical(value: object) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
-def digest(seq: int, at_us: int, actor: str, action: str, subject: str, detail: str, prev_hash: str) -> str:
-    """The hex SHA-256 of the canonical JSON (UTF-8) of the list of the record's fields, in this order."""
-    encoded = canonical([seq, at_us, actor, action, subject, detail, prev_hash]).encode("utf-8")
-    return hashlib.sha256(encoded).hexdigest()
+def digest(
+    seq: int,
+    at_us: int,
+    actor: str,
+    action: str,
+    subject: str,
+    detail: str,
+    prev_hash: str,
+    system: bool = False,
+) -> str:
+    """The hex SHA-256 of the canonical JSON (UTF-8) of the list of the record's fields, in this order
+    (and ``true`` last for a system record)."""
+    fields: list[object] = [seq, at_us, actor, action, subject, detail, prev_hash]
+    if system:
+        fields.append(True)
+    return hashlib.sha256(canonical(fields).encode("utf-8")).hexdigest()
 
 
 def _digest_of(record: AuditRecord) -> str:
     r = record
-    return digest(r.seq, r.at_us, r.actor, r.action, r.subject, r.detail, r.prev_hash)
+    return digest(r.seq, r.at_us, r.actor, r.action, r.subject, r.detail, r.prev_hash, r.system)
 
 
 def next_record(
@@ -50,10 +63,12 @@ def next_record(
     action: str,
     subject: str,
     detail: Mapping[str, object],
+    system: bool = False,
 ) -> AuditRecord:
     """The record that follows ``last`` (or starts the chain): the next seq, ``last``'s hash as
-    prev_hash, ``detail`` as canonical JSON, and its hash. ``detail`` that JSON cannot hold is
-    ``InvalidInput``; an empty actor, action or subject is ``ValueError`` (the record's own check)."""
+    prev_hash, ``detail`` as canonical JSON, ``system`` (what Vigil did by itself), and its hash.
+    ``detail`` that JSON cannot hold is ``InvalidInput``; an empty actor, action or subject is
+    ``ValueError`` (the record's own check)."""
     try:
         text = canonical(dict(detail))
     except (TypeError, ValueError) as exc:
@@ -67,7 +82,8 @@ def next_record(
         subject=subject,
         detail=text,
         prev_hash=prev_hash,
-        hash=digest(seq, at_us, actor, action, subject, text, prev_hash),
+        hash=digest(seq, at_us, actor, action, subject, text, prev_hash, system),
+        system=system,
     )
 
 

@@ -32,9 +32,16 @@ class AuditTrail:
         self._loaded = False
 
     def record(
-        self, actor: str, action: str, subject: str, detail: Mapping[str, object] | None = None
+        self,
+        actor: str,
+        action: str,
+        subject: str,
+        detail: Mapping[str, object] | None = None,
+        *,
+        system: bool = False,
     ) -> AuditRecord:
-        """Append that ``actor`` did ``action`` on ``subject`` now, and return the record appended.
+        """Append that ``actor`` did ``action`` on ``subject`` now, and return the record appended;
+        ``system`` marks what Vigil did by itself (a lockout), whatever the actor's name.
 
         An empty actor, action or subject is ``ValueError``; ``detail`` that JSON cannot hold is
         ``InvalidInput``; a failed write raises the log's error and appends nothing.
@@ -43,18 +50,29 @@ class AuditTrail:
             self._last, self._loaded = self._log.last(), True
         at_us, fields = self._clock(), detail if detail is not None else {}
         record = next_record(
-            self._last, at_us=at_us, actor=actor, action=action, subject=subject, detail=fields
+            self._last, at_us=at_us, actor=actor, action=action, subject=subject, detail=fields, system=system
         )
         try:
             self._log.append(record)
         except Conflict:  # another writer appended since the last record was read: build on theirs
             self._last = self._log.last()
             record = next_record(
-                self._last, at_us=at_us, actor=actor, action=action, subject=subject, detail=fields
+                self._last,
+                at_us=at_us,
+                actor=actor,
+                action=action,
+                subject=subject,
+                detail=fields,
+                system=system,
             )
             self._log.append(record)
         self._last = record
         return record
+
+    def forget(self) -> None:
+        """Read the last record again before the next append (a transaction that held one of this
+        trail's records was rolled back)."""
+        self._last, self._loaded = None, False
 
     def verify(self, expect_head: str | None = None) -> Verification:
         """Verify the whole log, streaming, against ``expect_head`` when given (``chain.verify``)."""

@@ -6,33 +6,61 @@ Each command is one library call plus its I/O.
 Exit codes: 0 success, 1 an error of the set-up (configuration, storage), 2 invalid input, 3 an alert
 (``vigil drift``: a population stability index at or over its threshold; ``vigil audit verify``: the
 audit log's chain is broken).
+
+Imports are lazy: ``vigil --help`` lists the commands from ``COMMANDS`` without importing any of them,
+and a command imports only the module that adds it (numpy, LightGBM, FastAPI... load only when used).
 """
 
 from __future__ import annotations
 
 import argparse
-import signal
+import importlib
 import sys
 from collections.abc import Sequence
-from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-import msgspec
+from vigil.errors import ConfigError, InvalidInput, StorageError, VigilError
 
-from vigil import bootstrap
-from vigil.adapters.rule_files import DirectoryRules
-from vigil.cli import audit, cases, evaluate, graph, learn, lists, models, screen, serve, simulate
-from vigil.cli.streams import StatusLine, open_input, open_output
-from vigil.codec import decision_view, decode_event, encode_view
-from vigil.engine import Engine, replay
-from vigil.errors import ConfigError, InvalidEvent, InvalidInput, StorageError, VigilError
-from vigil.features import default_catalog
-from vigil.model import Decision
-from vigil.rules import FUNCTIONS
-from vigil.settings import Settings
+if TYPE_CHECKING:
+    from vigil.engine import Engine
+    from vigil.errors import InvalidEvent
+    from vigil.model import Decision
+    from vigil.settings import Settings
+
+# Every top-level command: the module whose add_parser adds it, and its one-line help (a test checks
+# this table against the modules).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "replay": ("vigil.cli.main", "decide a stream of JSON-lines events; decisions as JSON lines"),
+    "decide": ("vigil.cli.main", "decide one event read from stdin, with its full trace"),
+    "rules": ("vigil.cli.main", "rule files"),
+    "catalog": ("vigil.cli.main", "list every feature with its meaning"),
+    "sim": (
+        "vigil.cli.simulate",
+        "simulate an exchange with labelled crime: events, labels, recovery claims",
+    ),
+    "eval": (
+        "vigil.cli.evaluate",
+        "score decisions against the simulator's labels: recall, precision, value stopped, friction",
+    ),
+    "lists": ("vigil.cli.lists", "screening lists: import snapshots, show, diff"),
+    "screen": ("vigil.cli.screen", "screen an address or a name against the imported lists"),
+    "serve": ("vigil.cli.serve", "run the HTTP API (settings from VIGIL_* variables, see .env.example)"),
+    "db": ("vigil.cli.serve", "database schema"),
+    "users": ("vigil.cli.serve", "people who sign in"),
+    "keys": ("vigil.cli.serve", "API keys of calling services"),
+    "graph": ("vigil.cli.graph", "network analysis: expand from seed accounts, find rings"),
+    "labels": ("vigil.cli.learn", "labels on events, for training"),
+    "train": ("vigil.cli.learn", "train a model on the database's labelled history"),
+    "drift": ("vigil.cli.learn", "population stability of features and scores, per region"),
+    "models": ("vigil.cli.models", "the model registry"),
+    "audit": ("vigil.cli.audit", "the audit log: verify its hash chain, show its records"),
+    "cases": ("vigil.cli.cases", "the security desk: open cases from the journal, list, check SLAs"),
+}
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    from vigil.settings import Settings
+
     overrides: dict[str, Any] = {}
     if getattr(args, "memory", False):
         overrides["db"] = "memory"
@@ -46,6 +74,15 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    import msgspec
+
+    from vigil import bootstrap
+    from vigil.cli.streams import StatusLine, open_input, open_output
+    from vigil.codec import decision_view, encode_view
+    from vigil.engine import replay
+
     settings = _settings(args)
     if args.batch_size is None:
         settings = settings.model_copy(update={"batch_size": 1000})
@@ -84,6 +121,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
                 progress=progress,
                 since_us=args.since,
                 until_us=args.until,
+                admission=bootstrap.admission(settings),
             )
     finally:
         status.done()
@@ -99,6 +137,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 def _reload_on_hup(engine: Engine) -> None:
     """SIGHUP reloads the rule files; a rule set that does not load is reported and the old one kept."""
+    import signal
 
     def handler(signum: int, frame: object) -> None:
         try:
@@ -112,10 +151,14 @@ def _reload_on_hup(engine: Engine) -> None:
 
 
 def cmd_decide(args: argparse.Namespace) -> int:
-    engine = bootstrap.build_engine(_settings(args))
+    from vigil import bootstrap
+    from vigil.codec import decision_view, decode_event, encode_view
+
+    settings = _settings(args)
+    engine = bootstrap.build_engine(settings)
     try:
         data = sys.stdin.buffer.read()
-        decision = engine.decide(decode_event(data))
+        decision = engine.decide(decode_event(data, bootstrap.admission(settings)))
     finally:
         engine.close()
     sys.stdout.buffer.write(encode_view(decision_view(decision, full_trace=True)) + b"\n")
@@ -123,6 +166,9 @@ def cmd_decide(args: argparse.Namespace) -> int:
 
 
 def cmd_rules_check(args: argparse.Namespace) -> int:
+    from vigil import bootstrap
+    from vigil.adapters.rule_files import DirectoryRules
+
     source = DirectoryRules(args.directory)
     rules = bootstrap.load_rule_set(source)
     packs: dict[str, int] = {}
@@ -136,12 +182,16 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
 
 
 def cmd_rules_functions(args: argparse.Namespace) -> int:
+    from vigil.rules import FUNCTIONS
+
     for name, fn in sorted(FUNCTIONS.items()):
         print(f"{name:16} {fn.doc}")
     return 0
 
 
 def cmd_catalog(args: argparse.Namespace) -> int:
+    from vigil.features import default_catalog
+
     catalog = default_catalog()
     for name in catalog.names:
         print(f"{name:60} {catalog.describe(name)}")
@@ -149,9 +199,35 @@ def cmd_catalog(args: argparse.Namespace) -> int:
     return 0
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The CLI's parser. With a ``command`` of ``COMMANDS``, only the module that adds it is imported and
+    only its commands are full parsers; every other command is listed by name and help alone."""
     p = argparse.ArgumentParser(prog="vigil", description="Real-time risk control for crypto exchanges.")
     sub = p.add_subparsers(dest="command", required=True)
+    if command not in COMMANDS:  # --help, or no or an unknown command: names only, nothing imported
+        for name, (_, text) in COMMANDS.items():
+            sub.add_parser(name, help=text)
+        return p
+    module = COMMANDS[command][0]
+    if module == "vigil.cli.main":
+        _add_core(sub)
+    else:
+        importlib.import_module(module).add_parser(sub)
+    return p
+
+
+def full_parser() -> argparse.ArgumentParser:
+    """Every command with all its arguments (imports every command's module): for tests and docs."""
+    p = argparse.ArgumentParser(prog="vigil", description="Real-time risk control for crypto exchanges.")
+    sub = p.add_subparsers(dest="command", required=True)
+    _add_core(sub)
+    for module in dict.fromkeys(m for m, _ in COMMANDS.values() if m != "vigil.cli.main"):
+        importlib.import_module(module).add_parser(sub)
+    return p
+
+
+def _add_core(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from vigil.cli.learn import instant
 
     def storage(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--db", help="SQLite journal path (default: $VIGIL_DB or .vigil/vigil.db)")
@@ -168,8 +244,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--skip-invalid", action="store_true", help="write bad lines to --rejects and go on")
     r.add_argument("--rejects", default="rejects.jsonl", help="where --skip-invalid writes bad lines")
     r.add_argument("--trace", action="store_true", help="include every rule evaluated in the trace")
-    r.add_argument("--since", type=learn.instant, help="decide only events at or after this ISO 8601 instant")
-    r.add_argument("--until", type=learn.instant, help="decide only events before this ISO 8601 instant")
+    r.add_argument("--since", type=instant, help="decide only events at or after this ISO 8601 instant")
+    r.add_argument("--until", type=instant, help="decide only events before this ISO 8601 instant")
     r.set_defaults(func=cmd_replay)
 
     d = sub.add_parser("decide", help="decide one event read from stdin, with its full trace")
@@ -186,21 +262,10 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("catalog", help="list every feature with its meaning")
     c.set_defaults(func=cmd_catalog)
 
-    simulate.add_parser(sub)
-    evaluate.add_parser(sub)
-    lists.add_parser(sub)
-    screen.add_parser(sub)
-    serve.add_parser(sub)
-    graph.add_parser(sub)
-    learn.add_parser(sub)
-    models.add_parser(sub)
-    audit.add_parser(sub)
-    cases.add_parser(sub)
-    return p
-
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = parser(argv[0] if argv else None).parse_args(argv)
     try:
         return int(args.func(args))
     except InvalidInput as exc:

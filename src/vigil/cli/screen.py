@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
 
 import msgspec
 
@@ -16,9 +15,9 @@ from vigil import bootstrap
 from vigil.cli.streams import db_settings, print_json
 from vigil.errors import ConfigError, InvalidInput
 from vigil.model import Chain
+from vigil.screening.entries import NameEntry
 from vigil.screening.names import NameQuery
 from vigil.screening.policy import Direction
-from vigil.screening.records import Clearance
 from vigil.screening.screener import AddressScreen, NameScreen, Screener
 from vigil.settings import Settings
 from vigil.views import address_view, name_view
@@ -53,13 +52,24 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     common(n)
     n.set_defaults(func=cmd_name)
 
-    c = cmds.add_parser("clear", help="record a reviewed false positive for one customer and list entry")
+    c = cmds.add_parser(
+        "clear",
+        help="ask to clear a reviewed false positive for one customer and list entry"
+        " (in force once another person approves it: vigil screen approve)",
+    )
     c.add_argument("--customer", required=True)
     c.add_argument("--entry", required=True, help="the list entry id, e.g. ofac_sdn:12345")
     c.add_argument("--by", required=True, help="who reviewed it")
     c.add_argument("--reason", required=True, help="why it is not a match")
     common(c)
     c.set_defaults(func=cmd_clear)
+
+    ap = cmds.add_parser("approve", help="approve another person's clearance: from now on it holds")
+    ap.add_argument("--customer", required=True)
+    ap.add_argument("--entry", required=True, help="the list entry id, e.g. ofac_sdn:12345")
+    ap.add_argument("--by", required=True, help="who approves it (not who asked)")
+    common(ap)
+    ap.set_defaults(func=cmd_approve)
 
     al = cmds.add_parser("alerts", help="alerts raised by screening and re-screening, oldest first")
     al.add_argument("--customer")
@@ -115,21 +125,33 @@ def cmd_name(args: argparse.Namespace) -> int:
     return 0
 
 
+def _entry(settings: Settings, entry_id: str) -> NameEntry:
+    entry = _screener(settings).name_entries.get(entry_id)
+    if entry is None:
+        raise InvalidInput(f"no name list entry {entry_id!r} in the latest snapshots", field="entry")
+    return entry
+
+
 def cmd_clear(args: argparse.Namespace) -> int:
     settings = db_settings(args.db)
-    screener = _screener(settings)
-    entry = screener.name_entries.get(args.entry)
-    if entry is None:
-        raise InvalidInput(f"no name list entry {args.entry!r} in the latest snapshots", field="entry")
-    try:
-        clearance = Clearance(
-            args.customer, entry.entry_id, entry.digest(), args.by, args.reason, datetime.now(UTC)
-        )
-    except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
-    bootstrap.screening_store(settings).clear(clearance)
+    entry = _entry(settings, args.entry)
+    asked = bootstrap.clearances(settings).request(args.customer, entry, args.reason, args.by, by_key=False)
     if args.json:
-        print_json(msgspec.to_builtins(clearance))
+        print_json(msgspec.to_builtins(asked))
+    else:
+        print(
+            f"asked to clear {entry.entry_id} ({entry.name}) for {args.customer}: in force once another"
+            " person approves it (vigil screen approve)"
+        )
+    return 0
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    settings = db_settings(args.db)
+    entry = _entry(settings, args.entry)
+    approved = bootstrap.clearances(settings).approve(args.customer, entry, args.by, by_key=False)
+    if args.json:
+        print_json(msgspec.to_builtins(approved))
     else:
         print(f"cleared {entry.entry_id} ({entry.name}) for {args.customer}, while the entry stays unchanged")
     return 0

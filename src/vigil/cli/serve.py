@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 
 from vigil import bootstrap
@@ -102,7 +103,16 @@ def _read_password(args: argparse.Namespace) -> str:
 
 
 def _access(args: argparse.Namespace) -> Access:
-    return bootstrap.access(db_settings(args.db))
+    return bootstrap.admin_access(db_settings(args.db))
+
+
+def _operator() -> str:
+    """The audit actor of an act at the command line: ``cli:<login>`` (no person's username has ':')."""
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):  # no login name in the environment or the password database
+        login = f"uid{os.getuid()}"
+    return f"cli:{login}"
 
 
 def _print(args: argparse.Namespace, value: object, text: str) -> None:
@@ -155,7 +165,7 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     roles = _role_list(args)
     if not roles:
         raise InvalidInput(f"give at least one --role ({_ROLES})", field="role")
-    user = access.add_user(args.username, _read_password(args), roles)
+    user = access.add_user(args.username, _read_password(args), roles, by=_operator())
     view = {"username": user.username, "roles": sorted(user.roles)}
     _print(args, view, f"added {user.username} with roles {', '.join(sorted(user.roles))}")
     return 0
@@ -173,26 +183,26 @@ def cmd_users_list(args: argparse.Namespace) -> int:
 
 
 def cmd_users_passwd(args: argparse.Namespace) -> int:
-    user = _access(args).set_password(args.username, _read_password(args))
+    user = _access(args).set_password(args.username, _read_password(args), by=_operator())
     _print(args, {"username": user.username}, f"password of {user.username} changed")
     return 0
 
 
 def cmd_users_roles(args: argparse.Namespace) -> int:
-    user = _access(args).set_roles(args.username, _role_list(args))
+    user = _access(args).set_roles(args.username, _role_list(args), by=_operator())
     roles = sorted(user.roles)
     _print(args, {"username": user.username, "roles": roles}, f"{user.username}: {', '.join(roles)}")
     return 0
 
 
 def cmd_users_disable(args: argparse.Namespace) -> int:
-    user = _access(args).disable_user(args.username)
+    user = _access(args).disable_user(args.username, by=_operator())
     _print(args, {"username": user.username, "disabled": True}, f"{user.username} disabled")
     return 0
 
 
 def cmd_keys_create(args: argparse.Namespace) -> int:
-    issued = _access(args).create_key(args.name, _role_list(args))
+    issued = _access(args).create_key(args.name, _role_list(args), by=_operator())
     assert issued.key is not None
     key = issued.key
     view = {"key_id": key.key_id, "name": key.name, "roles": sorted(key.roles), "token": issued.token}
@@ -215,6 +225,6 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_revoke(args: argparse.Namespace) -> int:
-    key = _access(args).revoke_key(args.key_id)
+    key = _access(args).revoke_key(args.key_id, by=_operator())
     _print(args, {"key_id": key.key_id, "revoked": True}, f"key {key.key_id} revoked")
     return 0

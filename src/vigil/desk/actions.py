@@ -2,8 +2,11 @@
 
 A request is validated against what it names (a withdrawal of this account, an asset and amount, a
 freeze in force to lift) and recorded. Freezes and unfreezes whose value reaches
-``DeskPolicy.four_eyes_value`` wait for a second person: the approver must differ from the requester.
-Everything else applies at once.
+``DeskPolicy.four_eyes_value`` wait for a second person. The value is Vigil's, not the requester's: an
+account freeze is worth at least the case's value at risk, a freeze of an amount at least the amount
+at the asset's last fiat rate seen on the account (unknown: it waits for approval); a typed value
+(bounded by ``MAX_VALUE``) can only raise it. Approvals and rejections are made by people signed in,
+never with an API key, and never by the person who asked. Everything else applies at once.
 """
 
 from __future__ import annotations
@@ -28,14 +31,25 @@ def parse_kind(text: str) -> ActionKind:
         raise InvalidInput(f"{text!r} is not an action; use one of: {known}", field="kind") from None
 
 
+MAX_VALUE = Decimal(10) ** 15  # above any account's worth in any reporting currency
+_HISTORY = 500  # an account's latest events searched for an asset's fiat rate
+
+
 def _value(text: str | None, default: str) -> Decimal:
     try:
         value = Decimal(text if text not in (None, "") else default)
     except InvalidOperation:
         raise InvalidInput(f"{text!r} is not a number", field="value") from None
-    if not value.is_finite() or value < 0:
-        raise InvalidInput(f"{text!r} must be a finite amount of zero or more", field="value")
+    if not value.is_finite() or not 0 <= value <= MAX_VALUE:
+        raise InvalidInput(
+            f"{text!r} must be a finite amount from 0 to {MAX_VALUE:,.0f} (a fiat value)", field="value"
+        )
     return value
+
+
+def _at_least(stated: Decimal, known: Decimal) -> str:
+    """The value recorded: what Vigil knows, or the stated value when that is higher."""
+    return str(max(stated, known))
 
 
 class Actions:
@@ -68,6 +82,7 @@ class Actions:
             data = self._validate(case, kind, asset, amount, target, value)
             action_id = f"{case_id}/{len(case.actions) + 1}"
             needs = self.desk.policy.needs_approval(kind.four_eyes, Decimal(str(data["value"])))
+            needs = needs or (kind.four_eyes and data.get("value_known") is False)
             if needs:
                 asked.append(action_id)
             data |= {
@@ -92,7 +107,8 @@ class Actions:
                 raise Conflict(
                     f"account {case.account_id} is already frozen ({in_force.account_freeze.action_id})"
                 )
-            return {"value": str(_value(value, case.value_at_risk)), "target": case.account_id}
+            known = Decimal(case.value_at_risk)
+            return {"value": _at_least(_value(value, "0"), known), "target": case.account_id}
         if kind is ActionKind.FREEZE_AMOUNT:
             if not asset.strip() or amount <= 0:
                 raise InvalidInput(
@@ -100,7 +116,13 @@ class Actions:
                 )
             if value in (None, ""):
                 raise InvalidInput("state the fiat value of the amount frozen", field="value")
-            return {"value": str(_value(value, "0")), "asset": asset.strip().upper(), "amount": amount}
+            ticker = asset.strip().upper()
+            rate = self._rate(case.account_id, ticker)
+            stated = _value(value, "0")
+            data: CaseData = {"asset": ticker, "amount": amount}
+            if rate is None:  # no price seen: the value cannot be checked, so a second person looks
+                return data | {"value": str(stated), "value_known": False}
+            return data | {"value": _at_least(stated, (rate * amount).quantize(Decimal("0.01")))}
         if kind is ActionKind.UNFREEZE:
             lifted = in_force.in_force(target) if target else in_force.account_freeze
             if lifted is None:
@@ -118,9 +140,21 @@ class Actions:
         try:
             step = StepUp(target)
         except ValueError:
-            known = ", ".join(s.value for s in StepUp)
-            raise InvalidInput(f"{target!r} is not a step-up; use one of: {known}", field="target") from None
+            steps = ", ".join(s.value for s in StepUp)
+            raise InvalidInput(f"{target!r} is not a step-up; use one of: {steps}", field="target") from None
         return {"value": "0", "target": step.value}
+
+    def _rate(self, account_id: str, asset: str) -> Decimal | None:
+        """Fiat value of one base unit of ``asset``, from the account's latest event in it (None: none
+        seen, or no journal to read)."""
+        if self.decisions is None:
+            return None
+        for event, _ in self.decisions.account_history(account_id, _HISTORY, trace=False):
+            amount, fiat = getattr(event, "amount", None), getattr(event, "fiat_value", None)
+            same = getattr(event, "asset", None) == asset
+            if same and isinstance(amount, int) and amount > 0 and isinstance(fiat, Decimal):
+                return fiat / amount
+        return None
 
     def _check_withdrawal(self, case: Case, event_id: str) -> None:
         if not event_id:
@@ -159,6 +193,9 @@ class Actions:
         return self._decide(case_id, action_id, reason, change, Kind.ACTION_REJECTED)
 
     def _decide(self, case_id: str, action_id: str, reason: str, change: Change, kind: Kind) -> Case:
+        if change.by_key:
+            raise Forbidden("approvals and rejections are made by a person signed in, not with an API key")
+
         def build(case: Case) -> Steps:
             check(case, kind)
             _check_four_eyes(case, action_id, change.actor)

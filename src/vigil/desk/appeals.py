@@ -3,7 +3,9 @@
 A verified customer's appeal is on the fast track (open at once, due within
 ``DeskPolicy.appeal_fast_us``); an unverified customer's waits until KYC is completed (then due within
 ``appeal_kyc_us``), and nobody can decide it before. Granting an appeal requests the unfreeze, which
-goes through four eyes like any other. An appeal on a resolved case reopens it.
+goes through four eyes like any other. An appeal on a resolved case reopens it. A case holds one open
+appeal at a time, and a new one is taken at most once per ``DeskPolicy.appeal_interval_us`` (counted
+from the last one filed): more is refused with ``TooManyAttempts`` saying when to try again.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from __future__ import annotations
 from vigil.desk.actions import Actions
 from vigil.desk.service import Change, Steps
 from vigil.desk.workflow import check
-from vigil.errors import Conflict, InvalidInput, NotFound
+from vigil.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
 from vigil.model.cases import ActionKind, Appeal, AppealState, AppealTrack, Case, CaseState, Kind
+
+_UNDECIDED = frozenset({AppealState.OPEN, AppealState.AWAITING_KYC})
 
 
 class Appeals:
@@ -30,6 +34,17 @@ class Appeals:
         track = AppealTrack.FAST if kyc_verified else AppealTrack.KYC_FIRST
 
         def build(case: Case) -> Steps:
+            pending = [a.appeal_id for a in case.appeals if a.state in _UNDECIDED]
+            if pending:
+                raise Conflict(f"appeal {pending[0]} is not decided yet: one open appeal per case")
+            if case.appeals:
+                wait_us = case.appeals[-1].filed_us + self.desk.policy.appeal_interval_us - self.desk.clock()
+                if wait_us > 0:
+                    raise TooManyAttempts(
+                        f"an appeal on case {case.case_id} was filed recently: the next may be filed in"
+                        f" {-(-wait_us // 60_000_000)} minutes",
+                        retry_after=-(-wait_us // 1_000_000),
+                    )
             appeal_id = f"{case.case_id}/appeal-{len(case.appeals) + 1}"
             steps: Steps = []
             if case.state is CaseState.RESOLVED:

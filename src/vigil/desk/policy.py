@@ -41,6 +41,7 @@ class DeskPolicy:
     four_eyes_value: Decimal = Decimal(10_000)  # freezes/unfreezes at or above this need a supervisor
     appeal_fast_us: int = 24 * HOUR_US  # a verified customer's appeal is answered within
     appeal_kyc_us: int = 72 * HOUR_US  # an unverified customer's, counted from KYC completion
+    appeal_interval_us: int = 24 * HOUR_US  # a case takes a new appeal at most this often
     recent_events: int = 20  # event ids an alert keeps
 
     def priority(self, severity: Severity, value_at_risk: Decimal, customer_risk: int) -> int:

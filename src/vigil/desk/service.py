@@ -1,7 +1,8 @@
 """The desk as a service: cases kept by the ``CaseStore`` port, folded into an in-memory index.
 
-Every change is one or more history entries appended through the store (all or nothing) and then folded
-into the index, so the index is always the fold of what is stored. A change names the case version the
+Every change is one or more history entries appended through the store (all or nothing), in one
+transaction with their audit records (``Atomic``), and then folded into the index, so the index is
+always the fold of what is stored. A change names the case version the
 person saw (a stale form is refused with ``Conflict``) and may carry a nonce: the same nonce again
 returns the case unchanged (a double click applies once). Every change and every read of a case by a
 person is written to the audit trail.
@@ -13,6 +14,7 @@ import heapq
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from vigil.audit import AuditTrail
@@ -26,12 +28,25 @@ from vigil.desk.policy import DeskPolicy
 from vigil.desk.workflow import check
 from vigil.errors import Conflict, InvalidInput, NotFound, VigilError
 from vigil.model import Decision, Event
-from vigil.model.cases import Case, CaseData, CaseEvent, CaseState, Disposition, Kind, Queue, Severity
+from vigil.model.access import Role, User
+from vigil.model.cases import (
+    SYSTEM_ACTOR,
+    Case,
+    CaseData,
+    CaseEvent,
+    CaseState,
+    Disposition,
+    Kind,
+    Queue,
+    Severity,
+)
 from vigil.model.notify import Notice
-from vigil.ports import CaseStore, LabelStore, Notifier
+from vigil.ports import Atomic, CaseStore, LabelStore, Notifier
 
 log = logging.getLogger("vigil.desk")
-SYSTEM = "vigil"  # the actor of the desk's own steps (alerts, SLA breaches)
+
+
+DESK_ROLES = frozenset({Role.ANALYST, Role.SUPERVISOR})  # who can be assigned a case
 
 
 def wall_clock_us() -> int:
@@ -40,11 +55,17 @@ def wall_clock_us() -> int:
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """Who asks for a change, and on which version of the case (None: the API's latest)."""
+    """Who asks for a change, and on which version of the case (None: the API's latest).
+
+    ``system`` marks the desk's own steps (``Desk.record``): recorded with that flag, not audited.
+    ``by_key`` says the actor is an API key (a calling service), not a person.
+    """
 
     actor: str
     version: int | None = None
     nonce: str = ""
+    system: bool = False
+    by_key: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +89,13 @@ class Desk:
         policy: DeskPolicy | None = None,
         clock: Callable[[], int] = wall_clock_us,
         outbox: Outbox | None = None,
+        atomic: Atomic | None = None,
+        people: Callable[[str], User | None] | None = None,
     ) -> None:
         self.store, self.audit, self.notifier, self.labels = store, audit, notifier, labels
+        # One transaction for a change and its audit records (the stores' database: bootstrap.stores).
+        self.atomic = atomic.atomic if atomic is not None else nullcontext
+        self.people = people  # who may be assigned a case (the access store's ``user``); None: anyone
         self.outbox = outbox if outbox is not None else Outbox(notifier)  # no worker: delivers inline
         self.policy = policy or DeskPolicy()
         self.clock = clock
@@ -162,13 +188,21 @@ class Desk:
             seq += 1
             if change.nonce and not entries:
                 data = {**data, "nonce": change.nonce}
-            entries.append(CaseEvent(case_id, seq, now, change.actor, kind, data))
-        self.store.append(entries)
-        for e in entries:
+            entries.append(CaseEvent(case_id, seq, now, change.actor, kind, data, system=change.system))
+        try:
+            with self.atomic():  # the entries and their audit records: both stored, or neither
+                self.store.append(entries)
+                if not change.system:
+                    for e in entries:
+                        self.audit.record(
+                            change.actor, f"case.{e.kind.value}", f"case:{case_id}", _public(e.data)
+                        )
+        except BaseException:
+            self.audit.forget()  # a record it appended may have been rolled back
+            raise
+        for e in entries:  # folded in only once stored
             case = folding.step(e)
             self._count(case, e)
-            if change.actor != SYSTEM:
-                self.audit.record(change.actor, f"case.{e.kind.value}", f"case:{case_id}", _public(e.data))
         if any(e.kind in _ACTING for e in entries):
             self._refresh(case.account_id)
         self._schedule(case)
@@ -202,10 +236,14 @@ class Desk:
                 else:
                     cases += 1
                     case_id = opened[flag.account_id] = f"c-{cases:06d}"
-                    entries.append(CaseEvent(case_id, 1, now, SYSTEM, Kind.OPENED, self._opening(flag)))
+                    entries.append(
+                        CaseEvent(
+                            case_id, 1, now, SYSTEM_ACTOR, Kind.OPENED, self._opening(flag), system=True
+                        )
+                    )
                     last[case_id] = 1
             seq = last.get(case_id, self._cases[case_id].case.version if case_id in self._cases else 0) + 1
-            entries.append(CaseEvent(case_id, seq, now, SYSTEM, Kind.ALERT, flag.data()))
+            entries.append(CaseEvent(case_id, seq, now, SYSTEM_ACTOR, Kind.ALERT, flag.data(), system=True))
             last[case_id] = seq
         if entries or cursor is not None:
             self.store.append(entries, cursor)
@@ -300,12 +338,24 @@ class Desk:
 
     def record(self, case_id: str, steps: Steps) -> Case:
         """The desk's own steps (SLA breaches, notices): no check, no nonce, not audited."""
-        return self.apply(case_id, Change(SYSTEM), lambda _case: steps)
+        return self.apply(case_id, Change(SYSTEM_ACTOR, system=True), lambda _case: steps)
 
     def assign(self, case_id: str, assignee: str, change: Change, queue: Queue = Queue.DESK) -> Case:
-        if not assignee.strip():
+        """Assign to an active person with a desk role (analyst or supervisor): a case assigned to
+        nobody who can work it would sit with its SLA clock stopped."""
+        name = assignee.strip()
+        if not name:
             raise InvalidInput("name the person to assign the case to", field="assignee")
-        return self.step(case_id, Kind.ASSIGNED, change, {"assignee": assignee.strip(), "queue": queue.value})
+        if self.people is not None:
+            person = self.people(name)
+            if person is None or not person.active():
+                raise InvalidInput(f"{name!r} is not an active person of Vigil", field="assignee")
+            if not person.roles & DESK_ROLES:
+                raise InvalidInput(
+                    f"{name!r} cannot work cases (give them the analyst or supervisor role first)",
+                    field="assignee",
+                )
+        return self.step(case_id, Kind.ASSIGNED, change, {"assignee": name, "queue": queue.value})
 
     def resolve(self, case_id: str, disposition: str, reason: str, change: Change) -> Case:
         """Resolve with a disposition and a reason; true and false positives become labels on the

@@ -97,7 +97,14 @@ def case_view(c: Case) -> dict[str, Any]:
 
 def history_view(e: CaseEvent) -> dict[str, Any]:
     data = {k: v for k, v in e.data.items() if k != "nonce"}
-    return {"seq": e.seq, "at": when(e.at_us), "actor": e.actor, "kind": e.kind.value, "data": data}
+    return {
+        "seq": e.seq,
+        "at": when(e.at_us),
+        "actor": e.actor,
+        "system": e.system,
+        "kind": e.kind.value,
+        "data": data,
+    }
 
 
 def controls_view(c: Controls) -> dict[str, Any]:
@@ -117,6 +124,7 @@ def audit_view(r: AuditRecord) -> dict[str, Any]:
         "seq": r.seq,
         "at": when(r.at_us),
         "actor": r.actor,
+        "system": r.system,
         "action": r.action,
         "subject": r.subject,
         "detail": r.detail,

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from time import perf_counter
 
-from vigil.codec import decode_event
+from vigil.codec import Admission, decode_event
 from vigil.engine.decide import Engine
 from vigil.engine.idempotency import check_retry
 from vigil.errors import EventIdReused, InvalidEvent
@@ -58,13 +58,15 @@ def replay(
     progress: Callable[[int], None] | None = None,
     since_us: int | None = None,
     until_us: int | None = None,
+    admission: Admission | None = None,
 ) -> ReplaySummary:
     """Decide every line. A bad line goes to ``reject`` when given; without it, replay stops there
     raising ``InvalidEvent`` with the line number, after flushing everything already decided.
     With ``since_us``/``until_us``, only events with since <= ts < until are decided (the others are
     counted as outside and skipped): decide a history first, the rest later with a new model.
     A line whose event id was already decided for a different event is a bad line too (field
-    ``event_id``); the same event again counts as a duplicate.
+    ``event_id``); the same event again counts as a duplicate. ``admission`` refuses, as bad lines,
+    events of regions or times the edge does not admit.
     """
     summary = ReplaySummary()
     start = perf_counter()
@@ -74,7 +76,7 @@ def replay(
             if not raw.strip():
                 continue
             try:
-                event = decode_event(raw)
+                event = decode_event(raw, admission)
             except InvalidEvent as exc:
                 error = exc.at_line(number)
                 assert isinstance(error, InvalidEvent)

@@ -18,6 +18,7 @@ class AuditRecord:
     """Who (``actor``: a username or an API key id) did ``action`` (dotted: ``case.read``,
     ``case.freeze_requested``) on ``subject`` (``case:c-000001``, ``account:a00001``), when (``at_us``,
     µs since the epoch), with what details (``detail``: canonical JSON text of an object).
+    ``system`` marks what Vigil did by itself (a lockout): the flag, never the actor's name, says so.
 
     ``__post_init__`` refuses (``ValueError``) an empty actor, action or subject and a seq below 1.
     """
@@ -30,6 +31,7 @@ class AuditRecord:
     detail: str
     prev_hash: str
     hash: str
+    system: bool = False
 
     def __post_init__(self) -> None:
         if self.seq < 1:

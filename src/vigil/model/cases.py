@@ -109,16 +109,24 @@ class Kind(StrEnum):
     REOPENED = "reopened"
 
 
+SYSTEM_ACTOR = "vigil"  # how the desk's own steps show their actor; the ``system`` flag is what counts
+
+
 @dataclass(frozen=True, slots=True)
 class CaseEvent:
-    """One entry of a case's history: who did what, when, and why (in ``data``)."""
+    """One entry of a case's history: who did what, when, and why (in ``data``).
+
+    ``system`` marks the desk's own steps (alerts, SLA breaches, notices): what makes a step the
+    system's is this flag, never the actor's name (shown as ``SYSTEM_ACTOR``), which no person can take.
+    """
 
     case_id: str
     seq: int  # 1, 2, 3 ... within the case
     at_us: int
-    actor: str  # a username, an API key id, or "vigil" for the desk's own steps
+    actor: str  # a username, an API key id, or SYSTEM_ACTOR for the desk's own steps
     kind: Kind
     data: CaseData = field(default_factory=dict)
+    system: bool = False
 
     def __post_init__(self) -> None:
         if not self.case_id or not self.actor:

@@ -18,6 +18,15 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import ClassVar
 
+from vigil.model.checks import (
+    LIST_LIMIT,
+    check_amount,
+    check_code,
+    check_id,
+    check_region,
+    fail,
+    string_checks,
+)
 from vigil.model.enums import (
     AddressBookAction,
     Chain,
@@ -34,8 +43,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
 
 
-def _fail(field: str, message: str) -> None:
-    raise ValueError(f"{field}: {message}")
+_fail = fail
 
 
 def _set(obj: object, name: str, value: object) -> None:
@@ -81,8 +89,7 @@ def _canonical_ip(ip: str) -> str:
 
 
 def _check_country(field: str, value: str) -> None:
-    if len(value) != 2 or not value.isalpha() or not value.isupper():
-        _fail(field, f"{value!r} is not an ISO 3166-1 alpha-2 code (two upper-case letters)")
+    check_code(field, value, length=2, what="an ISO 3166-1 alpha-2 code (two upper-case letters)")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -102,12 +109,11 @@ class Event:
     network: NetworkOrigin | None = None
 
     def __post_init__(self) -> None:
-        if not self.event_id:
-            _fail("event_id", "must not be empty")
-        if not self.account_id:
-            _fail("account_id", "must not be empty")
-        if not self.region:
-            _fail("region", "must not be empty")
+        for name, check in _STRINGS.get(type(self), _COMMON_STRINGS):
+            value = getattr(self, name)
+            if value is not None:
+                check(name, value)
+        check_region(self.region)
         ts = self.ts
         if ts.tzinfo is None or ts.utcoffset() is None:
             _fail("ts", f"timestamp {ts.isoformat()} has no timezone; send UTC, e.g. with a 'Z' suffix")
@@ -171,8 +177,7 @@ class KycSubmitted(Event):
 
     def __post_init__(self) -> None:
         Event.__post_init__(self)
-        if self.level < 0:
-            _fail("level", f"KYC level {self.level} is negative")
+        _check_level(self.level)
         for name in ("document_country", "nationality"):
             value = getattr(self, name)
             if value is not None:
@@ -202,6 +207,20 @@ class KycResult(Event):
     liveness_passed: bool | None = None
     deepfake_suspected: bool | None = None
     rejection_reason: str | None = None
+
+    def __post_init__(self) -> None:
+        Event.__post_init__(self)
+        _check_level(self.level)
+
+
+def _check_level(level: int) -> None:
+    if not 0 <= level <= KYC_LEVEL_LIMIT:
+        _fail(
+            "level", f"KYC level {level if abs(level) < 10**6 else '(huge)'} is not in 0..{KYC_LEVEL_LIMIT}"
+        )
+
+
+KYC_LEVEL_LIMIT = 10
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -233,9 +252,22 @@ class ApiKeyCreated(Event):
     can_withdraw: bool = False
     ip_allowlist: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        Event.__post_init__(self)
+        if len(self.ip_allowlist) > LIST_LIMIT:
+            _fail("ip_allowlist", f"{len(self.ip_allowlist):,} entries is over the limit of {LIST_LIMIT}")
+        for i, entry in enumerate(self.ip_allowlist):
+            check_id(f"ip_allowlist[{i}]", entry)
+
+
+ADDRESS_LIMIT = 256
+
 
 def _check_address(field: str, address: str) -> None:
-    if not address or address != address.strip() or " " in address:
+    if len(address) > ADDRESS_LIMIT:
+        _fail(field, f"{len(address):,} characters is over the limit of {ADDRESS_LIMIT} for an address")
+    if not address or not address.isprintable() or " " in address:
+        check_id(field, address)  # names an unprintable character
         _fail(field, f"{address!r} is not a blockchain address (empty or has spaces)")
 
 
@@ -259,16 +291,16 @@ FIAT_LIMIT = Decimal(10) ** 18
 
 
 def _check_value(amount: int, fiat_value: Decimal) -> None:
-    if amount <= 0:
-        _fail("amount", f"{amount} must be a positive integer in the asset's base units")
+    check_amount(amount)
     if not fiat_value.is_finite() or not 0 <= fiat_value < FIAT_LIMIT:
         limit = f"10^{FIAT_LIMIT.adjusted()}"
         _fail("fiat_value", f"{fiat_value} must be a finite, non-negative amount below {limit}")
 
 
 def _check_asset(asset: str, field: str = "asset") -> None:
-    if not asset or not asset.isalnum() or asset.upper() != asset:
-        _fail(field, f"{asset!r} is not an asset ticker (upper-case letters and digits)")
+    if not 0 < len(asset) <= 20 or not asset.isascii() or not asset.isalnum() or asset.upper() != asset:
+        shown = repr(asset) if len(asset) <= 40 else f"a value of {len(asset):,} characters"
+        _fail(field, f"{shown} is not an asset ticker (1 to 20 upper-case ASCII letters and digits)")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -337,12 +369,13 @@ class Trade(Event):
     def __post_init__(self) -> None:
         Event.__post_init__(self)
         base, sep, quote = self.pair.partition("/")
-        if not sep or not base or not quote:
-            _fail("pair", f"{self.pair!r} is not a pair like 'BTC/USDT'")
+        if not sep or not base or not quote or len(self.pair) > 41:
+            shown = repr(self.pair) if len(self.pair) <= 41 else f"a value of {len(self.pair):,} characters"
+            _fail("pair", f"{shown} is not a pair like 'BTC/USDT'")
         _check_asset(base, "pair")
         _check_asset(quote, "pair")
-        if not self.price.is_finite() or self.price <= 0:
-            _fail("price", f"{self.price} must be a positive, finite price")
+        if not self.price.is_finite() or not 0 < self.price < FIAT_LIMIT:
+            _fail("price", f"{self.price} must be a positive, finite price below 10^{FIAT_LIMIT.adjusted()}")
         _check_value(self.quantity, self.fiat_value)
 
     @property
@@ -374,8 +407,6 @@ class InternalTransfer(Event):
         Event.__post_init__(self)
         _check_asset(self.asset)
         _check_value(self.amount, self.fiat_value)
-        if not self.counterparty_account_id:
-            _fail("counterparty_account_id", "must not be empty")
         if self.counterparty_account_id == self.account_id:
             _fail("counterparty_account_id", "an account cannot transfer to itself")
 
@@ -398,8 +429,7 @@ class P2POrder(Event):
         Event.__post_init__(self)
         _check_asset(self.asset)
         _check_value(self.amount, self.fiat_value)
-        if len(self.fiat_currency) != 3 or not self.fiat_currency.isupper():
-            _fail("fiat_currency", f"{self.fiat_currency!r} is not an ISO 4217 code")
+        check_code("fiat_currency", self.fiat_currency, length=3, what="an ISO 4217 code")
 
 
 EVENT_CLASSES: dict[EventType, type[Event]] = {
@@ -431,3 +461,6 @@ MONEY_TYPES: frozenset[EventType] = frozenset(
         EventType.P2P_ORDER,
     }
 )
+
+_COMMON_STRINGS = string_checks(Event)
+_STRINGS = {cls: string_checks(cls) for cls in EVENT_CLASSES.values()}

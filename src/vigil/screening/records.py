@@ -19,7 +19,11 @@ class AlertKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Clearance:
-    """A reviewed false positive: this customer is not that list entry (while the entry is unchanged)."""
+    """A reviewed false positive: this customer is not that list entry (while the entry is unchanged).
+
+    Four eyes: ``cleared_by`` asks, ``approved_by`` (another person) agrees. Only an approved clearance
+    is in force; one without ``approved_by`` is a request waiting for a second person.
+    """
 
     customer_id: str
     entry_id: str
@@ -27,11 +31,19 @@ class Clearance:
     cleared_by: str
     reason: str
     at: datetime
+    approved_by: str = ""
+    approved_at: datetime | None = None
 
     def __post_init__(self) -> None:
         for name in ("customer_id", "entry_id", "entry_digest", "cleared_by", "reason"):
             if not getattr(self, name).strip():
                 raise ValueError(f"{name}: must not be empty (a clearance records who, what and why)")
+        if self.approved_by and self.approved_by == self.cleared_by:
+            raise ValueError("approved_by: a clearance is approved by another person than who asked")
+
+    @property
+    def approved(self) -> bool:
+        return bool(self.approved_by)
 
 
 @dataclass(frozen=True, slots=True)

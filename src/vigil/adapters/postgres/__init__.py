@@ -35,13 +35,14 @@ from vigil.adapters.postgres.cases import PostgresCaseStore
 from vigil.adapters.postgres.journal import PostgresJournal
 from vigil.adapters.postgres.learning import PostgresLabelStore, PostgresModelRegistry
 from vigil.adapters.postgres.lists import PostgresListStore
-from vigil.adapters.postgres.schema import REVISION, reason, where
+from vigil.adapters.postgres.schema import REVISION, PostgresAtomic, reason, where
 from vigil.adapters.postgres.screening import PostgresScreeningStore
 from vigil.errors import ConfigError
 
 __all__ = [
     "REVISION",
     "PostgresAccessStore",
+    "PostgresAtomic",
     "PostgresAuditLog",
     "PostgresCaseStore",
     "PostgresJournal",

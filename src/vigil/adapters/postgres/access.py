@@ -17,6 +17,7 @@ from vigil.adapters.postgres.schema import (
     access_keys,
     access_sessions,
     access_users,
+    begin,
     check_schema,
     connection,
     reason,
@@ -36,7 +37,7 @@ class PostgresAccessStore:
 
     def _add(self, table: Table, ident: str, record: R, what: str) -> None:
         try:
-            with self.engine.begin() as conn:
+            with begin(self.engine) as conn:
                 conn.execute(insert(table), {"id": ident, "body": _ENCODE(record)})
         except IntegrityError:
             raise StorageError(f"{what} {ident!r} already exists") from None

@@ -19,12 +19,14 @@ from sqlalchemy import Engine, Select, func, insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from vigil.adapters.memory_audit import check_append, check_limit
-from vigil.adapters.postgres.schema import audit_log, check_schema, connection, reason, where
+from vigil.adapters.postgres.schema import audit_log, begin, check_schema, connection, reason, where
 from vigil.errors import Conflict, StorageError
 from vigil.model.audit import GENESIS, AuditRecord
 
 _a = audit_log.c
-_RECORDS = select(_a.seq, _a.at_us, _a.actor, _a.action, _a.subject, _a.detail, _a.prev_hash, _a.hash)
+_RECORDS = select(
+    _a.seq, _a.at_us, _a.actor, _a.action, _a.subject, _a.detail, _a.prev_hash, _a.hash, _a.system
+)
 _LAST = _RECORDS.order_by(_a.seq.desc()).limit(1)
 _TIP = select(_a.seq, _a.hash).order_by(_a.seq.desc()).limit(1)
 _APPEND = insert(audit_log)
@@ -52,9 +54,10 @@ class PostgresAuditLog:
             "detail": r.detail,
             "prev_hash": r.prev_hash,
             "hash": r.hash,
+            "system": r.system,
         }
         try:
-            with self.engine.begin() as conn:
+            with begin(self.engine) as conn:
                 conn.execute(_LOCK)
                 tip = conn.execute(_TIP).first()
                 last_seq, last_hash = (0, GENESIS) if tip is None else (int(tip[0]), str(tip[1]))
@@ -102,7 +105,8 @@ class PostgresAuditLog:
 
     def _record(self, row: Sequence[Any]) -> AuditRecord:
         try:
-            return AuditRecord(*row)
+            seq, at_us, actor, action, subject, detail, prev_hash, hash_, system = row
+            return AuditRecord(seq, at_us, actor, action, subject, detail, prev_hash, hash_, bool(system))
         except (TypeError, ValueError) as exc:
             raise StorageError(
                 f"audit record {row[0]} in PostgreSQL {where(self.engine)} is not a valid record ({exc}):"

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from vigil.adapters.memory_cases import check_next
 from vigil.adapters.postgres.schema import (
+    begin,
     case_events,
     case_order,
     check_schema,
@@ -41,7 +42,7 @@ _LAST = (
 )
 _APPEND = insert(case_events)
 _OPENED = pg_insert(case_order).on_conflict_do_nothing(index_elements=[case_order.c.case_id])
-_ENTRIES = select(_e.case_id, _e.seq, _e.at_us, _e.actor, _e.kind, _e.data)
+_ENTRIES = select(_e.case_id, _e.seq, _e.at_us, _e.actor, _e.kind, _e.data, _e.system)
 _HISTORY = _ENTRIES.where(_e.case_id == bindparam("case_id")).order_by(_e.seq)
 _ALL = _ENTRIES.join(case_order, case_order.c.case_id == _e.case_id).order_by(case_order.c.n, _e.seq)
 _CASES = select(func.count()).select_from(case_order)
@@ -54,7 +55,7 @@ _SET_CURSOR = _upsert.on_conflict_do_update(
 
 def _entry(row: Sequence[Any]) -> CaseEvent:
     data: CaseData = json.loads(row[5])
-    return CaseEvent(row[0], row[1], row[2], row[3], Kind(row[4]), data)
+    return CaseEvent(row[0], row[1], row[2], row[3], Kind(row[4]), data, system=bool(row[6]))
 
 
 def _set_cursor(conn: Connection, cursor: int) -> None:
@@ -75,12 +76,13 @@ class PostgresCaseStore:
                 "actor": e.actor,
                 "kind": e.kind.value,
                 "data": json.dumps(e.data, sort_keys=True),
+                "system": e.system,
             }
             for e in events
         ]
         opened = [{"case_id": e.case_id} for e in events if e.seq == 1]
         try:
-            with self.engine.begin() as conn:
+            with begin(self.engine) as conn:
                 if rows:
                     ids = sorted({e.case_id for e in events})
                     last = {case_id: int(n) for case_id, n in conn.execute(_LAST, {"case_ids": ids})}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sqlalchemy import (
     BigInteger,
@@ -34,6 +35,7 @@ from sqlalchemy import (
     SmallInteger,
     Table,
     Text,
+    false,
     func,
     select,
     text,
@@ -43,7 +45,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from vigil.errors import ConfigError, StorageError
 
-REVISION = "0002"  # the migration that leaves the database as declared here (alembic head)
+REVISION = "0003"  # the migration that leaves the database as declared here (alembic head)
 
 # PostgreSQL's own default names, so constraints declared here and reflected ones compare equal.
 metadata = MetaData(
@@ -132,6 +134,7 @@ screening_clearances = Table(
     Column("entry_id", Text, nullable=False),
     Column("entry_digest", Text, nullable=False),
     Column("body", LargeBinary, nullable=False),
+    Column("approved_by", Text, nullable=False, server_default=""),  # "": a request, not in force
     Index("clearances_by_customer", "customer_id", "seq"),
 )
 
@@ -208,6 +211,7 @@ case_events = Table(
     Column("actor", Text, nullable=False),
     Column("kind", Text, nullable=False),
     Column("data", Text, nullable=False),  # JSON, keys sorted, as in SQLite
+    Column("system", Boolean, nullable=False, server_default=false()),  # the desk's own step
 )
 
 case_order = Table(
@@ -237,6 +241,7 @@ audit_log = Table(
     Column("detail", Text, nullable=False),
     Column("prev_hash", Text, nullable=False),
     Column("hash", Text, nullable=False),
+    Column("system", Boolean, nullable=False, server_default=false()),  # what Vigil did by itself
     Index("audit_log_subject", "subject", "seq"),
     Index("audit_log_actor", "actor", "seq"),
 )
@@ -257,17 +262,68 @@ def where(engine: Engine | Connection) -> str:
     return f"{host}:{url.port or 5432}/{url.database or ''}"
 
 
+# The connection of the transaction ``PostgresAtomic.atomic`` holds open, with its engine: the stores
+# of that engine work on it (their writes as savepoints) until it commits.
+_BOUND: ContextVar[tuple[Engine, Connection] | None] = ContextVar("vigil_pg_transaction", default=None)
+
+
+def _bound(engine: Engine) -> Connection | None:
+    bound = _BOUND.get()
+    return bound[1] if bound is not None and bound[0] is engine else None
+
+
+@contextmanager
+def begin(engine: Engine) -> Iterator[Connection]:
+    """A transaction on ``engine``, committed at the end; inside ``PostgresAtomic.atomic()`` a
+    savepoint on its connection (undone alone if the body raises, committed with the whole)."""
+    conn = _bound(engine)
+    if conn is None:
+        with engine.begin() as conn:
+            yield conn
+    else:
+        with conn.begin_nested():
+            yield conn
+
+
 @contextmanager
 def connection(engine: Engine, what: str, *, write: bool = False) -> Iterator[Connection]:
-    """A pooled connection (with ``write``, in a transaction committed at the end).
+    """A pooled connection (with ``write``, in a transaction committed at the end), or the connection of
+    the ``PostgresAtomic`` transaction open on ``engine``.
 
     Any SQLAlchemy/psycopg error inside becomes a ``StorageError`` saying ``cannot <what>`` and where.
     """
     try:
-        with engine.begin() if write else engine.connect() as conn:
-            yield conn
+        bound = _bound(engine)
+        if bound is not None and not write:
+            yield bound
+        else:
+            with begin(engine) if write else engine.connect() as conn:
+                yield conn
     except SQLAlchemyError as exc:
         raise StorageError(f"cannot {what} (PostgreSQL {where(engine)}): {reason(exc)}") from exc
+
+
+class PostgresAtomic:
+    """The ``Atomic`` port on PostgreSQL: one connection and one transaction for every store of the
+    engine, for as long as ``atomic()`` is open (in this thread or task)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        if _bound(self.engine) is not None:  # joins the transaction already open
+            yield
+            return
+        try:
+            with self.engine.begin() as conn:
+                token = _BOUND.set((self.engine, conn))
+                try:
+                    yield
+                finally:
+                    _BOUND.reset(token)
+        except SQLAlchemyError as exc:
+            raise StorageError(f"cannot commit (PostgreSQL {where(self.engine)}): {reason(exc)}") from exc
 
 
 def check_schema(engine: Engine) -> None:

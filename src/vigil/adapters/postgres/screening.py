@@ -44,6 +44,7 @@ _IS_CLEARED = select(
         _c.customer_id == bindparam("customer_id"),
         _c.entry_id == bindparam("entry_id"),
         _c.entry_digest == bindparam("entry_digest"),
+        _c.approved_by != "",
     )
 )
 
@@ -97,6 +98,7 @@ class PostgresScreeningStore:
             "customer_id": clearance.customer_id,
             "entry_id": clearance.entry_id,
             "entry_digest": clearance.entry_digest,
+            "approved_by": clearance.approved_by,
             "body": _encode(clearance),
         }
         with connection(self.engine, f"save a clearance of {clearance.customer_id!r}", write=True) as conn:

@@ -91,14 +91,14 @@ async def keys(request: Request) -> Response:
 
 @router.post("/v1/admin/keys", summary="Create an API key; its token is shown once", **guard(Role.ADMIN))
 async def create_key(request: Request, body: NewKey) -> Response:
-    issued = _access(request).create_key(body.name, body.roles)
+    issued = _access(request).create_key(body.name, body.roles, by=principal_of(request).name)
     assert issued.key is not None
     return _json({"token": issued.token, **key_view(issued.key)}, status=201)
 
 
 @router.post("/v1/admin/keys/{key_id}/revoke", summary="Revoke an API key", **guard(Role.ADMIN))
 async def revoke_key(request: Request, key_id: Annotated[str, _NAME]) -> Response:
-    return _json(key_view(_access(request).revoke_key(key_id)))
+    return _json(key_view(_access(request).revoke_key(key_id, by=principal_of(request).name)))
 
 
 @router.get("/v1/admin/users", summary="People, disabled ones included", **guard(Role.ADMIN, Role.AUDITOR))
@@ -108,14 +108,15 @@ async def users(request: Request) -> Response:
 
 @router.post("/v1/admin/users", summary="Add a person", **guard(Role.ADMIN))
 async def add_user(request: Request, body: NewUser) -> Response:
-    return _json(user_view(_access(request).add_user(body.username, body.password, body.roles)), status=201)
+    user = _access(request).add_user(body.username, body.password, body.roles, by=principal_of(request).name)
+    return _json(user_view(user), status=201)
 
 
 @router.put("/v1/admin/users/{username}/roles", summary="Change a person's roles", **guard(Role.ADMIN))
 async def set_roles(request: Request, username: Annotated[str, _NAME], body: Roles) -> Response:
-    return _json(user_view(_access(request).set_roles(username, body.roles)))
+    return _json(user_view(_access(request).set_roles(username, body.roles, by=principal_of(request).name)))
 
 
 @router.post("/v1/admin/users/{username}/disable", summary="Disable a person", **guard(Role.ADMIN))
 async def disable_user(request: Request, username: Annotated[str, _NAME]) -> Response:
-    return _json(user_view(_access(request).disable_user(username)))
+    return _json(user_view(_access(request).disable_user(username, by=principal_of(request).name)))

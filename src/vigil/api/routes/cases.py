@@ -87,13 +87,16 @@ def _desk(request: Request) -> SecurityDesk:
 
 
 def _change(request: Request, body: Step | None = None) -> Change:
-    who = principal_of(request).name
-    return Change(who, body.version, body.nonce) if body is not None else Change(who)
+    who = principal_of(request)
+    by_key = who.kind == "key"
+    if body is not None:
+        return Change(who.name, body.version, body.nonce, by_key=by_key)
+    return Change(who.name, by_key=by_key)
 
 
-def _reader(principal: Principal) -> str | None:
-    """Reads by people are audited; a calling service's are not."""
-    return principal.name if principal.kind == "user" else None
+def _reader(principal: Principal) -> str:
+    """Every read of a case is audited, a person's and one made with an API key alike."""
+    return principal.name
 
 
 @router.get("/v1/cases", summary="The case queue, highest priority first", **guard(allowed=READERS))
@@ -210,7 +213,8 @@ async def get_approvals(request: Request) -> Response:
 
 @router.post("/v1/appeals", summary="A frozen customer's appeal", status_code=201, **guard(allowed=_APPEALS))
 async def post_appeal(request: Request, body: AppealRequest) -> Response:
-    change = Change(principal_of(request).name, None, body.nonce)
+    who = principal_of(request)
+    change = Change(who.name, None, body.nonce, by_key=who.kind == "key")
     case, appeal = _desk(request).appeals.file(body.account_id, body.text, body.kyc_verified, change)
     return _json({"case_id": case.case_id, **appeal_view(appeal)}, 201)
 

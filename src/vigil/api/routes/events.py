@@ -6,18 +6,20 @@ schema is documented from the same model (``schemas.event_components``).
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 import msgspec
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
+from vigil import bootstrap
 from vigil.api.auth import READERS, guard, principal_of
 from vigil.api.errors import error_body
 from vigil.api.schemas import body, returns
 from vigil.api.services import Services, services_of
-from vigil.codec import decision_view, decode_event, encode_view
-from vigil.errors import InvalidEvent, InvalidInput, NotFound, TooLarge, VigilError
+from vigil.codec import Admission, decision_view, decode_event, encode_view, split_array
+from vigil.errors import InvalidEvent, InvalidInput, NotFound, TooLarge, UnsupportedMediaType, VigilError
 from vigil.model.access import Role
 
 router = APIRouter(tags=["events"])
@@ -25,6 +27,26 @@ _JSON = "application/json"
 _RAW_LIST = msgspec.json.Decoder(list[msgspec.Raw])
 _READ = READERS | {Role.SERVICE}
 MAX_EVENT_BYTES = 64 * 1024
+# A batch msgspec cannot read whole (an item nested thousands deep) is split by a slower scanner, off the
+# event loop, when it is at most this big; a bigger one is refused whole.
+SPLIT_LIMIT = 1024 * 1024
+
+
+def admission(services: Services) -> Admission:
+    return bootstrap.admission(services.settings)
+
+
+def check_json(content_type: str | None) -> None:
+    """A body's declared type must be JSON (``application/json`` or ``application/*+json``, UTF-8)."""
+    media, _, params = (content_type or "").partition(";")
+    media = media.strip().lower()
+    if media != "application/json" and not (media.startswith("application/") and media.endswith("+json")):
+        shown = f"{media!r}" if media else "no Content-Type"
+        raise UnsupportedMediaType(f"{shown} is not JSON: send Content-Type: application/json", field="body")
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in ("utf-8", "utf8"):
+            raise UnsupportedMediaType(f"charset {value.strip()!r}: JSON is UTF-8", field="body")
 
 
 def check_size(declared: str | None, limit: int) -> None:
@@ -41,7 +63,7 @@ async def _body(request: Request, limit: int) -> bytes:
 
 async def decide_one(services: Services, body: bytes) -> tuple[bytes, bool]:
     """One event's JSON in, its decision's JSON out (once stored), and whether it was made now."""
-    decision, made = await services.decider.decide(decode_event(body))
+    decision, made = await services.decider.decide(decode_event(body, admission(services)))
     if made:
         services.metrics.decision(decision)
     return encode_view(decision_view(decision)), made
@@ -69,7 +91,8 @@ async def post_event(request: Request) -> Response:
     description=(
         "A JSON array of events, decided in order and acknowledged together after one durable commit. "
         "Each item gets its decision or its own error (naming the field); a bad item does not stop the "
-        "others. At most `VIGIL_BATCH_LIMIT` items (default 1000)."
+        "others. At most `VIGIL_BATCH_LIMIT` items (default 1000). A body that is not a JSON array is "
+        "refused whole."
     ),
     **guard(Role.SERVICE, openapi=body("Event", array=True)),
 )
@@ -77,10 +100,16 @@ async def post_batch(request: Request) -> Response:
     services = services_of(request)
     limit = services.settings.batch_limit
     data = await _body(request, MAX_EVENT_BYTES * limit)
+    raws: list[msgspec.Raw] | list[bytes | InvalidEvent]
     try:
         raws = _RAW_LIST.decode(data)
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+    except msgspec.ValidationError as exc:
         raise InvalidEvent(f"expected a JSON array of events: {exc}") from None
+    except (msgspec.DecodeError, RecursionError) as exc:
+        if len(data) > SPLIT_LIMIT:
+            problem = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            raise InvalidEvent(f"malformed JSON: {problem}", field="body") from None
+        raws = await asyncio.to_thread(split_array, data)
     if not raws:
         raise InvalidInput("the batch is empty", field="body")
     if len(raws) > limit:
@@ -88,9 +117,12 @@ async def post_batch(request: Request) -> Response:
     positions: list[int] = []  # the index in the batch of each decoded event
     decoded = []
     items: list[dict[str, object]] = [{} for _ in raws]
+    admits = admission(services)
     for i, raw in enumerate(raws):
         try:
-            decoded.append(decode_event(bytes(raw)))
+            if isinstance(raw, InvalidEvent):
+                raise raw
+            decoded.append(decode_event(bytes(raw), admits))
             positions.append(i)
         except InvalidEvent as exc:
             items[i] = {"index": i, "error": error_body(exc)}

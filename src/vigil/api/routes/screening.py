@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -16,10 +15,11 @@ from vigil.codec import encode_view
 from vigil.errors import InvalidInput, NotReady
 from vigil.model import Chain
 from vigil.model.access import Role
+from vigil.screening.entries import NameEntry
 from vigil.screening.names import NameQuery
 from vigil.screening.policy import Direction
-from vigil.screening.records import Clearance
 from vigil.views import address_view, name_view
+from vigil.watchlists.clearances import Clearances
 
 router = APIRouter(prefix="/v1/screening", tags=["screening"])
 _JSON = "application/json"
@@ -61,8 +61,13 @@ class ClearanceRequest(BaseModel):
     reason: str = Field(min_length=1, max_length=2000, description="why this customer is not that entry")
 
 
-def _json(value: Any) -> Response:
-    return Response(encode_view(value), media_type=_JSON)
+class ClearanceApproval(BaseModel):
+    customer_id: str = Field(min_length=1, max_length=200)
+    entry_id: str = Field(min_length=1, max_length=200)
+
+
+def _json(value: Any, status: int = 200) -> Response:
+    return Response(encode_view(value), status_code=status, media_type=_JSON)
 
 
 @router.post(
@@ -98,9 +103,18 @@ async def screen_name(request: Request, query: NameRequest) -> Response:
     return _json(name_view(result))
 
 
-@router.get("/lists", summary="List snapshots, oldest first", **guard(allowed=READERS | {Role.ADMIN}))
+@router.get(
+    "/lists",
+    summary="List snapshots, oldest first",
+    description="`origin` (the path a list was read from on the server) is shown to admins only.",
+    **guard(allowed=READERS | {Role.ADMIN}),
+)
 async def snapshots(request: Request) -> Response:
-    return _json(msgspec.to_builtins(services_of(request).lists.snapshots()))
+    views = msgspec.to_builtins(services_of(request).lists.snapshots())
+    if Role.ADMIN not in principal_of(request).roles:  # the server's file paths are not an analyst's business
+        for view in views:
+            view.pop("origin", None)
+    return _json(views)
 
 
 @router.get("/alerts", summary="Alerts raised by screening and re-screening", **guard(allowed=READERS))
@@ -113,22 +127,51 @@ async def alerts(
     return _json(msgspec.to_builtins(services.screening.alerts(customer_id)))
 
 
+def _clearances(request: Request) -> Clearances:
+    services = services_of(request)
+    if services.security is None or services.stores is None:
+        raise NotReady("clearances need the audit log of the server's database")
+    return Clearances(services.screening, services.security.audit, atomic=services.stores.atomic)
+
+
+def _name_entry(request: Request, entry_id: str) -> NameEntry:
+    entry = services_of(request).screener.name_entries.get(entry_id)
+    if entry is None:
+        raise InvalidInput(f"no name list entry {entry_id!r} in the latest snapshots", field="entry_id")
+    return entry
+
+
 @router.post(
     "/clearances",
-    summary="Record a reviewed false positive (holds while the list entry is unchanged)",
+    summary="Ask to clear a sanctions name match (a second person approves it before it holds)",
+    status_code=201,
     **guard(allowed=DESK),
 )
 async def clear(request: Request, body: ClearanceRequest) -> Response:
-    services = services_of(request)
-    entry = services.screener.name_entries.get(body.entry_id)
-    if entry is None:
-        raise InvalidInput(f"no name list entry {body.entry_id!r} in the latest snapshots", field="entry_id")
-    who = principal_of(request).name
-    try:
-        clearance = Clearance(
-            body.customer_id, entry.entry_id, entry.digest(), who, body.reason, datetime.now(UTC)
-        )
-    except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
-    services.screening.clear(clearance)
-    return _json(msgspec.to_builtins(clearance))
+    who = principal_of(request)
+    entry = _name_entry(request, body.entry_id)
+    asked = _clearances(request).request(
+        body.customer_id, entry, body.reason, who.name, by_key=who.kind == "key"
+    )
+    return _json(msgspec.to_builtins(asked), 201)
+
+
+@router.post(
+    "/clearances/approve",
+    summary="Approve another person's clearance: from now on the match is cleared",
+    **guard(Role.SUPERVISOR),
+)
+async def approve_clearance(request: Request, body: ClearanceApproval) -> Response:
+    who = principal_of(request)
+    entry = _name_entry(request, body.entry_id)
+    approved = _clearances(request).approve(body.customer_id, entry, who.name, by_key=who.kind == "key")
+    return _json(msgspec.to_builtins(approved))
+
+
+@router.get(
+    "/clearances/pending",
+    summary="Clearances waiting for a second person, oldest first",
+    **guard(allowed=READERS),
+)
+async def pending_clearances(request: Request) -> Response:
+    return _json(msgspec.to_builtins(_clearances(request).pending()))
