@@ -32,8 +32,8 @@ RLO = "\u202e"
 @pytest.fixture
 def console(tmp_path: Path) -> Iterator[Api]:
     for api in open_api(api_settings(tmp_path)):
-        api.services.access.add_user("ana", PASSWORD, [Role.ANALYST])
-        api.services.access.add_user("sam", PASSWORD, [Role.SUPERVISOR])
+        api.services.access.add_user("ana", PASSWORD, [Role.ANALYST], by="cli:setup")
+        api.services.access.add_user("sam", PASSWORD, [Role.SUPERVISOR], by="cli:setup")
         yield api
 
 
@@ -129,11 +129,13 @@ def test_a_delayed_decision_says_until_when_on_the_timeline(console: Api, events
 
 
 def _planted(console: Api, events: Events, account_id: str) -> str:
-    """A case for an account id the input edge may refuse today: ids already stored must still read."""
+    """A case for an account id the input edge refuses today (stored before it did, or from a store
+    written by other means): what is stored must still read as what it is."""
     _flag(console, events, account="mallory")
     event, decision = console.services.engine.journal.account_history("mallory", 1, trace=False)[0]
-    forged = replace(decision, account_id=account_id, event_id=f"{account_id}-evt")
-    console.services.desk.desk.ingest_many([(replace(event, event_id=forged.event_id), forged)])
+    planted = replace(event, event_id=f"planted-{len(account_id)}")
+    forged = replace(decision, account_id=account_id, event_id=planted.event_id)
+    console.services.desk.desk.ingest_many([(planted, forged)])
     return console.services.desk.desk.cases_of(account_id)[-1].case_id
 
 
