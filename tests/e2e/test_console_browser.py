@@ -86,6 +86,7 @@ def test_freeze_with_four_eyes_and_the_audit_trail(served: Server, browser: Brow
     _shot(ana, "1-queue")
     top = ana.locator("#queue tbody tr").first
     case_id = top.locator("a.case-link").inner_text()
+    assert top.locator("td.account").inner_text() and top.locator("td.pattern code").inner_text()
     assert "alice" not in ana.url
     top.locator("a.case-link").click()
     ana.wait_for_url(f"**/console/cases/{case_id}")
@@ -121,6 +122,8 @@ def test_freeze_with_four_eyes_and_the_audit_trail(served: Server, browser: Brow
     assert "approved" in sam.inner_text(".flash")
     sam.goto(f"/console/cases/{case_id}")
     assert sam.inner_text("#frozen") == "frozen"
+    assert sam.locator("#freeze").count() == 0  # no second freeze offered on a frozen account
+    assert "The account is frozen" in sam.inner_text("#freeze-state")
     assert sam.locator("tr.action .status").first.inner_text() == "applied"
     _shot(sam, "4-approved")
 
@@ -156,5 +159,6 @@ def test_the_dashboard_renders_its_charts(served: Server, browser: Browser) -> N
     bob.goto("/console/dashboard")
     assert bob.locator("svg.chart").count() >= 2
     assert int(bob.inner_text("#open-cases")) >= 1
-    assert bob.inner_text("#value-frozen") == "19900"  # alice's approved freeze; carol's still waits
+    # alice's approved freeze; carol's still waits
+    assert bob.inner_text("#value-frozen") == "19,900.00 USD"
     _shot(bob, "7-dashboard")
