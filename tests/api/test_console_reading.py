@@ -92,7 +92,9 @@ def test_the_history_reads_as_words_not_python_values(console: Api, events: Even
     history = _section(ana.get(f"/console/cases/{case_id}").text, "history")
     assert "None" not in history and "=" not in re.sub(r"<[^>]+>", "", history)
     assert "event id: <bdi" in history and "19,900.00 USD" in history
-    assert details({"error": None, "notify": True, "nonce": "n", "reason": ""}) == [("notify", "yes")]
+    assert "event time: 2026-03-01 12:05:00" in history and "account id: <bdi" in history
+    entry = {"error": None, "notify": True, "nonce": "n", "reason": "", "due_us": 0, "by": "ana"}
+    assert details(entry) == [("notify", "yes", "text"), ("due time", "0", "time"), ("by", "ana", "id")]
 
 
 def test_no_freeze_is_offered_on_a_frozen_account(console: Api, events: Events) -> None:

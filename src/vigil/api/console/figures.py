@@ -99,15 +99,29 @@ def pattern_of(case: Case) -> tuple[str, int]:
     return lead.key, len(case.alerts) - 1
 
 
-def details(data: CaseData) -> list[tuple[str, str]]:
-    """A history entry's details as a person reads them: empty values left out, yes/no for booleans,
+# How a history entry's details read: identifiers are isolated, times are dates, values are money.
+_IDS = frozenset(
+    {"account_id", "event_id", "action", "action_id", "appeal_id", "assignee", "target", "case_id", "by"}
+)
+
+
+def details(data: CaseData) -> list[tuple[str, str, str]]:
+    """A history entry's details as a person reads them: ``(label, text, kind)`` with kind ``id``,
+    ``time`` (µs since the epoch), ``money`` or ``text``; empty values left out, yes/no for booleans,
     never a programming language's spelling of nothing (``None``)."""
     shown = []
     for key, value in data.items():
         if key == "nonce" or value is None or value == "":
             continue
         text = ("yes" if value else "no") if isinstance(value, bool) else str(value)
-        shown.append((key.replace("_", " "), text))
+        if key.endswith("_us") and isinstance(value, int) and not isinstance(value, bool):
+            shown.append((key[:-3].replace("_", " ") + " time", text, "time"))
+        elif key in _IDS:
+            shown.append((key.replace("_", " "), text, "id"))
+        elif key == "value":
+            shown.append(("value", text, "money"))
+        else:
+            shown.append((key.replace("_", " "), text, "text"))
     return shown
 
 
