@@ -9,6 +9,7 @@ decide what comes next the same way.
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,6 +22,7 @@ from vigil.features.specs import Key, Window, scope
 from vigil.features.stats import Sum
 from vigil.features.windows import CountWindow, DistinctWindow, TimeWindow
 from vigil.model import Decision, Event, EventType
+from vigil.model.access import Role
 
 
 def _late(stream: list[Event], swaps: list[int]) -> list[Event]:
@@ -102,3 +104,23 @@ def test_compact_windows_read_without_moving() -> None:
     assert counts.t == HOUR and distinct.t == HOUR and len(counts) == 3
     counts.update("c", 2 * HOUR)
     assert counts.get() == 1.0  # (HOUR, 2*HOUR]: only "c"
+
+
+def test_the_servers_state_digest_survives_a_restart(tmp_path: Path) -> None:
+    """``GET /v1/admin/state`` before and after ``vigil serve`` restarts on the same database."""
+    from tests.api.conftest import api_settings, open_api
+    from tests.conftest import Events
+
+    events = Events()
+    settings = api_settings(tmp_path)
+    before: dict[str, object] = {}
+    for api in open_api(settings):
+        api.post_event(events.deposit(0, fiat="20000"))
+        for i in range(1, 12):  # late withdrawals read the deposit window hours after it
+            api.post_event(events.login(60 * i))
+            api.post_event(events.withdrawal(60 * i + 1, fiat=str(100 + i)))
+        before = api.client.get("/v1/admin/state", headers=api.headers(Role.AUDITOR)).json()
+    for api in open_api(settings):
+        after = api.client.get("/v1/admin/state", headers=api.headers(Role.AUDITOR)).json()
+        assert after["events"] == before["events"] == 23
+        assert after["feature_state"] == before["feature_state"]
