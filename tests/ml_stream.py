@@ -3,7 +3,7 @@
 Honest accounts deposit, log in from their own device and withdraw a part to their own address now and
 then. A taken-over account (one in ``bad_every``) is, from its takeover day on, logged into from a new
 device and IP, and withdraws most of its balance to a new address within minutes: those withdrawals are
-labelled illicit. Region ``EU`` and ``APAC``; with ``drift``, APAC's takeovers switch to small repeated
+labelled illicit. Region ``EU`` and ``SEA``; with ``drift``, SEA's takeovers switch to small repeated
 withdrawals late in the stream (a typology the early data does not show).
 """
 
@@ -36,7 +36,7 @@ def stream(
 
     for i in range(accounts):
         account = f"acct{i}"
-        region = "EU" if i % 2 == 0 else "APAC"
+        region = "EU" if i % 2 == 0 else "SEA"
         base = {"region": region, "country": "DE" if region == "EU" else "SG"}
         home = {"device_id": f"dev{i}", "ip": f"10.{i // 250}.{i % 250}.1"}
         bad = i % bad_every == 0
@@ -76,7 +76,7 @@ def stream(
             if day == takeover:
                 thief = {"device_id": f"thief{i}", "ip": f"203.0.113.{i % 250}"}
                 add(when + timedelta(hours=1), Login, account, success=True, **base, **thief)
-                small = drift and region == "APAC" and day >= days * 2 // 3
+                small = drift and region == "SEA" and day >= days * 2 // 3
                 for k in range(4 if small else 1):
                     w = add(
                         when + timedelta(hours=1, minutes=3 + 7 * k),

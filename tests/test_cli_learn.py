@@ -87,20 +87,20 @@ def test_train_reports_each_region_at_its_own_cost_for_the_stated_budgets(
 ) -> None:
     capsys.readouterr()
     windows = ["--calibration-days", "5", "--holdout-days", "5", "--min-illicit", "5"]
-    budget = ["--max-false-alerts", "2", "--budget", "APAC:max_false_alerts=0.5,max_held=0.01"]
+    budget = ["--max-false-alerts", "2", "--budget", "SEA:max_false_alerts=0.5,max_held=0.01"]
     assert main(["train", "--db", str(trained_db), *windows, *budget]) == 0
     captured = capsys.readouterr()
     out, err = captured.out, captured.err
-    assert "at most 2 false alerts per 1,000" in out and "APAC: hold at most 1.00%" in out
+    assert "at most 2 false alerts per 1,000" in out and "SEA: hold at most 1.00%" in out
     lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("  ") and "%" in line}
-    assert set(lines) == {"APAC", "EU", "global"}
+    assert set(lines) == {"SEA", "EU", "global"}
     # each region's figures are its own (they differed for none before issue 16)
-    assert lines["EU"].split()[1:] != lines["APAC"].split()[1:]
+    assert lines["EU"].split()[1:] != lines["SEA"].split()[1:]
     assert "replayed the journal" in err and "events in" in err and "fitted" in err and "calibrated" in err
     model_id = out.split()[1]
     assert main(["models", "list", "--json", "--db", str(trained_db)]) == 0
     (model,) = [m for m in json.loads(capsys.readouterr().out)["models"] if m["model_id"] == model_id]
-    apac = model["thresholds"]["APAC"]
+    apac = model["thresholds"]["SEA"]
     assert apac["budget"] == {"max_held": 0.01, "max_false_alerts": 0.5}
     assert model["thresholds"]["EU"]["budget"]["max_false_alerts"] == 2.0
     assert apac["met"] == (apac["false_alerts"] * 1000 <= 0.5 * apac["account_days"])
@@ -153,7 +153,7 @@ def test_drift_reports_per_region_and_exits_3_on_an_alert(
         ["drift", "--db", str(trained_db), "--days", "5", "--reference-days", "5", "--threshold", "0"]
     )
     out = capsys.readouterr().out
-    assert code == 3 and "EU" in out and "APAC" in out and "score" in out and "ALERT" in out
+    assert code == 3 and "EU" in out and "SEA" in out and "score" in out and "ALERT" in out
     code = main(
         ["drift", "--db", str(trained_db), "--days", "5", "--reference-days", "5", "--threshold", "1e9"]
     )

@@ -6,6 +6,7 @@ except those about URLs that cannot work.
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Iterator
 from dataclasses import replace
@@ -269,12 +270,21 @@ def test_database_errors_become_storage_errors_and_keep_pending_records(engine: 
     journal.close()
 
 
+def _unchecked(event: Any, event_id: str) -> Any:
+    """A copy of ``event`` with ``event_id`` set past the model's checks (``__post_init__``)."""
+    clone = copy.copy(event)
+    object.__setattr__(clone, "event_id", event_id)
+    return clone
+
+
 def test_a_record_the_database_refuses_does_not_block_the_others(engine: Engine) -> None:
     journal = PostgresJournal(engine, batch_size=4)
     records = pairs(4)
-    nul = replace(records[1][0], event_id="e\x00nul"), replace(records[1][1], event_id="e\x00nul")
+    # The model refuses a NUL in an identifier now; one that reaches the journal anyway (an old journal,
+    # a bug) must still be refused by the database alone, without blocking the others.
+    nul = _unchecked(records[1][0], "e\x00nul"), replace(records[1][1], event_id="e\x00nul")
     huge_id = os.urandom(6000).hex()  # too long for the unique index on event_id
-    huge = replace(records[2][0], event_id=huge_id), replace(records[2][1], event_id=huge_id)
+    huge = _unchecked(records[2][0], huge_id), replace(records[2][1], event_id=huge_id)
     journal.record(*records[0])
     journal.record(*nul)
     journal.record(*huge)
