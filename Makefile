@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 DEMO   := .vigil/demo
 SHARED ?= ../shared
 
-.PHONY: demo test lint typecheck imports pytest bench bench-service clean
+.PHONY: demo test lint typecheck imports pytest bench bench-service bench-detection clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,11 @@ bench: $(VENV)/.installed-dev
 bench-service: $(VENV)/.installed-dev
 	scripts/ensure-postgres.sh
 	$(BIN)/python benchmarks/bench_service.py --backend both
+
+# The whole engine stage by stage (rules, + screening, + graph, + model) on two unseen seeds, judged against
+# the friction issue's floors (about 75 minutes a seed at 20,000 accounts x 21 days; docs/benchmarks.md).
+bench-detection: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/bench_detection.py --accounts 20000 --days 21 --seeds 11,12
 
 clean:
 	rm -rf $(VENV) .vigil .mypy_cache .ruff_cache .pytest_cache .hypothesis
