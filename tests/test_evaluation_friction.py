@@ -33,6 +33,7 @@ from decimal import Decimal
 
 import pytest
 
+from vigil.codec import parse_instant
 from vigil.errors import InvalidInput
 from vigil.evaluation import (
     DecisionRecord,
@@ -49,7 +50,6 @@ from vigil.evaluation import (
     report_json,
 )
 from vigil.evaluation.records import OutcomeName
-from vigil.evaluation.window import parse_instant
 
 T0 = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
 DAY = 1440

@@ -23,7 +23,7 @@ from typing import Any
 
 import msgspec
 
-from vigil.errors import InvalidEvent
+from vigil.errors import InvalidEvent, InvalidInput
 from vigil.model import EVENT_CLASSES, Decision, Event, EventType, Outcome, Reason, Versions
 
 _HEAD = msgspec.json.Decoder(dict[str, msgspec.Raw])
@@ -257,6 +257,22 @@ def decision_view(decision: Decision, *, full_trace: bool = False) -> dict[str, 
         ),
         "elapsed_us": round(decision.elapsed_us, 1),
     }
+
+
+def parse_instant(text: str, option: str) -> int:
+    """An ISO 8601 instant with a timezone (``2026-01-06T12:00:00Z``), or a date (its midnight UTC),
+    as microseconds since the epoch; ``InvalidInput`` naming ``option`` otherwise."""
+    value = text.strip()
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        example = "e.g. 2026-01-06T12:00:00Z or 2026-01-06"
+        raise InvalidInput(f"not an ISO 8601 instant or date: {text!r} ({example})", field=option) from None
+    if "T" not in value.upper() and " " not in value and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # a bare date: the day starts at midnight UTC
+    if moment.tzinfo is None:
+        raise InvalidInput(f"{text!r} has no timezone; add one (e.g. {value}Z)", field=option)
+    return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
 def rfc3339_us(us: int) -> str:

@@ -14,14 +14,13 @@ import argparse
 import dataclasses
 import sys
 import time
-from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
 import msgspec
 import numpy as np
 
 from vigil import bootstrap
-from vigil.cli.streams import StatusLine, db_settings, print_json
+from vigil.cli.streams import StatusLine, db_settings, instant, print_json
 from vigil.evaluation.jsonl import read_blocks
 from vigil.evaluation.records import LabelRecord
 from vigil.learning.budgets import goal_of, parse_override
@@ -98,17 +97,6 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     drift.add_argument("--json", action="store_true")
     db(drift)
     drift.set_defaults(func=cmd_drift)
-
-
-def instant(text: str) -> int:
-    """An ISO 8601 instant with a timezone, in µs since the epoch (argparse names the option on error)."""
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 instant: {text!r}") from None
-    if when.tzinfo is None:
-        raise argparse.ArgumentTypeError(f"give a timezone (Z or +hh:mm): {text!r}")
-    return (when - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
 
 
 def open_learning(settings: Settings, args: argparse.Namespace) -> tuple[Learning, bootstrap.Stores]:

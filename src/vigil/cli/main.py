@@ -227,7 +227,7 @@ def full_parser() -> argparse.ArgumentParser:
 
 
 def _add_core(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from vigil.cli.learn import instant
+    from vigil.cli.streams import instant
 
     def storage(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--db", help="SQLite journal path (default: $VIGIL_DB or .vigil/vigil.db)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import sys
 import time
@@ -11,7 +12,8 @@ from typing import IO, Any
 
 import msgspec
 
-from vigil.errors import ConfigError
+from vigil.codec import parse_instant
+from vigil.errors import ConfigError, InvalidInput
 from vigil.settings import Settings
 
 
@@ -75,3 +77,12 @@ def print_json(value: Any) -> None:
 def db_settings(db: str | None) -> Settings:
     """Settings from the environment, with ``--db`` overriding the database when given."""
     return Settings(db=db) if db else Settings()
+
+
+def instant(text: str) -> int:
+    """An argparse type: an ISO 8601 instant with a timezone, or a date (its midnight UTC), in µs since
+    the epoch (``codec.parse_instant``; argparse names the option on error)."""
+    try:
+        return parse_instant(text, "instant")
+    except InvalidInput as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None

@@ -24,6 +24,7 @@ from itertools import compress
 import numpy as np
 import numpy.typing as npt
 
+from vigil.codec import parse_instant
 from vigil.errors import InvalidInput
 from vigil.evaluation.dataset import DAY_US, Dataset, Judged, Outside
 
@@ -55,22 +56,6 @@ class Window:
             None if until is None else parse_instant(until, "--until"),
             run_share,
         )
-
-
-def parse_instant(text: str, option: str) -> int:
-    """An ISO 8601 instant with a timezone (``2026-01-06T12:00:00Z``), or a date (its midnight UTC),
-    as microseconds since the epoch; ``InvalidInput`` naming ``option`` otherwise."""
-    value = text.strip()
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        example = "e.g. 2026-01-06T12:00:00Z or 2026-01-06"
-        raise InvalidInput(f"not an ISO 8601 instant or date: {text!r} ({example})", field=option) from None
-    if "T" not in value.upper() and " " not in value and moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)  # a bare date: the day starts at midnight UTC
-    if moment.tzinfo is None:
-        raise InvalidInput(f"{text!r} has no timezone; add one (e.g. {value}Z)", field=option)
-    return (moment - _EPOCH) // timedelta(microseconds=1)
 
 
 def instant(us: int) -> datetime:
