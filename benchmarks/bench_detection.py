@@ -191,6 +191,8 @@ def one_seed(args: argparse.Namespace, seed: int, d: Path) -> dict[str, Any]:
         str(events),
         "--labels",
         str(labels),
+        "--claims",
+        str(d / "claims.jsonl"),
         "--lists",
         str(SHARED / "data" / "lists"),
     ]

@@ -416,6 +416,20 @@ def test_cli_writes_the_three_files_and_reports(tmp_path: Path, capsys: pytest.C
     assert (out / "l.jsonl").stat().st_size > 0
 
 
+def test_cli_puts_unnamed_labels_and_claims_beside_the_events_not_in_the_working_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work, out = tmp_path / "work", tmp_path / "out"
+    work.mkdir()
+    out.mkdir()
+    monkeypatch.chdir(work)
+    argv = ["sim", "--accounts", "50", "--days", "0.5", "-o", str(out / "e.jsonl"), "--lists", str(LISTS)]
+    code, err = _cli(argv, capsys)
+    assert code == 0, err
+    assert (out / "labels.jsonl").exists() and (out / "claims.jsonl").exists()
+    assert list(work.iterdir()) == []
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -65,8 +65,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="generator 2: one variant's share (repeatable; applied after --variant-shares)",
     )
     p.add_argument("-o", "--events", default="-", help="events file (JSON lines), or - for stdout (default)")
-    p.add_argument("--labels", default="labels.jsonl", help="labels file (default labels.jsonl)")
-    p.add_argument("--claims", default="claims.jsonl", help="recovery claims file (default claims.jsonl)")
+    p.add_argument(
+        "--labels", help="labels file (default labels.jsonl beside the events file, or here when they go to stdout)"
+    )
+    p.add_argument(
+        "--claims",
+        help="recovery claims file (default claims.jsonl beside the events file, or here when they go to stdout)",
+    )
     p.add_argument("--parquet", help="also write the events as Parquet to this file")
     p.add_argument("--lists", default=str(DEFAULT_LISTS), help=f"reference lists (default {DEFAULT_LISTS})")
     p.set_defaults(func=cmd_sim)
@@ -122,8 +127,19 @@ def _variants(path: str | None, pairs: list[str]) -> dict[str, dict[str, float]]
     return table
 
 
+def _beside_events(args: argparse.Namespace, given: str | None, name: str) -> str:
+    """An output file the user did not name goes beside the events file, never into whatever directory runs it."""
+    if given:
+        return given
+    if args.events == "-":
+        return name
+    return str(Path(args.events).parent / name)
+
+
 def cmd_sim(args: argparse.Namespace) -> int:
     config = _config(args)
+    args.labels = _beside_events(args, args.labels, "labels.jsonl")
+    args.claims = _beside_events(args, args.claims, "claims.jsonl")
     began = time.perf_counter()
 
     def progress(events: int, hours: int) -> None:

@@ -304,6 +304,10 @@ TICKET_V2: dict[str, tuple[int, float]] = {
 FORGOTTEN_PASSWORD = 0.015  # 1-4 failed logins, a password reset, then a login (v1: 3% one failure)
 NEW_ADDRESS_SAME_DAY = 0.12  # a withdrawal to an address added minutes before (v1: 5%)
 NEWCOMER_TEST = 0.25  # of sign-ups: a small deposit withdrawn within the hour, to test the exchange
+FORGOTTEN_ON_NEW_PHONE = 0.2  # of sessions on a device new to the account: a new phone, a reset
+TWOFA_CHANGE = 0.001  # of sessions: the authenticator moved to another app or phone (removed, enrolled)
+TWOFA_ON_NEW_PHONE = 0.3  # of sessions on a device new to the account: the authenticator moves with it
+REFERRED_SIGNUP = 0.2  # of honest sign-ups: opened through an existing customer's referral link
 # Version 2: what customers name an address-book entry, honest or not (a choice: people name wallets
 # after the wallet app, the hardware, or what the money is for). Criminals and their victims draw from
 # the same names; version 1 wrote "my wallet" for every honest entry and a telling literal for crime.
@@ -325,6 +329,8 @@ WALLET_LABELS: tuple[tuple[str, float], ...] = (
 # Version 2: the share of ordinary customers' visits that pay another customer of the exchange by
 # internal transfer (friends and family settling up, paying a small seller); a choice, no public share.
 INTERNAL_TRANSFER = 0.03
+TOP_UP_AND_PAY = 0.4  # of those transfers: a deposit made to pay, sent on within half an hour
+SETTLE_WITH_REFERRER = 0.3  # of referred sign-ups that fund: pay the friend who referred them
 HISTORY_DAYS = 14.0  # version 2: days of honest sessions written before the run (warm baselines)
 
 # Version 2's crime rates: version 1's regional mix times this factor, calibrated so that the

@@ -16,11 +16,17 @@ from datetime import UTC, datetime
 from statistics import NormalDist
 
 from vigil.sim.config import (
+    FORGOTTEN_ON_NEW_PHONE,
     FORGOTTEN_PASSWORD,
     INTERNAL_TRANSFER,
     NEW_ADDRESS_SAME_DAY,
     NEWCOMER_TEST,
+    REFERRED_SIGNUP,
+    SETTLE_WITH_REFERRER,
     TICKET_V2,
+    TOP_UP_AND_PAY,
+    TWOFA_CHANGE,
+    TWOFA_ON_NEW_PHONE,
     WEALTH,
     Country,
     Region,
@@ -67,12 +73,18 @@ def signup(w: World, region: Region, t: int, rng: random.Random) -> Account:
         vpn=rng.random() < region.vpn_share,
     )
     ctx = w.home_ctx(acct, rng, device=0)
-    t = opening(w, acct, t, rng, ctx=ctx)
+    referrer = None
+    if w.generator >= 2 and rng.random() < REFERRED_SIGNUP:  # a friend's referral link
+        referrer = w.someone_else(acct, rng)
+    t = opening(w, acct, t, rng, ctx=ctx, referrer=referrer)
     if rng.random() < 0.7:
         t += between(rng, 5, 300) * MINUTE
         w.deposit(t, acct, ctx, pick_chain(region, rng), ticket(acct, rng), rng)
         if w.generator >= 2 and rng.random() < NEWCOMER_TEST:  # tests the exchange: money straight back
             withdraw_own(w, acct, t + between(rng, 2, 60) * MINUTE, ctx, acct.balance, rng)
+        elif referrer is not None and rng.random() < SETTLE_WITH_REFERRER:  # joined to pay a friend
+            t += between(rng, 2, 180) * MINUTE
+            transfer(w, acct, t, ctx, acct.balance * between(rng, 30, 101) // 100, referrer)
     return acct
 
 
@@ -188,17 +200,38 @@ def session_ctx(w: World, acct: Account, rng: random.Random) -> Ctx:
     return w.home_ctx(acct, rng)
 
 
-def login(w: World, acct: Account, t: int, ctx: Ctx, rng: random.Random, method: str = "password") -> int:
-    if w.generator >= 2 and rng.random() < FORGOTTEN_PASSWORD:  # forgot it: tries, then resets
-        for _ in range(between(rng, 1, 5)):
-            w.event(t, "login", acct, ctx, success=False, method=method, failure_reason="wrong_password")
+def login(
+    w: World,
+    acct: Account,
+    t: int,
+    ctx: Ctx,
+    rng: random.Random,
+    method: str = "password",
+    *,
+    fresh: bool = False,
+    truth: Label | None = None,
+) -> int:
+    """A login at ``t`` (with the failures, reset and 2FA re-enrolment a person sometimes goes
+    through first); returns the time of the successful login. ``fresh``: the device is new to the
+    account (generator 2: a new phone is when people forget passwords and move their 2FA).
+    ``truth`` labels every event when a criminal logs in."""
+    if w.generator >= 2 and rng.random() < (FORGOTTEN_ON_NEW_PHONE if fresh else FORGOTTEN_PASSWORD):
+        for _ in range(between(rng, 1, 5)):  # forgot it: tries, then resets
+            w.event(t, "login", acct, ctx, truth, success=False, method=method,
+                    failure_reason="wrong_password")  # fmt: skip
             t += between(rng, 5, 90) * SECOND
-        w.event(t, "password_reset", acct, ctx, channel="email")
+        w.event(t, "password_reset", acct, ctx, truth, channel="email")
         t += between(rng, 1, 15) * MINUTE
     elif rng.random() < 0.03:
-        w.event(t, "login", acct, ctx, success=False, method=method, failure_reason="wrong_password")
+        w.event(t, "login", acct, ctx, truth, success=False, method=method, failure_reason="wrong_password")
         t += between(rng, 5, 60) * SECOND
-    w.event(t, "login", acct, ctx, success=True, method=method)
+    w.event(t, "login", acct, ctx, truth, success=True, method=method)
+    if w.generator >= 2 and rng.random() < (TWOFA_ON_NEW_PHONE if fresh else TWOFA_CHANGE):
+        # The authenticator moves to a new phone: the old one is removed, the new one enrolled.
+        t += between(rng, 30, 600) * SECOND
+        w.event(t, "twofa_changed", acct, ctx, truth, action="disabled", method="totp")
+        t += between(rng, 20, 900) * SECOND
+        w.event(t, "twofa_changed", acct, ctx, truth, action="enabled", method="totp")
     return t
 
 
@@ -221,15 +254,26 @@ def withdraw_own(w: World, acct: Account, t: int, ctx: Ctx, cents: int, rng: ran
 
 def pay_someone(w: World, acct: Account, t: int, ctx: Ctx, rng: random.Random) -> None:
     """Generator 2: an internal transfer to another customer (a friend or relative settling up, a
-    small seller paid), part of the balance, no larger than a usual ticket."""
+    small seller paid): part of the balance, no larger than a usual ticket, or (``TOP_UP_AND_PAY``)
+    a deposit made for the purpose and sent on minutes later."""
     other = w.someone_else(acct, rng)
     if other is None:
         return
-    cents = min(acct.balance * between(rng, 10, 60) // 100, ticket(acct, rng))
+    if rng.random() < TOP_UP_AND_PAY:  # tops the account up with what is owed, then pays it
+        cents = ticket(acct, rng)
+        w.deposit(t, acct, ctx, pick_chain(acct.region, rng), cents, rng)
+        t += between(rng, 1, 30) * MINUTE
+    else:
+        cents = min(acct.balance * between(rng, 10, 60) // 100, ticket(acct, rng))
+    transfer(w, acct, t, ctx, cents, other)
+
+
+def transfer(w: World, acct: Account, t: int, ctx: Ctx, cents: int, to: str) -> None:
+    """An honest internal transfer of ``cents`` (USDT) to the account ``to``."""
     w.event(t, "internal_transfer", acct, ctx, asset="USDT", amount=usdt_units(cents),
-            fiat_value=cents_str(cents), counterparty_account_id=other)  # fmt: skip
+            fiat_value=cents_str(cents), counterparty_account_id=to)  # fmt: skip
     acct.balance -= cents
-    w.accounts[int(other[1:])].balance += cents
+    w.accounts[int(to[1:])].balance += cents
 
 
 def counterparty(w: World, acct: Account, rng: random.Random, bots: list[int]) -> str | None:
@@ -251,8 +295,9 @@ def session(
     if kind == "bot":
         _bot(w, acct, t, rng, bots)
         return
+    devices = acct.devices
     ctx = ctx or session_ctx(w, acct, rng)
-    t = login(w, acct, t, ctx, rng)
+    t = login(w, acct, t, ctx, rng, fresh=acct.devices > devices)
     t += between(rng, 10, 240) * SECOND
     if kind == "dormant":  # wakes up after a long absence and takes most of the balance out
         if acct.balance > 1000:

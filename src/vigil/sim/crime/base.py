@@ -11,15 +11,18 @@ import random
 from collections.abc import Callable, Iterator
 
 from vigil.sim.config import CLASSIC, DIURNAL, Country, Region
-from vigil.sim.honest import HOUR, MINUTE, home_country
+from vigil.sim.honest import HOUR, MINUTE, SECOND, home_country, login
 from vigil.sim.lists import IllicitAddresses
 from vigil.sim.output import Label
-from vigil.sim.world import Account, World, between
+from vigil.sim.world import Account, Ctx, World, between
 
 Episode = Iterator[int]
 ClaimSink = Callable[[dict[str, object]], None]
 # Honest kinds whose accounts criminals recruit, rent, buy or take over in generator 2.
 ORDINARY = ("saver", "trader", "traveller", "payroll", "family")
+# Generator 2: a criminal's session stays open this long after its last step; a later move logs in
+# again first (an honest visit is a login and a few steps minutes apart).
+SESSION_IDLE = 30 * MINUTE
 _CUMULATIVE_DIURNAL = tuple(sum(DIURNAL[: h + 1]) / sum(DIURNAL) for h in range(24))
 
 
@@ -39,6 +42,7 @@ class Crime:
         self._claims = claims
         self.claims_written = 0
         self._members: dict[str, list[int]] = {}
+        self._sessions: dict[int, int] = {}  # account index -> time of its last step in a session
         for acct in w.accounts:
             self._members.setdefault(acct.region.name, []).append(acct.idx)
 
@@ -66,6 +70,26 @@ class Crime:
         """How long taking control of an account takes (2-12 hours): a visit under way when the
         account changed hands ends before the episode's first move."""
         return between(self.rng, 2, 13) * HOUR
+
+    def visit(self, acct: Account, ctx: Ctx, truth: Label | None) -> Episode:
+        """Generator 2: the session a move needs. Unless ``acct`` took a step within
+        ``SESSION_IDLE``, log in first (as a customer does, failures and resets included; labelled
+        ``truth``, None when the customer acts for themself, a scam's victim) and wait the seconds
+        a person takes to reach the move. Version 1 moves money without a session: nothing here."""
+        w = self.w
+        if w.generator < 2:
+            return
+        last = self._sessions.get(acct.idx)
+        self._sessions[acct.idx] = w.now
+        if last is not None and w.now - last < SESSION_IDLE:
+            return
+        t = login(w, acct, w.now, ctx, self.rng, truth=truth)
+        yield t - w.now + between(self.rng, 10, 240) * SECOND
+        self._sessions[acct.idx] = w.now
+
+    def logged_in(self, acct: Account) -> None:
+        """An episode's own login (a takeover's): the session is open from now."""
+        self._sessions[acct.idx] = self.w.now
 
     def pick_variant(self, typology: str) -> str:
         """A variant of ``typology`` by its shares; the rest of the time the classic one."""

@@ -49,6 +49,7 @@ def account_takeover(c: Crime, region: Region, variant: str | None = None) -> Ep
         w.event(w.now, "password_reset", victim, ctx, ring.label("perpetrator"), channel="email")
         yield between(rng, 1, 15) * MINUTE
     w.event(w.now, "login", victim, ctx, ring.label("perpetrator"), success=True, method="password")
+    c.logged_in(victim)
     yield between(rng, 1, 10) * MINUTE
     if rng.random() < 0.5:
         w.event(
@@ -57,6 +58,7 @@ def account_takeover(c: Crime, region: Region, variant: str | None = None) -> Ep
         yield between(rng, 1, 10) * MINUTE
     chain = ("TRON", "BTC", "ETH")[between(rng, 0, 3)]
     destination = w.outside_address(chain, "drop", ring.id)
+    yield from c.visit(victim, ctx, ring.label("perpetrator"))
     w.add_to_book(
         w.now, victim, ctx, chain, destination, w.wallet_label(rng, "wallet"), ring.label("perpetrator")
     )
@@ -65,6 +67,7 @@ def account_takeover(c: Crime, region: Region, variant: str | None = None) -> Ep
     for cents in split(total, between(rng, 1, 4)):
         if cents <= 0:
             break
+        yield from c.visit(victim, ctx, ring.label("perpetrator"))
         w.withdraw(w.now, victim, ctx, chain, cents, destination, rng, ring.label("perpetrator", cents, True))
         yield between(rng, 1, 20) * MINUTE
 
@@ -82,11 +85,14 @@ def scam_victim(c: Crime, region: Region, variant: str | None = None) -> Episode
     cents = c.money(30_000, 0.8)
     for round_ in range(between(rng, 2, 7)):
         ctx = w.home_ctx(victim, rng)
+        yield from c.visit(victim, ctx, None)
         w.deposit(w.now, victim, ctx, "FIAT", cents, rng)
         yield between(rng, 5, 90) * MINUTE
+        yield from c.visit(victim, ctx, None)
         w.trade(w.now, victim, ctx, "USDT", "buy", cents, None, quote=victim.home.currency)
         yield between(rng, 1, 30) * MINUTE
         if round_ == 0:
+            yield from c.visit(victim, ctx, None)
             w.add_to_book(
                 w.now,
                 victim,
@@ -97,6 +103,7 @@ def scam_victim(c: Crime, region: Region, variant: str | None = None) -> Episode
                 ring.label("victim"),
             )
             yield between(rng, 1, 20) * MINUTE
+        yield from c.visit(victim, ctx, None)
         w.withdraw(
             w.now, victim, ctx, "ETH", cents, destination, rng, ring.label("victim", cents, True), "USDT"
         )
@@ -119,7 +126,9 @@ def synthetic_identity(c: Crime, region: Region, variant: str | None = None) -> 
         acct = w.new_account(region, home, "crime")
         ctx = w.foreign_ctx(device, home, rng) if k % 2 else w.vpn_ctx(device, rng)
         label = ring.label("perpetrator")
-        w.event(w.now, "account_opened", acct, ctx, label, email_hash=w.token(rng))
+        # Generator 2: a phone number too (bought SIM cards and virtual numbers), as everyone gives.
+        phone = {"phone_hash": w.token(rng)} if w.generator >= 2 else {}
+        w.event(w.now, "account_opened", acct, ctx, label, email_hash=w.token(rng), **phone)
         yield between(rng, 2, 30) * MINUTE
         # The first account sets the fabricated face and document; each later one reuses one of them.
         reuse_face = k == 0 or rng.random() < 0.7
@@ -154,8 +163,10 @@ def synthetic_identity(c: Crime, region: Region, variant: str | None = None) -> 
         yield between(rng, 1, 48) * HOUR
         chain = pick_crypto_chain(region, rng)
         cents = c.money(20_000, 0.7)
+        yield from c.visit(acct, ctx, ring.label("perpetrator"))
         w.deposit(w.now, acct, ctx, chain, cents, rng, ring.label("perpetrator", cents))
         yield between(rng, 10, 240) * MINUTE
+        yield from c.visit(acct, ctx, ring.label("perpetrator"))
         w.withdraw(
             w.now,
             acct,
@@ -190,13 +201,16 @@ def bonus_abuse(c: Crime, region: Region, variant: str | None = None) -> Episode
     yield between(rng, 1, 12) * HOUR
     for acct, ctx in farm:
         deposit = between(rng, 1000, 2500)
+        yield from c.visit(acct, ctx, ring.label("perpetrator"))
         w.deposit(w.now, acct, ctx, "TRON", deposit, rng, ring.label("perpetrator"), asset="USDT")
         yield between(rng, 1, 10) * MINUTE
         for _ in range(between(rng, 1, 4)):
+            yield from c.visit(acct, ctx, ring.label("perpetrator"))
             w.trade(w.now, acct, ctx, "TRX", "buy", deposit // 2, None, ring.label("perpetrator"))
             yield between(rng, 10, 120) * SECOND
         bonus = between(rng, 1000, 5001)
         acct.balance += bonus
+        yield from c.visit(acct, ctx, ring.label("perpetrator"))
         w.withdraw(
             w.now,
             acct,

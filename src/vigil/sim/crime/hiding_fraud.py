@@ -49,6 +49,7 @@ def slow_drain(c: Crime, region: Region, variant: str) -> Episode:
     ctx = w.foreign_ctx(w.usual(victim).device, victim.home, rng)
     yield c.honest_hour(victim, 0, 12 * HOUR)
     w.event(w.now, "login", victim, ctx, ring.label("perpetrator"), success=True, method="password")
+    c.logged_in(victim)
     yield between(rng, 2, 30) * MINUTE
     chain = pick_crypto_chain(region, rng)
     destination = w.outside_address(chain, "drop", ring.id)
@@ -61,6 +62,7 @@ def slow_drain(c: Crime, region: Region, variant: str) -> Episode:
         if cents <= 0:
             break
         w.event(w.now, "login", victim, ctx, ring.label("perpetrator"), success=True, method="password")
+        c.logged_in(victim)
         yield between(rng, 1, 10) * MINUTE
         w.withdraw(w.now, victim, ctx, chain, cents, destination, rng, ring.label("perpetrator", cents, True))
 
@@ -77,8 +79,10 @@ def crypto_funded(c: Crime, region: Region, variant: str) -> Episode:
     for round_ in range(between(rng, 2, 6)):
         yield c.honest_hour(victim, HOUR, 4 * DAY)
         ctx = w.home_ctx(victim, rng)
+        yield from c.visit(victim, ctx, None)
         w.deposit(w.now, victim, ctx, chain, cents, rng)
         yield between(rng, 10, 240) * MINUTE
+        yield from c.visit(victim, ctx, None)
         if round_ == 0:
             w.add_to_book(
                 w.now, victim, ctx, chain, destination, w.wallet_label(rng, "wallet"), ring.label("victim")
@@ -100,8 +104,10 @@ def long_con(c: Crime, region: Region, variant: str) -> Episode:
         yield c.honest_hour(victim, HOUR if round_ == 0 else 5 * DAY, 12 * DAY)
         ctx = w.home_ctx(victim, rng)
         cents = ticket(victim, rng) * between(rng, 100, 300) // 100
+        yield from c.visit(victim, ctx, None)
         w.deposit(w.now, victim, ctx, pick_chain(region, rng), cents, rng)
         yield between(rng, 30, 600) * MINUTE
+        yield from c.visit(victim, ctx, None)
         if round_ == 0:
             w.add_to_book(
                 w.now, victim, ctx, chain, destination, w.wallet_label(rng, "savings"), ring.label("victim")
@@ -128,10 +134,12 @@ def clean_kyc(c: Crime, region: Region, variant: str) -> Episode:
         for _ in range(between(rng, 1, 4)):
             yield c.honest_hour(acct, DAY, 6 * DAY)
             cents = c.money(15_000, 0.8)
+            yield from c.visit(acct, ctx, ring.label("perpetrator"))
             w.deposit(w.now, acct, ctx, pick_chain(region, rng), cents, rng, ring.label("perpetrator", cents))
             total += cents
         yield c.honest_hour(acct, DAY, 7 * DAY)
         out = w.outside_address(chain, "cashout", ring.id, k)
+        yield from c.visit(acct, ctx, ring.label("perpetrator"))
         w.add_to_book(
             w.now, acct, ctx, chain, out, w.wallet_label(rng, "my wallet"), ring.label("perpetrator")
         )
@@ -163,13 +171,16 @@ def residential_farm(c: Crime, region: Region, variant: str) -> Episode:
         )
         yield between(rng, 10, 240) * MINUTE
         deposit = between(rng, 1000, 5000)
+        yield from c.visit(acct, ctx, ring.label("perpetrator"))
         w.deposit(w.now, acct, ctx, "TRON", deposit, rng, ring.label("perpetrator"), asset="USDT")
         yield between(rng, 5, 120) * MINUTE
+        yield from c.visit(acct, ctx, ring.label("perpetrator"))
         w.trade(w.now, acct, ctx, "TRX", "buy", deposit // 2, None, ring.label("perpetrator"))
         yield c.honest_hour(acct, DAY, 4 * DAY)
         bonus = between(rng, 1000, 5001)
         acct.balance += bonus
         out = w.outside_address("TRON", "farm", ring.id, k)
+        yield from c.visit(acct, ctx, ring.label("perpetrator"))
         w.withdraw(
             w.now,
             acct,

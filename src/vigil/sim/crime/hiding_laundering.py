@@ -29,13 +29,17 @@ def recruited_customers(c: Crime, region: Region, variant: str) -> Episode:
             yield c.honest_hour(mule, HOUR, 4 * DAY)
             cents = ticket(mule, rng) * between(rng, 100, 300) // 100
             rail = pick_chain(region, rng)
-            w.deposit(w.now, mule, w.home_ctx(mule, rng), rail, cents, rng, ring.label("mule", cents))
+            ctx = w.home_ctx(mule, rng)
+            yield from c.visit(mule, ctx, ring.label("mule"))
+            w.deposit(w.now, mule, ctx, rail, cents, rng, ring.label("mule", cents))
             received += cents
         yield c.honest_hour(mule, 2 * HOUR, 2 * DAY)
         ctx = w.home_ctx(mule, rng)
         out = w.outside_address(chain, "handler", ring.id, k)
+        yield from c.visit(mule, ctx, ring.label("mule"))
         w.add_to_book(w.now, mule, ctx, chain, out, w.wallet_label(rng, "my wallet"), ring.label("mule"))
         yield between(rng, 2, 120) * MINUTE
+        yield from c.visit(mule, ctx, ring.label("mule"))
         w.withdraw(w.now, mule, ctx, chain, received, out, rng, ring.label("mule", received, True))
 
 
@@ -62,9 +66,11 @@ def rented_accounts(c: Crime, region: Region, variant: str) -> Episode:
             received = 0
             for _ in range(between(rng, 1, 3)):
                 cents = ticket(acct, rng) * between(rng, 100, 250) // 100
+                yield from c.visit(acct, ctx, ring.label("mule"))
                 w.deposit(w.now, acct, ctx, pick_chain(region, rng), cents, rng, ring.label("mule", cents))
                 received += cents
                 yield between(rng, 10, 240) * MINUTE
+            yield from c.visit(acct, ctx, ring.label("mule"))
             w.event(w.now, "internal_transfer", acct, ctx, ring.label("mule", received), asset="USDT",
                     amount=usdt_units(received), fiat_value=cents_str(received),
                     counterparty_account_id=collector.id)  # fmt: skip
@@ -90,11 +96,13 @@ def bought_identities(c: Crime, region: Region, variant: str) -> Episode:
         return
     leader, leader_ctx = group[0]
     stake = c.money(100_000, 0.8, low=10_000)
+    yield from c.visit(leader, leader_ctx, ring.label("perpetrator"))
     w.deposit(w.now, leader, leader_ctx, "TRON", stake, rng, ring.label("perpetrator", stake), asset="USDT")
     for _ in range(between(rng, 4, 16)):
         (a, a_ctx), (b, _) = rng.sample(group, 2)
         yield c.honest_hour(a, 2 * HOUR, 2 * DAY)
         cents = stake * between(rng, 5, 40) // 100
+        yield from c.visit(a, a_ctx, ring.label("perpetrator"))
         w.event(w.now, "p2p_order", a, a_ctx, ring.label("perpetrator"), side="sell", **w.p2p(a, cents),
                 counterparty_account_id=b.id)  # fmt: skip
     yield c.honest_hour(leader, DAY, 3 * DAY)
@@ -126,8 +134,10 @@ def _hops(c: Crime, region: Region, variant: str, deposits: int) -> Episode:
         yield c.honest_hour(acct, HOUR, 5 * DAY)
         cents = ticket(acct, rng) * between(rng, 100, 500) // 100
         hop = w.outside_address(chain, "hop", ring.id, k)
-        w.deposit(w.now, acct, w.home_ctx(acct, rng), chain, cents, rng, ring.label("perpetrator", cents),
-                  source=hop, asset=asset)  # fmt: skip
+        ctx = w.home_ctx(acct, rng)
+        yield from c.visit(acct, ctx, ring.label("perpetrator"))
+        label = ring.label("perpetrator", cents)
+        w.deposit(w.now, acct, ctx, chain, cents, rng, label, source=hop, asset=asset)
         total += cents
     yield c.honest_hour(acct, DAY, 5 * DAY)
     yield from _cash_out(
@@ -147,8 +157,9 @@ def varied_steps(c: Crime, region: Region, variant: str) -> Episode:
     for _ in range(between(rng, 4, 11)):
         yield c.honest_hour(acct, 12 * HOUR, 3 * DAY)
         cents = threshold * between(rng, 300, 900) // 1000 + between(rng, 0, 10_000)
-        w.deposit(w.now, acct, w.home_ctx(acct, rng), pick_chain(region, rng), cents, rng,
-                  ring.label("perpetrator", cents))  # fmt: skip
+        ctx = w.home_ctx(acct, rng)
+        yield from c.visit(acct, ctx, ring.label("perpetrator"))
+        w.deposit(w.now, acct, ctx, pick_chain(region, rng), cents, rng, ring.label("perpetrator", cents))
         total += cents
     yield c.honest_hour(acct, DAY, 4 * DAY)
     yield from _cash_out(
@@ -169,14 +180,15 @@ def smurfs(c: Crime, region: Region, variant: str) -> Episode:
         for _ in range(between(rng, 1, 3)):
             yield c.honest_hour(acct, HOUR, 3 * DAY)
             cents = threshold * between(rng, 400, 950) // 1000
-            w.deposit(
-                w.now, acct, w.home_ctx(acct, rng), "FIAT", cents, rng, ring.label("perpetrator", cents)
-            )
+            ctx = w.home_ctx(acct, rng)
+            yield from c.visit(acct, ctx, ring.label("perpetrator"))
+            w.deposit(w.now, acct, ctx, "FIAT", cents, rng, ring.label("perpetrator", cents))
             total += cents
         yield c.honest_hour(acct, 6 * HOUR, 3 * DAY)
         out = w.outside_address(chain, ring.id, k)
-        w.withdraw(w.now, acct, w.home_ctx(acct, rng), chain, total, out, rng,
-                   ring.label("perpetrator", total, True))  # fmt: skip
+        ctx = w.home_ctx(acct, rng)
+        yield from c.visit(acct, ctx, ring.label("perpetrator"))
+        w.withdraw(w.now, acct, ctx, chain, total, out, rng, ring.label("perpetrator", total, True))
 
 
 def with_trade(c: Crime, region: Region, variant: str) -> Episode:
@@ -191,12 +203,15 @@ def with_trade(c: Crime, region: Region, variant: str) -> Episode:
         ctx = w.home_ctx(acct, rng)
         chain = pick_crypto_chain(region, rng)
         cents = ticket(acct, rng) * between(rng, 100, 400) // 100
+        yield from c.visit(acct, ctx, ring.label("perpetrator"))
         w.deposit(w.now, acct, ctx, chain, cents, rng, ring.label("perpetrator", cents))
         yield between(rng, 5, 90) * MINUTE
+        yield from c.visit(acct, ctx, ring.label("perpetrator"))
         w.trade(w.now, acct, ctx, ("BTC", "ETH", "BNB", "TRX")[between(rng, 0, 4)], "buy", cents, None,
                 ring.label("perpetrator"))  # fmt: skip
         yield between(rng, 1, 8) * HOUR
         out_chain = "TRON" if chain != "TRON" else "ETH"
+        yield from c.visit(acct, ctx, ring.label("perpetrator"))
         w.withdraw(w.now, acct, ctx, out_chain, cents, w.outside_address(out_chain, ring.id, k), rng,
                    ring.label("perpetrator", cents, True))  # fmt: skip
 
@@ -211,12 +226,15 @@ def slow_layering(c: Crime, region: Region, variant: str) -> Episode:
     for k in range(between(rng, 2, 5)):
         yield c.honest_hour(acct, 12 * HOUR, 4 * DAY)
         cents = ticket(acct, rng) * between(rng, 100, 400) // 100
-        w.deposit(w.now, acct, w.home_ctx(acct, rng), chain, cents, rng, ring.label("perpetrator", cents))
+        ctx = w.home_ctx(acct, rng)
+        yield from c.visit(acct, ctx, ring.label("perpetrator"))
+        w.deposit(w.now, acct, ctx, chain, cents, rng, ring.label("perpetrator", cents))
         for j, piece in enumerate(split(cents, 2)):
             yield c.honest_hour(acct, DAY, 5 * DAY)
             out = w.outside_address(chain, ring.id, k, j)
-            w.withdraw(w.now, acct, w.home_ctx(acct, rng), chain, piece, out, rng,
-                       ring.label("perpetrator", piece, True))  # fmt: skip
+            ctx = w.home_ctx(acct, rng)
+            yield from c.visit(acct, ctx, ring.label("perpetrator"))
+            w.withdraw(w.now, acct, ctx, chain, piece, out, rng, ring.label("perpetrator", piece, True))
 
 
 def separate_devices(c: Crime, region: Region, variant: str) -> Episode:
@@ -237,6 +255,10 @@ def separate_devices(c: Crime, region: Region, variant: str) -> Episode:
         a, b = rng.sample(group, 2)
         yield c.honest_hour(a, 2 * HOUR, DAY)
         cents = ticket(a, rng) * between(rng, 100, 300) // 100
-        w.trade(w.now, a, w.home_ctx(a, rng), pair, "buy", cents, b.id, ring.label("perpetrator", cents))
+        a_ctx = w.home_ctx(a, rng)
+        yield from c.visit(a, a_ctx, ring.label("perpetrator"))
+        w.trade(w.now, a, a_ctx, pair, "buy", cents, b.id, ring.label("perpetrator", cents))
         yield between(rng, 30, 1800) * SECOND
-        w.trade(w.now, b, w.home_ctx(b, rng), pair, "sell", cents, a.id, ring.label("perpetrator", cents))
+        b_ctx = w.home_ctx(b, rng)
+        yield from c.visit(b, b_ctx, ring.label("perpetrator"))
+        w.trade(w.now, b, b_ctx, pair, "sell", cents, a.id, ring.label("perpetrator", cents))

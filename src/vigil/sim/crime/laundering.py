@@ -44,9 +44,11 @@ def mule_ring(c: Crime, region: Region, variant: str | None = None) -> Episode:
             for _ in range(between(rng, 1, 5)):
                 cents = c.money(40_000, 0.7, low=5000)
                 rail = "FIAT" if rng.random() < 0.5 else chain
+                yield from c.visit(acct, ctx, ring.label("mule"))
                 w.deposit(w.now, acct, ctx, rail, cents, rng, ring.label("mule", cents), source=None)
                 received += cents
                 yield between(rng, 2, 90) * MINUTE
+            yield from c.visit(acct, ctx, ring.label("mule"))
             w.event(
                 w.now,
                 "internal_transfer",
@@ -70,6 +72,7 @@ def _cash_out(c: Crime, ring: Ring, acct: Account, ctx: Ctx, total: int, chain: 
     """Take ``total`` cents out in one to five pieces: on-chain to a fresh address each, or P2P sales."""
     w, rng = c.w, c.rng
     for k, cents in enumerate(split(total, between(rng, 1, 6))):
+        yield from c.visit(acct, ctx, ring.label(role))
         if rng.random() < 0.6:
             w.withdraw(
                 w.now,
@@ -114,11 +117,13 @@ def collusion(c: Crime, region: Region, variant: str | None = None) -> Episode:
         yield between(rng, 1, 12) * HOUR
     leader, leader_ctx = group[0]
     stake = c.money(200_000, 0.6, low=20_000)
+    yield from c.visit(leader, leader_ctx, ring.label("perpetrator"))
     w.deposit(w.now, leader, leader_ctx, "TRON", stake, rng, ring.label("perpetrator", stake), asset="USDT")
     yield between(rng, 10, 120) * MINUTE
     for _ in range(between(rng, 5, 30)):
         (a, a_ctx), (b, _) = rng.sample(group, 2)
         cents = stake * between(rng, 20, 80) // 100
+        yield from c.visit(a, a_ctx, ring.label("perpetrator"))
         w.event(
             w.now,
             "p2p_order",
@@ -148,11 +153,13 @@ def illicit_exposure(c: Crime, region: Region, variant: str | None = None) -> Ep
     source = c.illicit.pick(category, chain, rng.random())
     cents = c.money(300_000, 1.0, low=20_000)
     asset = "USDT" if chain == "TRON" else None
+    yield from c.visit(acct, ctx, ring.label("perpetrator"))
     w.deposit(
         w.now, acct, ctx, chain, cents, rng, ring.label("perpetrator", cents), source=source, asset=asset
     )
     yield between(rng, 1, 48) * HOUR
     if rng.random() < 0.6:
+        yield from c.visit(acct, ctx, ring.label("perpetrator"))
         w.trade(
             w.now,
             acct,
@@ -182,6 +189,7 @@ def structuring(c: Crime, region: Region, variant: str | None = None) -> Episode
         ctx = w.home_ctx(acct, rng)
         cents = threshold * between(rng, 850, 996) // 1000
         rail = "FIAT" if rng.random() < 0.7 else chain
+        yield from c.visit(acct, ctx, ring.label("perpetrator"))
         w.deposit(w.now, acct, ctx, rail, cents, rng, ring.label("perpetrator", cents))
         total += cents
         yield between(rng, 3, 30) * HOUR
@@ -198,8 +206,10 @@ def pass_through(c: Crime, region: Region, variant: str | None = None) -> Episod
     for k in range(between(rng, 2, 6)):
         ctx = w.home_ctx(acct, rng)
         cents = c.money(150_000, 0.9, low=10_000)
+        yield from c.visit(acct, ctx, ring.label("perpetrator"))
         w.deposit(w.now, acct, ctx, chain, cents, rng, ring.label("perpetrator", cents))
         yield between(rng, 3, 60) * MINUTE
+        yield from c.visit(acct, ctx, ring.label("perpetrator"))
         w.withdraw(
             w.now,
             acct,
@@ -229,6 +239,7 @@ def wash_trading(c: Crime, region: Region, variant: str | None = None) -> Episod
         yield between(rng, 1, 24) * HOUR
     for acct in group:
         cents = c.money(500_000, 0.5, low=50_000)
+        yield from c.visit(acct, base_ctx, ring.label("perpetrator"))
         w.deposit(w.now, acct, base_ctx, "TRON", cents, rng, ring.label("perpetrator"), asset="USDT")
         yield between(rng, 1, 30) * MINUTE
     pair = ("BTC", "ETH", "BNB")[between(rng, 0, 3)]
@@ -237,8 +248,10 @@ def wash_trading(c: Crime, region: Region, variant: str | None = None) -> Episod
         for _ in range(between(rng, 5, 20)):
             a, b = rng.sample(group, 2)
             cents = size * between(rng, 95, 106) // 100
+            yield from c.visit(a, base_ctx, ring.label("perpetrator"))
             w.trade(w.now, a, base_ctx, pair, "buy", cents, b.id, ring.label("perpetrator", cents))
             yield between(rng, 1, 20) * SECOND
+            yield from c.visit(b, base_ctx, ring.label("perpetrator"))
             w.trade(w.now, b, base_ctx, pair, "sell", cents, a.id, ring.label("perpetrator", cents))
             yield between(rng, 5, 120) * SECOND
         yield between(rng, 1, 12) * HOUR
