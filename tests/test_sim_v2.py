@@ -200,6 +200,8 @@ def test_hidden_exposure_comes_from_unlisted_intermediaries(world: World) -> Non
     for variant in ("one_hop", "split_hops"):
         for labels in world.rings[variant].values():
             deposits = [e for e in world.events_of(labels) if e["type"] == "deposit"]
+            if labels[0]["ring_id"] in world.cut and not deposits:
+                continue  # the run ended between the login and the first deposit
             assert deposits and all(e["source_address"] not in listed for e in deposits)
 
 

@@ -304,9 +304,10 @@ TICKET_V2: dict[str, tuple[int, float]] = {
 FORGOTTEN_PASSWORD = 0.015  # 1-4 failed logins, a password reset, then a login (v1: 3% one failure)
 NEW_ADDRESS_SAME_DAY = 0.12  # a withdrawal to an address added minutes before (v1: 5%)
 NEWCOMER_TEST = 0.25  # of sign-ups: a small deposit withdrawn within the hour, to test the exchange
-FORGOTTEN_ON_NEW_PHONE = 0.2  # of sessions on a device new to the account: a new phone, a reset
+FORGOTTEN_ON_NEW_PHONE = 0.5  # of sessions on a device new to the account (the old one remembered it)
 TWOFA_CHANGE = 0.001  # of sessions: the authenticator moved to another app or phone (removed, enrolled)
 TWOFA_ON_NEW_PHONE = 0.3  # of sessions on a device new to the account: the authenticator moves with it
+P2P_CASH_OUT = 0.1  # of ordinary customers' cash-outs: USDT sold P2P for local currency, not withdrawn
 REFERRED_SIGNUP = 0.2  # of honest sign-ups: opened through an existing customer's referral link
 # Version 2: what customers name an address-book entry, honest or not (a choice: people name wallets
 # after the wallet app, the hardware, or what the money is for). Criminals and their victims draw from

@@ -21,6 +21,7 @@ from vigil.sim.config import (
     INTERNAL_TRANSFER,
     NEW_ADDRESS_SAME_DAY,
     NEWCOMER_TEST,
+    P2P_CASH_OUT,
     REFERRED_SIGNUP,
     SETTLE_WITH_REFERRER,
     TICKET_V2,
@@ -236,7 +237,13 @@ def login(
 
 
 def withdraw_own(w: World, acct: Account, t: int, ctx: Ctx, cents: int, rng: random.Random) -> int:
-    """A withdrawal to one of the account's own wallets, adding it to the address book if new."""
+    """A withdrawal to one of the account's own wallets, adding it to the address book if new
+    (generator 2: sometimes a P2P sale for local currency instead, as many customers cash out)."""
+    if w.generator >= 2 and rng.random() < P2P_CASH_OUT:
+        acct.balance -= cents
+        w.event(t, "p2p_order", acct, ctx, side="sell", **w.p2p(acct, cents),
+                counterparty_account_id=w.someone_else(acct, rng))  # fmt: skip
+        return t
     chain = pick_chain(acct.region, rng)
     if chain == "FIAT":
         w.withdraw(t, acct, ctx, chain, cents, None, rng)

@@ -27,6 +27,7 @@ from vigil.sim.honest import (
 )
 from vigil.sim.world import Account, Ctx, World, between
 
+OTC_P2P = 0.3  # of an OTC desk's payouts: settled with the client by a P2P sale for local currency
 # Hot wallets of other exchanges an arbitrage bot moves between (stable per region and chain).
 EXCHANGES = 6
 _CLOUD = {"country": "US", "is_hosting": True}
@@ -69,6 +70,10 @@ def _otc_desk(w: World, acct: Account, t: int, rng: random.Random) -> None:
         if rng.random() < 0.5 or acct.balance < cents:
             client = w.outside_address(chain, "otc-client", acct.idx, between(rng, 0, 10_000))
             w.deposit(t, acct, ctx, chain, cents, rng, source=client)
+        elif rng.random() < OTC_P2P:  # a client paid in local currency: a large P2P sale
+            acct.balance -= cents
+            w.event(t, "p2p_order", acct, ctx, side="sell", **w.p2p(acct, cents),
+                    counterparty_account_id=w.someone_else(acct, rng))  # fmt: skip
         else:
             payee = w.outside_address(chain, "otc-payee", acct.idx, between(rng, 0, 10_000))
             w.add_to_book(t, acct, ctx, chain, payee, "client")
