@@ -65,12 +65,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="generator 2: one variant's share (repeatable; applied after --variant-shares)",
     )
     p.add_argument("-o", "--events", default="-", help="events file (JSON lines), or - for stdout (default)")
-    p.add_argument(
-        "--labels", help="labels file (default labels.jsonl beside the events file, or here when they go to stdout)"
-    )
+    p.add_argument("--labels", help="labels file (default labels.jsonl beside the events file; see --claims)")
     p.add_argument(
         "--claims",
-        help="recovery claims file (default claims.jsonl beside the events file, or here when they go to stdout)",
+        help="recovery claims file (default claims.jsonl beside the events; here when they go to stdout)",
     )
     p.add_argument("--parquet", help="also write the events as Parquet to this file")
     p.add_argument("--lists", default=str(DEFAULT_LISTS), help=f"reference lists (default {DEFAULT_LISTS})")
@@ -128,7 +126,7 @@ def _variants(path: str | None, pairs: list[str]) -> dict[str, dict[str, float]]
 
 
 def _beside_events(args: argparse.Namespace, given: str | None, name: str) -> str:
-    """An output file the user did not name goes beside the events file, never into whatever directory runs it."""
+    """An output file the user did not name goes beside the events file, not into the working directory."""
     if given:
         return given
     if args.events == "-":
