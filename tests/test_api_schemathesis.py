@@ -5,7 +5,9 @@ every parameter, missing credentials, methods it does not allow) and a fixed num
 requests, valid and invalid, sent in process through ASGI to an app on a new SQLite database (one per
 pytest run) with an address list and a name list imported. The run is deterministic (fixed seed,
 derandomized, no example database): what fails once fails on every run. Every error answer must
-also have the documented ``{"error": {"code", "message"}}`` shape.
+also have the documented ``{"error": {"code", "message"}}`` shape, and every answer is checked
+against the spec: its status is one the operation documents, its content type too, and its body
+conforms to the documented schema (``api/documented.py`` puts every error status in the spec).
 
 Authenticated requests carry a key holding every role; anonymous ones (schemathesis' own made-up
 bearer tokens, or none) must get 401 on every guarded operation.
@@ -30,6 +32,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from schemathesis import Case, CheckContext, CheckFunction, Response
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.conftest import LISTS
 from vigil import bootstrap
@@ -109,7 +116,13 @@ def error_shape(ctx: CheckContext, response: Response, case: Case[Any]) -> bool 
     return True
 
 
-CHECKS: list[CheckFunction] = [not_a_server_error, error_shape]
+CHECKS: list[CheckFunction] = [
+    not_a_server_error,
+    error_shape,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 
 
 def _no_body_or_json(response: Response) -> bool:
@@ -150,3 +163,21 @@ def test_anonymous_callers_get_401_and_never_a_server_error(case: Case[Any], tar
     # and one declared as another media type is refused (415) before any route.
     if guarded and case.method.upper() == case.operation.method.upper() and _no_body_or_json(response):
         assert response.status_code == 401, (case.method, case.path, response.status_code)
+
+
+def test_every_status_the_error_table_can_answer_is_documented() -> None:
+    from vigil.api.documented import ERRORS
+    from vigil.api.errors import HTTP_CODES, TABLE
+
+    statuses = {status for _, status, _ in TABLE} | (set(HTTP_CODES) - {405})
+    assert statuses <= set(ERRORS)
+    for path, item in SPEC["paths"].items():
+        for method, op in item.items():
+            answers = op["responses"]
+            for code in ("400", "422", "500", "503"):
+                assert answers[code]["content"]["application/json"]["schema"] == {
+                    "$ref": "#/components/schemas/Error"
+                }, (method, path, code)
+            if "{" in path:
+                assert "404" in answers, (method, path)
+    assert "HTTPValidationError" not in SPEC["components"]["schemas"]

@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from vigil import bootstrap
 from vigil.api import console, errors, logs
+from vigil.api.documented import document_answers
 from vigil.api.fast import FastEvents
 from vigil.api.metrics import Metrics
 from vigil.api.routes import access, cases, events, graph, ops, screening
@@ -70,7 +71,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         components["securitySchemes"] = {
             "bearer": {"type": "http", "scheme": "bearer", "description": "API key or session token"}
         }
-        app.openapi_schema = spec
+        app.openapi_schema = document_answers(spec)
     return app.openapi_schema
 
 

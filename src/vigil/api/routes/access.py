@@ -55,7 +55,7 @@ def _json(value: Any, status: int = 200) -> Response:
 @router.post(
     "/v1/auth/login",
     summary="Sign in: a session token that expires (429 with Retry-After after too many failures)",
-    **guard(public=True),
+    **guard(public=True, responses={401: {"description": "wrong username or password"}}),
 )
 async def login(request: Request, body: Credentials) -> Response:
     address = request.client.host if request.client is not None else ""
@@ -70,7 +70,9 @@ async def login(request: Request, body: Credentials) -> Response:
     )
 
 
-@router.post("/v1/auth/logout", summary="Sign out: the token stops working", **guard(allowed=EVERYONE))
+@router.post(
+    "/v1/auth/logout", summary="Sign out: the token stops working", status_code=204, **guard(allowed=EVERYONE)
+)
 async def logout(request: Request) -> Response:
     token = request.headers["authorization"].partition(" ")[2].strip()
     if principal_of(request).kind == "user":
@@ -89,7 +91,12 @@ async def keys(request: Request) -> Response:
     return _json([key_view(k) for k in _access(request).store.keys()])  # noqa: SIM118 - a port, not a dict
 
 
-@router.post("/v1/admin/keys", summary="Create an API key; its token is shown once", **guard(Role.ADMIN))
+@router.post(
+    "/v1/admin/keys",
+    summary="Create an API key; its token is shown once",
+    status_code=201,
+    **guard(Role.ADMIN),
+)
 async def create_key(request: Request, body: NewKey) -> Response:
     issued = _access(request).create_key(body.name, body.roles, by=principal_of(request).name)
     assert issued.key is not None
@@ -106,7 +113,7 @@ async def users(request: Request) -> Response:
     return _json([user_view(u) for u in _access(request).store.users()])
 
 
-@router.post("/v1/admin/users", summary="Add a person", **guard(Role.ADMIN))
+@router.post("/v1/admin/users", summary="Add a person", status_code=201, **guard(Role.ADMIN))
 async def add_user(request: Request, body: NewUser) -> Response:
     user = _access(request).add_user(body.username, body.password, body.roles, by=principal_of(request).name)
     return _json(user_view(user), status=201)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 
 from vigil.api.auth import EVERYONE, guard
 from vigil.api.services import NO_MODEL, services_of
@@ -33,7 +33,9 @@ async def ready(request: Request) -> Response:
     return Response(encode_view(body), status_code=200 if ok else 503, media_type=_JSON)
 
 
-@router.get("/metrics", summary="Prometheus metrics", **guard(allowed=EVERYONE))
+@router.get(
+    "/metrics", summary="Prometheus metrics", response_class=PlainTextResponse, **guard(allowed=EVERYONE)
+)
 async def metrics(request: Request) -> Response:
     services = services_of(request)
     return Response(services.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
