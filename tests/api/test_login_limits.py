@@ -12,6 +12,7 @@ from typing import Any
 from tests.api.conftest import Api, api_settings, open_api
 from tests.conftest import Events
 from vigil.model.access import Role
+from vigil.model.notify import Notice
 
 PASSWORD = "correct horse battery"
 serving = contextlib.contextmanager(open_api)
@@ -59,6 +60,38 @@ def test_wrong_passwords_back_off_then_lock_the_account_and_say_so(tmp_path: Pat
         locked = records[1]
         assert json.loads(locked.detail)["failures"] == 10 and locked.actor == "vigil"
         assert locked.system and not records[0].system  # the flag, not the name, marks the system
+
+
+class Recorder:
+    """A notification channel that keeps what it is sent."""
+
+    def __init__(self) -> None:
+        self.sent: list[Notice] = []
+
+    def send(self, notice: Notice) -> None:
+        self.sent.append(notice)
+
+
+def test_a_lockout_tells_the_people_on_call_and_an_unknown_name_tells_no_one(tmp_path: Path) -> None:
+    settings = api_settings(
+        tmp_path, login_refusal_delay_seconds=0, login_backoff_seconds=0.0, login_lockout_failures=3
+    )
+    with serving(settings) as api:
+        assert api.services.security is not None
+        recorder = Recorder()
+        api.services.security.desk.outbox.notifier = recorder  # the desk's channel, as a webhook would be
+        api.services.access.add_user("ana", PASSWORD, [Role.ANALYST], by="cli:setup")
+        for name in ("ana", "nobody"):
+            for _ in range(4):
+                _login(api, name, "wrong password!")
+        deadline = time.monotonic() + 10
+        while not recorder.sent and time.monotonic() < deadline:  # the outbox delivers off the loop
+            time.sleep(0.02)
+        time.sleep(0.1)
+        assert [n.kind for n in recorder.sent] == ["access.locked"]
+        notice = recorder.sent[0]
+        assert "ana" in notice.title and "3 failures" in notice.title and notice.case_id == ""
+        assert notice.severity == "high" and "wrong password!" not in notice.text  # never what was tried
 
 
 def test_an_unknown_user_is_throttled_like_a_known_one(tmp_path: Path) -> None:

@@ -86,11 +86,13 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Services:
     security = bootstrap.security_desk(settings, stores, background=True)  # notices off the loop
     security.feed.catch_up()  # alerts for what was decided while the desk was not listening
     engine.restrictions = security.desk.freeze_of  # money out of a frozen account is blocked
+    access = bootstrap.access(settings, stores.access, security.audit, stores.atomic)
+    access.notify = security.desk.notify  # a person's sign-in locked: the people on call are told
     return Services(
         settings=settings,
         engine=engine,
         decider=Decider(engine, security.feed.committed),
-        access=bootstrap.access(settings, stores.access, security.audit, stores.atomic),
+        access=access,
         lists=stores.lists,
         screening=stores.screening,
         metrics=metrics if metrics is not None else Metrics(),

@@ -407,6 +407,12 @@ class Desk:
         """Record on each case what became of its notices (delivered, or failed after n tries)."""
         settled = self.outbox.done()
         for i, delivery in enumerate(settled):
+            if not delivery.notice.case_id:  # about no case (a lockout): its outcome goes to the log
+                if delivery.error is None:
+                    log.info("notice %s delivered", delivery.notice.kind)
+                else:
+                    log.error("notice %s not delivered: %s", delivery.notice.kind, delivery.error)
+                continue
             try:
                 self.record(delivery.notice.case_id, [(Kind.NOTIFIED, delivery.data())])
             except VigilError as exc:  # a storage hiccup: the notice went out; say so in the log

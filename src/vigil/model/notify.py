@@ -16,10 +16,12 @@ class Notice:
     """One notification, sent through a ``vigil.ports.Notifier``.
 
     ``kind`` is a stable dotted name receivers may branch on (``sla.breached``,
-    ``approval.requested``); ``title`` is one line (a mail subject, a pager summary); ``text`` is a
-    few lines for the person on call; ``severity`` is one of ``SEVERITIES``; ``at_us`` is when it
-    happened (µs since the epoch, UTC); ``link`` is a console path (``/console/cases/c-000001``),
-    never customer data. ``__post_init__`` raises ``ValueError`` naming the field that is wrong.
+    ``approval.requested``, ``access.locked``); ``case_id`` is the case it is about, or empty for a
+    notice about no case (a person's sign-in locked); ``title`` is one line (a mail subject, a pager
+    summary); ``text`` is a few lines for the person on call; ``severity`` is one of ``SEVERITIES``;
+    ``at_us`` is when it happened (µs since the epoch, UTC); ``link`` is a console path
+    (``/console/cases/c-000001``), never customer data. ``__post_init__`` raises ``ValueError`` naming
+    the field that is wrong.
     """
 
     kind: str
@@ -31,9 +33,11 @@ class Notice:
     link: str = ""
 
     def __post_init__(self) -> None:
-        for name in ("kind", "case_id", "title"):
+        for name in ("kind", "title"):
             if not getattr(self, name).strip():
                 raise ValueError(f"notice field {name!r} is empty")
+        if self.case_id != self.case_id.strip():
+            raise ValueError("notice field 'case_id' has surrounding spaces")
         if "\n" in self.title or "\r" in self.title:
             raise ValueError("notice field 'title' must be one line (it is a subject): no newline")
         if self.severity not in SEVERITIES:
