@@ -116,7 +116,9 @@ class _DetailFormatter(string.Formatter):
 
 
 _FORMATTER = _DetailFormatter()
-_APPLICABLE_CACHE = 4096  # (event type, region) pairs whose rule lists are kept
+_GROUP_CACHE = 4096  # (event type, region) pairs whose rule lists are kept
+# The rules of one event type and region, and each with its untimed "matched" and "unknown" entries.
+_Group = tuple[tuple[Rule, ...], tuple[tuple[Rule, RuleTrace, RuleTrace], ...]]
 
 
 class RuleSet:
@@ -129,41 +131,50 @@ class RuleSet:
         self._by_type: dict[EventType, tuple[Rule, ...]] = {
             t: tuple(r for r in self.rules if t in r.on) for t in EventType
         }
-        self._applicable: dict[tuple[EventType, str], tuple[Rule, ...]] = {}
+        self._groups: dict[tuple[EventType, str], _Group] = {}
 
     def thresholds_for(self, region: str) -> Thresholds:
         return self.thresholds.get(region) or self.thresholds.get("default") or Thresholds()
 
+    def _group(self, event_type: EventType, region: str) -> _Group:
+        key = (event_type, region)
+        group = self._groups.get(key)
+        if group is None:
+            rules = tuple(r for r in self._by_type[event_type] if r.regions is None or region in r.regions)
+            # An untimed entry is the same for every event: made once, shared by every trace that holds it.
+            marked = tuple(
+                (r, RuleTrace(r.id, True, None, None, r.shadow), RuleTrace(r.id, None, None, None, r.shadow))
+                for r in rules
+            )
+            group = (rules, marked)
+            if len(self._groups) < _GROUP_CACHE:  # regions are configured, but come with the input
+                self._groups[key] = group
+        return group
+
     def applicable(self, event_type: EventType, region: str) -> tuple[Rule, ...]:
         """The rules an event of this type and region is evaluated against, in file order."""
-        key = (event_type, region)
-        rules = self._applicable.get(key)
-        if rules is None:
-            rules = tuple(r for r in self._by_type[event_type] if r.regions is None or region in r.regions)
-            if len(self._applicable) < _APPLICABLE_CACHE:  # regions are configured, but come with the input
-                self._applicable[key] = rules
-        return rules
+        return self._group(event_type, region)[0]
 
     def evaluate(
         self, event: Event, features: FeatureVector, origin: NetworkOrigin | None, *, trace: bool = False
     ) -> Evaluation:
         """Evaluate every applicable rule; ``trace`` times and traces all of them, not only what fired."""
-        rules = self.applicable(event.TYPE, event.region)
+        rules, marked = self._group(event.TYPE, event.region)
         env = Env(event, features, origin)
         if trace:
             return self._traced(rules, env)
         records: list[RuleTrace] = []
         fired: list[Rule] = []
-        for rule in rules:
+        for rule, matched, unknown in marked:
             try:
                 value = rule.condition(env)
             except Exception as exc:  # noqa: BLE001 - a broken rule is traced, never crashes a decision
                 records.append(RuleTrace(rule.id, None, None, f"{type(exc).__name__}: {exc}", rule.shadow))
                 continue
             if value is None:  # unknown: a value it reads was missing
-                records.append(RuleTrace(rule.id, None, None, None, rule.shadow))
+                records.append(unknown)
             elif value:
-                records.append(RuleTrace(rule.id, True, None, None, rule.shadow))
+                records.append(matched)
                 if not rule.shadow:
                     fired.append(rule)
         if not fired:
