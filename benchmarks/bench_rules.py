@@ -1,14 +1,15 @@
 """Rule evaluation against ezrules (issue 22): Vigil's ``RuleSet.evaluate`` and ezrules' rule engine.
 
-Run ``.venv/bin/python benchmarks/bench_rules.py [--events 200000] [--repeat 5] [--baseline PATH]
-[--json PATH]`` (about 3 minutes with the defaults). It needs ezrules in the same environment (the
-``bench`` extra on Python >= 3.12; on 3.11, ``pip install --no-deps --ignore-requires-python
-ezrules==1.29.4 cryptography``: ezrules declares Python >= 3.12, but its rule engine runs on 3.11);
-without it the benchmark says so and exits 2.
+Run ``make bench-rules``, or ``.venv/bin/python benchmarks/bench_rules.py [--events 200000] [--repeat 5]
+[--baseline PATH] [--json PATH]`` (about 4 minutes with the defaults and a baseline). It needs ezrules
+in the same environment (the ``bench`` extra on Python >= 3.12; on 3.11, ``pip install --no-deps
+--ignore-requires-python ezrules==1.29.4 cryptography``: ezrules declares Python >= 3.12, but its rule
+engine runs on 3.11); without it the benchmark says so and exits 2.
 
 The workload: 20 equivalent rules, 19 field thresholds (10 on ``fiat_value``, 9 on ``amount``) and
 one velocity count (withdrawals of the account in 24 h), over ``--events`` fiat withdrawals of
-``--accounts`` accounts in eight regions over ``--days`` days (seeded; about one rule in twenty matches).
+``--accounts`` accounts in eight regions over ``--days`` days (seeded; 3% of rule evaluations match,
+0.6 a withdrawal).
 Vigil's rules are a YAML pack loaded by ``load_rules`` (each with a stable reason code and a detail
 template); ezrules' are the same comparisons in its rule language (``$field``, ``stat[...]``,
 ``!OUTCOME``), built by ``RuleEngineFactory.from_json``. Inputs are prepared untimed for both: Vigil's
