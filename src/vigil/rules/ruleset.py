@@ -117,8 +117,9 @@ class _DetailFormatter(string.Formatter):
 
 _FORMATTER = _DetailFormatter()
 _GROUP_CACHE = 4096  # (event type, region) pairs whose rule lists are kept
-# The rules of one event type and region, and each with its untimed "matched" and "unknown" entries.
-_Group = tuple[tuple[Rule, ...], tuple[tuple[Rule, RuleTrace, RuleTrace], ...]]
+# The rules of one event type and region; each with its untimed "matched" and "unknown" entries; and the
+# evaluation of an event that none of them traced.
+_Group = tuple[tuple[Rule, ...], tuple[tuple[Rule, RuleTrace, RuleTrace], ...], Evaluation]
 
 
 class RuleSet:
@@ -146,7 +147,8 @@ class RuleSet:
                 (r, RuleTrace(r.id, True, None, None, r.shadow), RuleTrace(r.id, None, None, None, r.shadow))
                 for r in rules
             )
-            group = (rules, marked)
+            nothing = Evaluation(0.0, Outcome.ALLOW, (), (), rules_evaluated=len(rules))  # most events
+            group = (rules, marked, nothing)
             if len(self._groups) < _GROUP_CACHE:  # regions are configured, but come with the input
                 self._groups[key] = group
         return group
@@ -159,7 +161,7 @@ class RuleSet:
         self, event: Event, features: FeatureVector, origin: NetworkOrigin | None, *, trace: bool = False
     ) -> Evaluation:
         """Evaluate every applicable rule; ``trace`` times and traces all of them, not only what fired."""
-        rules, marked = self._group(event.TYPE, event.region)
+        rules, marked, nothing = self._group(event.TYPE, event.region)
         env = Env(event, features, origin)
         if trace:
             return self._traced(rules, env)
@@ -178,6 +180,8 @@ class RuleSet:
                 if not rule.shadow:
                     fired.append(rule)
         if not fired:
+            if not records:
+                return nothing
             return Evaluation(0.0, Outcome.ALLOW, (), tuple(records), rules_evaluated=len(rules))
         return _conclude(fired, env, tuple(records), len(rules))
 
