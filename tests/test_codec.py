@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -97,10 +98,16 @@ def test_decisions_round_trip_and_read_well(events: Events) -> None:
     engine = make_engine()
     d = engine.decide(events.withdrawal(fiat="100"))
     assert decode_decision(encode_decision(d)) == d
-    view = decision_view(d, full_trace=True)
+    assert len(d.trace) < d.rules_evaluated  # a compact trace: what matched, failed or could not say
+    explained = engine.explain(d.event_id)
+    assert explained is not None and replace(explained, trace=d.trace) == d
+    assert set(d.trace) <= set(explained.trace)
+    view = decision_view(explained, full_trace=True)
     assert view["outcome"] == d.outcome.label
-    assert view["rules_evaluated"] == len(d.trace) == len(view["trace"])
+    assert view["rules_evaluated"] == d.rules_evaluated == len(explained.trace) == len(view["trace"])
+    assert all("elapsed_ns" not in t for t in view["trace"])  # rules are timed only on a full trace
     short = decision_view(d)
+    assert short["rules_evaluated"] == d.rules_evaluated
     assert all(t["matched"] or "error" in t for t in short["trace"])
 
 

@@ -110,8 +110,13 @@ def evaluate(when: str, event: Event) -> bool | None:
     )
     rules = load_rules([Source("p.yaml", text)], default_catalog())
     catalog = default_catalog()
-    ev = rules.evaluate(event, catalog.observe(context_of(event)), event.network)
-    return ev.trace[0].matched
+    features = catalog.observe(context_of(event))
+    full = rules.evaluate(event, features, event.network, trace=True)
+    compact = rules.evaluate(event, features, event.network)  # the same value, traced only if not false
+    explained = rules.explain(event.TYPE, event.region, compact.trace)
+    assert [(t.matched, t.error) for t in explained] == [(t.matched, t.error) for t in full.trace]
+    assert compact.rules_evaluated == full.rules_evaluated == len(full.trace) == 1
+    return full.trace[0].matched
 
 
 @pytest.mark.parametrize(

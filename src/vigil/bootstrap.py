@@ -470,6 +470,7 @@ def build_engine(settings: Settings, opened: Stores | None = None) -> Engine:
         screener=screener(settings, opened.lists if opened is not None else list_store(settings)),
         screening_store=opened.screening if opened is not None else screening_store(settings),
         scorer=models,
+        full_trace=settings.full_trace,
     )
     engine.rebuild()
     return engine

@@ -195,6 +195,7 @@ class _Untraced(msgspec.Struct):
     probability: float | None = None
     delay_until_us: int | None = None
     input_digest: str = ""
+    rules_evaluated: int = 0
 
 
 _UNTRACED = msgspec.json.Decoder(_Untraced)
@@ -204,13 +205,14 @@ _UNTRACED_FIELDS = _Untraced.__struct_fields__
 def decision_view(decision: Decision, *, full_trace: bool = False) -> dict[str, Any]:
     """The public, readable form: outcome names, ranked reasons, the trace of what fired or failed.
 
-    ``full_trace`` includes every rule evaluated, not only those that matched or errored.
+    ``full_trace`` includes every rule the decision's trace holds, not only those that matched or
+    errored (``Engine.explain`` completes a compact trace first); ``elapsed_ns`` only where timed.
     """
     trace = [
         {
             "rule": t.rule_id,
             "matched": t.matched,
-            "elapsed_ns": t.elapsed_ns,
+            **({"elapsed_ns": t.elapsed_ns} if t.elapsed_ns is not None else {}),
             **({"error": t.error} if t.error else {}),
             **({"shadow": True} if t.shadow else {}),
         }
@@ -235,7 +237,7 @@ def decision_view(decision: Decision, *, full_trace: bool = False) -> dict[str, 
             }
             for r in decision.reasons
         ],
-        "rules_evaluated": len(decision.trace),
+        "rules_evaluated": decision.evaluated,
         "trace": trace,
         "versions": {
             "engine": decision.versions.engine,

@@ -45,6 +45,14 @@ class Settings(BaseSettings):
         default=1.0, gt=0, le=36_500, description="an event dated further ahead of the clock is refused"
     )
 
+    full_trace: bool = Field(
+        default=False,
+        description=(
+            "time and trace every rule of every decision (default: trace what matched, failed or could"
+            " not say, and count the rest; GET /v1/decisions/{id} lists every rule either way)"
+        ),
+    )
+
     graph: bool = Field(
         default=True, description="keep the entity graph of accounts (network analysis) as events arrive"
     )

@@ -123,7 +123,10 @@ DECISION: dict[str, Any] = {
         "trace": {
             "type": "array",
             "items": {"type": "object"},
-            "description": "rules that matched or failed",
+            "description": (
+                "on POST: the rules that matched, failed or could not say (untimed; the others are counted "
+                "in rules_evaluated); on GET /v1/decisions/{event_id}: every rule (docs/rules.md, 'The trace')"
+            ),
         },
         "versions": {"type": "object", "additionalProperties": {"type": "string"}},
         "notices": {

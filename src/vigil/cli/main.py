@@ -70,6 +70,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         overrides["rules_dir"] = args.rules
     if getattr(args, "batch_size", None):
         overrides["batch_size"] = args.batch_size
+    if getattr(args, "trace", False):  # a trace asked for: every rule timed and traced
+        overrides["full_trace"] = True
     return Settings(**overrides)
 
 
@@ -250,7 +252,7 @@ def _add_core(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     d = sub.add_parser("decide", help="decide one event read from stdin, with its full trace")
     storage(d)
-    d.set_defaults(func=cmd_decide, batch_size=None)
+    d.set_defaults(func=cmd_decide, batch_size=None, trace=True)
 
     rules = sub.add_parser("rules", help="rule files").add_subparsers(dest="rules_command", required=True)
     rc = rules.add_parser("check", help="load and validate a rules directory against the catalog")

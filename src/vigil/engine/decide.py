@@ -62,6 +62,7 @@ class Engine:
         screening_store: ScreeningStore | None = None,
         defer_usage: bool = False,
         scorer: Scorer | None = None,
+        full_trace: bool = False,
     ) -> None:
         self.catalog = catalog
         self.journal = journal
@@ -81,6 +82,8 @@ class Engine:
         self._used_addresses: dict[tuple[str, str], None] = {}
         self._used_by: dict[str, Customer] = {}
         self.scorer = scorer
+        # Time and trace every rule (False: trace what matched, failed or could not say; count the rest).
+        self.full_trace = full_trace
         # The desk's freezes in force: account id -> the freeze action, or None (set by vigil serve).
         self.restrictions: Callable[[str], str | None] | None = None
         self._set_rules(rules)
@@ -125,6 +128,21 @@ class Engine:
             return event.network
         return self.geoip.lookup(event.ip)
 
+    def explain(self, event_id: str) -> Decision | None:
+        """The stored decision of ``event_id`` with the trace of every rule evaluated (None: unknown id).
+
+        A compact trace (what matched, failed or could not say) is completed with the rules that did
+        not match, untimed, when the decision was made by the rule set running now; after a rule
+        change its trace is served as stored (``rules_evaluated`` still counts every rule).
+        """
+        decision = self.journal.get(event_id)
+        if decision is None or len(decision.trace) >= decision.evaluated:
+            return decision
+        if decision.versions.rules != self.rules.version:
+            return decision
+        full = self.rules.explain(decision.event_type, decision.region, decision.trace)
+        return replace(decision, trace=full) if len(full) == decision.evaluated else decision
+
     def decide(self, event: Event) -> Decision:
         """Decide one event (see the module docstring)."""
         return self.decide_once(event)[0]
@@ -146,7 +164,7 @@ class Engine:
             # Keep the looked-up origin with the event, so a replay sees what this decision saw.
             event = replace(event, network=origin)
         features = self.catalog.observe(context_of(event, origin))
-        evaluation = self.rules.evaluate(event, features, origin)
+        evaluation = self.rules.evaluate(event, features, origin, trace=self.full_trace)
         thresholds = self.rules.thresholds_for(event.region)
         screen = (
             self.screener.screen_event(event, cleared=self._is_cleared)
@@ -210,6 +228,7 @@ class Engine:
                 else None
             ),
             input_digest=received,
+            rules_evaluated=evaluation.rules_evaluated,
         )
         try:
             self.journal.record(event, decision)

@@ -34,12 +34,13 @@ class Reason:
 class RuleTrace:
     """How one rule evaluated: its value, an error instead of crashing, the time it took.
 
-    ``matched`` is None when the rule errored or a feature it needs was missing.
+    ``matched`` is None when the rule errored or a feature it needs was missing. ``elapsed_ns`` is
+    None when the rule was not timed (rules are timed only when a full trace is asked for).
     """
 
     rule_id: str
     matched: bool | None
-    elapsed_ns: int
+    elapsed_ns: int | None
     error: str | None = None
     shadow: bool = False
 
@@ -59,9 +60,12 @@ class Versions:
 class Decision:
     """The answer for one event.
 
-    ``reasons`` are ranked, most severe first. ``trace`` holds every rule evaluated, shadow
-    rules included (their matches never change the outcome). ``elapsed_us`` is the time taken to
-    decide, and is the only field that differs between two decisions of the same input.
+    ``reasons`` are ranked, most severe first. ``trace`` holds the rules that matched (shadow rules
+    included: their matches never change the outcome), failed or could not say (a value missing);
+    with a full trace (``VIGIL_FULL_TRACE``, ``vigil decide``), every rule evaluated, timed.
+    ``rules_evaluated`` counts every rule evaluated, traced or not (0 in decisions stored before it
+    was kept, whose trace lists every rule). ``elapsed_us`` (and a full trace's ``elapsed_ns``) is
+    the time taken, and is the only thing that differs between two decisions of the same input.
 
     ``delay_until_us`` (UTC microseconds) is set when a protection delays the action: the exchange
     carries it out at that instant, not before, and tells the customer why (``notices``). A delay is
@@ -86,6 +90,12 @@ class Decision:
     # SHA-256 (32 hex digits) of the event as received, canonical JSON: a retry of the same event is
     # told from a reused id. Empty in decisions stored before it was kept (those are not compared).
     input_digest: str = ""
+    rules_evaluated: int = 0  # every rule evaluated, traced or not (0: stored before, trace is complete)
+
+    @property
+    def evaluated(self) -> int:
+        """How many rules were evaluated (for decisions stored before the count, the trace's length)."""
+        return self.rules_evaluated or len(self.trace)
 
     @property
     def shadow_matches(self) -> tuple[str, ...]:

@@ -147,7 +147,7 @@ async def post_batch(request: Request) -> Response:
 )
 async def get_decision(request: Request, event_id: Annotated[str, Path(max_length=200)]) -> Response:
     services = services_of(request)
-    decision = services.engine.journal.get(event_id)
+    decision = services.engine.explain(event_id)
     if decision is None:
         raise NotFound(f"no decision for event {event_id!r}")
     services.audit_read(principal_of(request), "decision.read", f"account:{decision.account_id}")
