@@ -125,7 +125,7 @@ DECISION: dict[str, Any] = {
             "items": {"type": "object"},
             "description": (
                 "on POST: the rules that matched, failed or could not say (untimed; the others are counted "
-                "in rules_evaluated); on GET /v1/decisions/{event_id}: every rule (docs/rules.md, 'The trace')"
+                "in rules_evaluated); on GET /v1/decisions/{event_id}: every rule (docs/rules.md, The trace)"
             ),
         },
         "versions": {"type": "object", "additionalProperties": {"type": "string"}},
