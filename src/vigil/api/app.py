@@ -33,6 +33,7 @@ from vigil.api.routes import access, cases, events, graph, ops, screening
 from vigil.api.routes.events import check_json
 from vigil.api.schemas import event_components
 from vigil.api.services import NO_MODEL, Services, build
+from vigil.api.views_schema import view_components
 from vigil.errors import VigilError
 from vigil.settings import Settings
 from vigil.version import __version__
@@ -67,7 +68,9 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             title="Vigil", version=__version__, description=DESCRIPTION, routes=app.routes, tags=None
         )
         components = spec.setdefault("components", {})
-        components.setdefault("schemas", {}).update(event_components())
+        schemas = components.setdefault("schemas", {})
+        schemas.update(event_components())
+        schemas.update(view_components())
         components["securitySchemes"] = {
             "bearer": {"type": "http", "scheme": "bearer", "description": "API key or session token"}
         }

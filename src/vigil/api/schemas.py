@@ -1,4 +1,5 @@
-"""OpenAPI schemas for what the hot routes read and write with msgspec (not pydantic).
+"""OpenAPI schemas for what the hot routes read with msgspec (not pydantic), the error, and the helpers
+that attach request bodies and answers to routes (the answers' schemas are ``views_schema``'s).
 
 Events are the model's dataclasses plus a ``type`` tag (``codec``); their JSON schema comes from
 msgspec, so the spec and the decoder cannot disagree. msgspec sees types only: what the model's
@@ -12,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from vigil.model import EVENT_CLASSES, Outcome, Rail
+from vigil.model import EVENT_CLASSES, Rail
 from vigil.model.events import FIAT_LIMIT
 
 _REF = "#/components/schemas/{name}"
@@ -47,7 +48,6 @@ def event_components() -> dict[str, Any]:
         "oneOf": [{"$ref": ref} for ref in mapping.values()],
         "discriminator": {"propertyName": "type", "mapping": mapping},
     }
-    components["Decision"] = DECISION
     components["Error"] = ERROR
     return components
 
@@ -97,46 +97,6 @@ _FIELDS: dict[tuple[str, str], dict[str, Any]] = {
 # Fields a crypto deposit or withdrawal must have (they are optional on the fiat rail).
 _CRYPTO_NEEDS = {"Deposit": ("chain",), "Withdrawal": ("chain", "destination_address")}
 
-_REASON = {
-    "type": "object",
-    "required": ["code", "rule", "score", "detail"],
-    "properties": {
-        "code": {"type": "string", "description": "stable reason code (docs/reason-codes.md)"},
-        "rule": {"type": "string"},
-        "score": {"type": "number"},
-        "detail": {"type": "string", "description": "a sentence an analyst reads"},
-        "outcome": {"type": "string", "description": "set when the rule forces an outcome"},
-    },
-}
-DECISION: dict[str, Any] = {
-    "type": "object",
-    "required": ["event_id", "account_id", "event_type", "region", "outcome", "score", "reasons", "versions"],
-    "properties": {
-        "event_id": {"type": "string"},
-        "account_id": {"type": "string"},
-        "event_type": {"type": "string"},
-        "region": {"type": "string"},
-        "outcome": {"type": "string", "enum": [o.label for o in Outcome]},
-        "score": {"type": "number"},
-        "reasons": {"type": "array", "items": _REASON, "description": "most severe first"},
-        "rules_evaluated": {"type": "integer"},
-        "trace": {
-            "type": "array",
-            "items": {"type": "object"},
-            "description": (
-                "on POST: the rules that matched, failed or could not say (untimed; the others are counted "
-                "in rules_evaluated); on GET /v1/decisions/{event_id}: every rule (docs/rules.md, The trace)"
-            ),
-        },
-        "versions": {"type": "object", "additionalProperties": {"type": "string"}},
-        "notices": {
-            "type": "array",
-            "items": {"type": "string"},
-            "description": "show these to the customer",
-        },
-        "elapsed_us": {"type": "number"},
-    },
-}
 ERROR: dict[str, Any] = {
     "type": "object",
     "required": ["error"],
@@ -164,12 +124,16 @@ def body(ref: str, *, array: bool = False, max_items: int | None = None) -> dict
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
-def returns(ref: str, description: str) -> dict[int | str, dict[str, Any]]:
+def returns(
+    ref: str, description: str, *, status: int = 200, array: bool = False
+) -> dict[int | str, dict[str, Any]]:
+    """``responses`` for a route's success answer: one schema by reference (or an array of it), on
+    ``status`` (201 for a route that creates); ``views_schema`` holds the schemas."""
+    schema: dict[str, Any] = {"$ref": _REF.format(name=ref)}
+    if array:
+        schema = {"type": "array", "items": schema}
     return {
-        200: {
-            "description": description,
-            "content": {"application/json": {"schema": {"$ref": _REF.format(name=ref)}}},
-        },
+        status: {"description": description, "content": {"application/json": {"schema": schema}}},
         422: {
             "description": "invalid input; the error names the field",
             "content": {"application/json": {"schema": {"$ref": _REF.format(name="Error")}}},

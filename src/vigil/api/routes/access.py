@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from vigil.access import MIN_PASSWORD, Access
 from vigil.api.auth import EVERYONE, guard, principal_of
+from vigil.api.schemas import returns
 from vigil.api.services import services_of
 from vigil.codec import encode_view
 from vigil.model.access import Role
@@ -55,7 +56,13 @@ def _json(value: Any, status: int = 200) -> Response:
 @router.post(
     "/v1/auth/login",
     summary="Sign in: a session token that expires (429 with Retry-After after too many failures)",
-    **guard(public=True, responses={401: {"description": "wrong username or password"}}),
+    **guard(
+        public=True,
+        responses={
+            **returns("Session", "a session token and when it expires"),
+            401: {"description": "wrong username or password"},
+        },
+    ),
 )
 async def login(request: Request, body: Credentials) -> Response:
     address = request.client.host if request.client is not None else ""
@@ -80,13 +87,21 @@ async def logout(request: Request) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/v1/auth/me", summary="Who is calling, with which roles", **guard(allowed=EVERYONE))
+@router.get(
+    "/v1/auth/me",
+    summary="Who is calling, with which roles",
+    **guard(allowed=EVERYONE, responses=returns("Me", "the caller")),
+)
 async def me(request: Request) -> Response:
     p = principal_of(request)
     return _json({"kind": p.kind, "name": p.name, "roles": sorted(r.value for r in p.roles)})
 
 
-@router.get("/v1/admin/keys", summary="API keys, revoked ones included", **guard(Role.ADMIN, Role.AUDITOR))
+@router.get(
+    "/v1/admin/keys",
+    summary="API keys, revoked ones included",
+    **guard(Role.ADMIN, Role.AUDITOR, responses=returns("ApiKey", "the keys", array=True)),
+)
 async def keys(request: Request) -> Response:
     return _json([key_view(k) for k in _access(request).store.keys()])  # noqa: SIM118 - a port, not a dict
 
@@ -95,7 +110,7 @@ async def keys(request: Request) -> Response:
     "/v1/admin/keys",
     summary="Create an API key; its token is shown once",
     status_code=201,
-    **guard(Role.ADMIN),
+    **guard(Role.ADMIN, responses=returns("NewApiKey", "the key, with its token", status=201)),
 )
 async def create_key(request: Request, body: NewKey) -> Response:
     issued = _access(request).create_key(body.name, body.roles, by=principal_of(request).name)
@@ -103,27 +118,48 @@ async def create_key(request: Request, body: NewKey) -> Response:
     return _json({"token": issued.token, **key_view(issued.key)}, status=201)
 
 
-@router.post("/v1/admin/keys/{key_id}/revoke", summary="Revoke an API key", **guard(Role.ADMIN))
+@router.post(
+    "/v1/admin/keys/{key_id}/revoke",
+    summary="Revoke an API key",
+    **guard(Role.ADMIN, responses=returns("ApiKey", "the key, revoked")),
+)
 async def revoke_key(request: Request, key_id: Annotated[str, _NAME]) -> Response:
     return _json(key_view(_access(request).revoke_key(key_id, by=principal_of(request).name)))
 
 
-@router.get("/v1/admin/users", summary="People, disabled ones included", **guard(Role.ADMIN, Role.AUDITOR))
+@router.get(
+    "/v1/admin/users",
+    summary="People, disabled ones included",
+    **guard(Role.ADMIN, Role.AUDITOR, responses=returns("User", "the people", array=True)),
+)
 async def users(request: Request) -> Response:
     return _json([user_view(u) for u in _access(request).store.users()])
 
 
-@router.post("/v1/admin/users", summary="Add a person", status_code=201, **guard(Role.ADMIN))
+@router.post(
+    "/v1/admin/users",
+    summary="Add a person",
+    status_code=201,
+    **guard(Role.ADMIN, responses=returns("User", "the person", status=201)),
+)
 async def add_user(request: Request, body: NewUser) -> Response:
     user = _access(request).add_user(body.username, body.password, body.roles, by=principal_of(request).name)
     return _json(user_view(user), status=201)
 
 
-@router.put("/v1/admin/users/{username}/roles", summary="Change a person's roles", **guard(Role.ADMIN))
+@router.put(
+    "/v1/admin/users/{username}/roles",
+    summary="Change a person's roles",
+    **guard(Role.ADMIN, responses=returns("User", "the person")),
+)
 async def set_roles(request: Request, username: Annotated[str, _NAME], body: Roles) -> Response:
     return _json(user_view(_access(request).set_roles(username, body.roles, by=principal_of(request).name)))
 
 
-@router.post("/v1/admin/users/{username}/disable", summary="Disable a person", **guard(Role.ADMIN))
+@router.post(
+    "/v1/admin/users/{username}/disable",
+    summary="Disable a person",
+    **guard(Role.ADMIN, responses=returns("User", "the person, disabled")),
+)
 async def disable_user(request: Request, username: Annotated[str, _NAME]) -> Response:
     return _json(user_view(_access(request).disable_user(username, by=principal_of(request).name)))

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from vigil.api.auth import DESK, READERS, guard, principal_of
+from vigil.api.schemas import returns
 from vigil.api.services import services_of
 from vigil.codec import encode_view
 from vigil.desk import Change, QueueFilter, SecurityDesk
@@ -99,7 +100,11 @@ def _reader(principal: Principal) -> str:
     return principal.name
 
 
-@router.get("/v1/cases", summary="The case queue, highest priority first", **guard(allowed=READERS))
+@router.get(
+    "/v1/cases",
+    summary="The case queue, highest priority first",
+    **guard(allowed=READERS, responses=returns("CaseQueue", "a page of the queue")),
+)
 async def get_cases(
     request: Request,
     queue: Queue | None = None,
@@ -116,50 +121,82 @@ async def get_cases(
     return _json({"cases": [summary_view(c) for c in cases], "total": total})
 
 
-@router.get("/v1/cases/{case_id}", summary="A case: alerts, actions, appeals", **guard(allowed=READERS))
+@router.get(
+    "/v1/cases/{case_id}",
+    summary="A case: alerts, actions, appeals",
+    **guard(allowed=READERS, responses=returns("Case", "the case")),
+)
 async def get_case(request: Request, case_id: CaseId) -> Response:
     case = _desk(request).desk.case(case_id, reader=_reader(principal_of(request)))
     return _json(case_view(case))
 
 
-@router.get("/v1/cases/{case_id}/history", summary="A case's append-only history", **guard(allowed=READERS))
+@router.get(
+    "/v1/cases/{case_id}/history",
+    summary="A case's append-only history",
+    **guard(allowed=READERS, responses=returns("CaseHistory", "the history, oldest first")),
+)
 async def get_history(request: Request, case_id: CaseId) -> Response:
     desk = _desk(request).desk
     desk.case(case_id, reader=_reader(principal_of(request)))
     return _json({"history": [history_view(e) for e in desk.store.history(case_id)]})
 
 
-@router.post("/v1/cases/{case_id}/assign", summary="Assign a case", **guard(allowed=DESK))
+@router.post(
+    "/v1/cases/{case_id}/assign",
+    summary="Assign a case",
+    **guard(allowed=DESK, responses=returns("Case", "the case, assigned")),
+)
 async def post_assign(request: Request, case_id: CaseId, body: AssignRequest) -> Response:
     return _json(
         case_view(_desk(request).desk.assign(case_id, body.assignee, _change(request, body), body.queue))
     )
 
 
-@router.post("/v1/cases/{case_id}/investigate", summary="Take a case and start", **guard(allowed=DESK))
+@router.post(
+    "/v1/cases/{case_id}/investigate",
+    summary="Take a case and start",
+    **guard(allowed=DESK, responses=returns("Case", "the case")),
+)
 async def post_investigate(request: Request, case_id: CaseId, body: Step) -> Response:
     return _json(case_view(_desk(request).desk.step(case_id, Kind.INVESTIGATING, _change(request, body))))
 
 
-@router.post("/v1/cases/{case_id}/escalate", summary="Send to the supervisor queue", **guard(allowed=DESK))
+@router.post(
+    "/v1/cases/{case_id}/escalate",
+    summary="Send to the supervisor queue",
+    **guard(allowed=DESK, responses=returns("Case", "the case")),
+)
 async def post_escalate(request: Request, case_id: CaseId, body: Step) -> Response:
     data = {"reason": body.reason}
     return _json(case_view(_desk(request).desk.step(case_id, Kind.ESCALATED, _change(request, body), data)))
 
 
-@router.post("/v1/cases/{case_id}/notes", summary="Add a note to a case", **guard(allowed=DESK))
+@router.post(
+    "/v1/cases/{case_id}/notes",
+    summary="Add a note to a case",
+    **guard(allowed=DESK, responses=returns("Case", "the case")),
+)
 async def post_note(request: Request, case_id: CaseId, body: NoteRequest) -> Response:
     data = {"text": body.text}
     return _json(case_view(_desk(request).desk.step(case_id, Kind.NOTE, _change(request, body), data)))
 
 
-@router.post("/v1/cases/{case_id}/resolve", summary="Resolve with a disposition", **guard(allowed=DESK))
+@router.post(
+    "/v1/cases/{case_id}/resolve",
+    summary="Resolve with a disposition",
+    **guard(allowed=DESK, responses=returns("Case", "the case, resolved")),
+)
 async def post_resolve(request: Request, case_id: CaseId, body: ResolveRequest) -> Response:
     desk = _desk(request).desk
     return _json(case_view(desk.resolve(case_id, body.disposition, body.reason, _change(request, body))))
 
 
-@router.post("/v1/cases/{case_id}/reopen", summary="Reopen a resolved case", **guard(allowed=DESK))
+@router.post(
+    "/v1/cases/{case_id}/reopen",
+    summary="Reopen a resolved case",
+    **guard(allowed=DESK, responses=returns("Case", "the case, reopened")),
+)
 async def post_reopen(request: Request, case_id: CaseId, body: Step) -> Response:
     data = {"reason": body.reason}
     return _json(case_view(_desk(request).desk.step(case_id, Kind.REOPENED, _change(request, body), data)))
@@ -169,7 +206,7 @@ async def post_reopen(request: Request, case_id: CaseId, body: Step) -> Response
     "/v1/cases/{case_id}/actions",
     summary="Act on the case's account (four eyes above the configured value)",
     status_code=201,
-    **guard(allowed=DESK),
+    **guard(allowed=DESK, responses=returns("Case", "the case with the action", status=201)),
 )
 async def post_action(request: Request, case_id: CaseId, body: ActionRequest) -> Response:
     case = _desk(request).actions.request(
@@ -188,7 +225,7 @@ async def post_action(request: Request, case_id: CaseId, body: ActionRequest) ->
 @router.post(
     "/v1/cases/{case_id}/actions/{n}/approve",
     summary="Approve an action (not your own)",
-    **guard(Role.SUPERVISOR),
+    **guard(Role.SUPERVISOR, responses=returns("Case", "the case, the action applied")),
 )
 async def post_approve(request: Request, case_id: CaseId, n: Nth, body: Step) -> Response:
     actions = _desk(request).actions
@@ -198,20 +235,29 @@ async def post_approve(request: Request, case_id: CaseId, n: Nth, body: Step) ->
 @router.post(
     "/v1/cases/{case_id}/actions/{n}/reject",
     summary="Reject an action (not your own)",
-    **guard(Role.SUPERVISOR),
+    **guard(Role.SUPERVISOR, responses=returns("Case", "the case, the action rejected")),
 )
 async def post_reject(request: Request, case_id: CaseId, n: Nth, body: Step) -> Response:
     actions = _desk(request).actions
     return _json(case_view(actions.reject(case_id, f"{case_id}/{n}", body.reason, _change(request, body))))
 
 
-@router.get("/v1/approvals", summary="Actions awaiting a supervisor, oldest first", **guard(allowed=READERS))
+@router.get(
+    "/v1/approvals",
+    summary="Actions awaiting a supervisor, oldest first",
+    **guard(allowed=READERS, responses=returns("Approvals", "the actions awaiting approval")),
+)
 async def get_approvals(request: Request) -> Response:
     waiting = _desk(request).actions.pending()
     return _json({"approvals": [{"case_id": c.case_id, **action_view(a)} for c, a in waiting]})
 
 
-@router.post("/v1/appeals", summary="A frozen customer's appeal", status_code=201, **guard(allowed=_APPEALS))
+@router.post(
+    "/v1/appeals",
+    summary="A frozen customer's appeal",
+    status_code=201,
+    **guard(allowed=_APPEALS, responses=returns("CaseAppeal", "the appeal and its case", status=201)),
+)
 async def post_appeal(request: Request, body: AppealRequest) -> Response:
     who = principal_of(request)
     change = Change(who.name, None, body.nonce, by_key=who.kind == "key")
@@ -219,7 +265,11 @@ async def post_appeal(request: Request, body: AppealRequest) -> Response:
     return _json({"case_id": case.case_id, **appeal_view(appeal)}, 201)
 
 
-@router.get("/v1/appeals", summary="Appeals not decided yet, earliest due first", **guard(allowed=READERS))
+@router.get(
+    "/v1/appeals",
+    summary="Appeals not decided yet, earliest due first",
+    **guard(allowed=READERS, responses=returns("Appeals", "the appeals")),
+)
 async def get_appeals(request: Request) -> Response:
     found = _desk(request).appeals.open_appeals()
     return _json({"appeals": [{"case_id": c.case_id, **appeal_view(a)} for c, a in found]})
@@ -228,14 +278,18 @@ async def get_appeals(request: Request) -> Response:
 @router.post(
     "/v1/cases/{case_id}/appeals/{n}/kyc-done",
     summary="The appellant completed KYC",
-    **guard(allowed=_APPEALS),
+    **guard(allowed=_APPEALS, responses=returns("Case", "the case")),
 )
 async def post_appeal_kyc(request: Request, case_id: CaseId, n: Nth, body: Step) -> Response:
     appeals = _desk(request).appeals
     return _json(case_view(appeals.kyc_done(case_id, f"{case_id}/appeal-{n}", _change(request, body))))
 
 
-@router.post("/v1/cases/{case_id}/appeals/{n}/decide", summary="Grant or uphold", **guard(allowed=DESK))
+@router.post(
+    "/v1/cases/{case_id}/appeals/{n}/decide",
+    summary="Grant or uphold",
+    **guard(allowed=DESK, responses=returns("Case", "the case")),
+)
 async def post_appeal_decide(request: Request, case_id: CaseId, n: Nth, body: AppealDecision) -> Response:
     appeals = _desk(request).appeals
     appeal_id = f"{case_id}/appeal-{n}"
@@ -247,7 +301,7 @@ async def post_appeal_decide(request: Request, case_id: CaseId, n: Nth, body: Ap
 @router.get(
     "/v1/accounts/{account_id}/controls",
     summary="Freezes, held withdrawals and step-ups in force on an account",
-    **guard(allowed=_CONTROLS),
+    **guard(allowed=_CONTROLS, responses=returns("Controls", "what is in force")),
 )
 async def get_controls(request: Request, account_id: Annotated[str, Path(max_length=200)]) -> Response:
     services = services_of(request)
@@ -255,7 +309,11 @@ async def get_controls(request: Request, account_id: Annotated[str, Path(max_len
     return _json(controls_view(services.desk.actions.controls(account_id)))
 
 
-@router.get("/v1/audit", summary="The audit log, oldest first", **guard(allowed=_AUDITORS))
+@router.get(
+    "/v1/audit",
+    summary="The audit log, oldest first",
+    **guard(allowed=_AUDITORS, responses=returns("AuditLog", "the records")),
+)
 async def get_audit(
     request: Request,
     subject: Annotated[str | None, Query(max_length=300)] = None,
@@ -267,7 +325,11 @@ async def get_audit(
     return _json({"records": [audit_view(r) for r in records]})
 
 
-@router.get("/v1/audit/verify", summary="Check the audit log's hash chain", **guard(allowed=_AUDITORS))
+@router.get(
+    "/v1/audit/verify",
+    summary="Check the audit log's hash chain",
+    **guard(allowed=_AUDITORS, responses=returns("AuditVerification", "whether the chain is intact")),
+)
 async def get_audit_verify(request: Request) -> Response:
     v = _desk(request).audit.verify()
     return _json({"ok": v.ok, "records": v.records, "head": v.head, "problem": v.problem, "seq": v.seq})

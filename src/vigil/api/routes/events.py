@@ -94,7 +94,11 @@ async def post_event(request: Request) -> Response:
         "others. At most `VIGIL_BATCH_LIMIT` items (default 1000). A body that is not a JSON array is "
         "refused whole."
     ),
-    **guard(Role.SERVICE, openapi=body("Event", array=True)),
+    **guard(
+        Role.SERVICE,
+        openapi=body("Event", array=True),
+        responses=returns("BatchResult", "each event's decision or error, in order"),
+    ),
 )
 async def post_batch(request: Request) -> Response:
     services = services_of(request)
@@ -157,7 +161,7 @@ async def get_decision(request: Request, event_id: Annotated[str, Path(max_lengt
 @router.get(
     "/v1/accounts/{account_id}/decisions",
     summary="An account's recent decisions, newest first",
-    **guard(allowed=_READ),
+    **guard(allowed=_READ, responses=returns("AccountDecisions", "the decisions, newest first")),
 )
 async def account_decisions(
     request: Request,

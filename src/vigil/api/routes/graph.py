@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from vigil.api.auth import READERS, guard, principal_of
+from vigil.api.schemas import returns
 from vigil.api.services import services_of
 from vigil.codec import encode_view
 from vigil.errors import NotFound, NotReady
@@ -42,7 +43,9 @@ def _json(value: Any) -> Response:
 
 
 @router.post(
-    "/expand", summary="The accounts most likely in the same operation as the seeds", **guard(allowed=_READ)
+    "/expand",
+    summary="The accounts most likely in the same operation as the seeds",
+    **guard(allowed=_READ, responses=returns("Expansion", "the accounts found, best first")),
 )
 async def post_expand(request: Request, body: ExpandRequest) -> Response:
     subject = "accounts:" + ",".join(body.seeds[:20]) + ("..." if len(body.seeds) > 20 else "")
@@ -51,7 +54,9 @@ async def post_expand(request: Request, body: ExpandRequest) -> Response:
 
 
 @router.get(
-    "/clusters", summary="Communities of linked accounts, most suspicious first", **guard(allowed=_READ)
+    "/clusters",
+    summary="Communities of linked accounts, most suspicious first",
+    **guard(allowed=_READ, responses=returns("Clusters", "the communities")),
 )
 async def get_clusters(
     request: Request,
@@ -63,7 +68,11 @@ async def get_clusters(
     return _json({"clusters": [cluster_view(c) for c in found[:top]], "communities": len(found)})
 
 
-@router.get("/accounts/{account_id}", summary="An account's links, strongest first", **guard(allowed=_READ))
+@router.get(
+    "/accounts/{account_id}",
+    summary="An account's links, strongest first",
+    **guard(allowed=_READ, responses=returns("GraphAccount", "the account and its links")),
+)
 async def get_links(
     request: Request,
     account_id: Annotated[str, Path(max_length=200)],

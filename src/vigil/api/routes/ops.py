@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import PlainTextResponse, Response
 
 from vigil.api.auth import EVERYONE, guard
+from vigil.api.schemas import returns
 from vigil.api.services import NO_MODEL, services_of
 from vigil.codec import encode_view
 from vigil.model.access import Role
@@ -14,12 +15,16 @@ router = APIRouter(tags=["operations"])
 _JSON = "application/json"
 
 
-@router.get("/healthz", summary="The process is up", **guard(public=True))
+@router.get("/healthz", summary="The process is up", **guard(public=True, responses=returns("Health", "up")))
 async def health() -> Response:
     return Response(b'{"status":"ok"}', media_type=_JSON)
 
 
-@router.get("/readyz", summary="The service can decide and store (503 while it cannot)", **guard(public=True))
+@router.get(
+    "/readyz",
+    summary="The service can decide and store (503 while it cannot)",
+    **guard(public=True, responses=returns("Ready", "ready: the last commit worked")),
+)
 async def ready(request: Request) -> Response:
     services = services_of(request)
     decider = services.decider
@@ -48,7 +53,7 @@ async def metrics(request: Request) -> Response:
         "The feature-state digest equals that of a fresh replay of the journal when no event was lost "
         "or counted twice."
     ),
-    **guard(Role.ADMIN, Role.AUDITOR),
+    **guard(Role.ADMIN, Role.AUDITOR, responses=returns("State", "versions, events held, the digest")),
 )
 async def state(request: Request) -> Response:
     engine = services_of(request).engine

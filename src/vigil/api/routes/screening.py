@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from vigil.api.auth import DESK, READERS, guard, principal_of
+from vigil.api.schemas import returns
 from vigil.api.services import services_of
 from vigil.codec import encode_view
 from vigil.errors import InvalidInput, NotReady
@@ -73,7 +74,7 @@ def _json(value: Any, status: int = 200) -> Response:
 @router.post(
     "/address",
     summary="Screen one crypto address",
-    **guard(allowed=DESK | {Role.SERVICE, Role.LIAISON}),
+    **guard(allowed=DESK | {Role.SERVICE, Role.LIAISON}, responses=returns("AddressScreening", "the result")),
 )
 async def screen_address(request: Request, query: AddressRequest) -> Response:
     result = services_of(request).screener.screen_address(query.chain, query.address, query.direction)
@@ -83,7 +84,7 @@ async def screen_address(request: Request, query: AddressRequest) -> Response:
 @router.post(
     "/name",
     summary="Screen a person's or company's name (in the body: names are personal data)",
-    **guard(allowed=DESK | {Role.LIAISON}),
+    **guard(allowed=DESK | {Role.LIAISON}, responses=returns("NameScreening", "the matches, best first")),
 )
 async def screen_name(request: Request, query: NameRequest) -> Response:
     services = services_of(request)
@@ -107,7 +108,7 @@ async def screen_name(request: Request, query: NameRequest) -> Response:
     "/lists",
     summary="List snapshots, oldest first",
     description="`origin` (the path a list was read from on the server) is shown to admins only.",
-    **guard(allowed=READERS | {Role.ADMIN}),
+    **guard(allowed=READERS | {Role.ADMIN}, responses=returns("SnapshotInfo", "the snapshots", array=True)),
 )
 async def snapshots(request: Request) -> Response:
     views = msgspec.to_builtins(services_of(request).lists.snapshots())
@@ -117,7 +118,11 @@ async def snapshots(request: Request) -> Response:
     return _json(views)
 
 
-@router.get("/alerts", summary="Alerts raised by screening and re-screening", **guard(allowed=READERS))
+@router.get(
+    "/alerts",
+    summary="Alerts raised by screening and re-screening",
+    **guard(allowed=READERS, responses=returns("ScreeningAlert", "the alerts", array=True)),
+)
 async def alerts(
     request: Request, customer_id: Annotated[str | None, Query(max_length=200)] = None
 ) -> Response:
@@ -145,7 +150,7 @@ def _name_entry(request: Request, entry_id: str) -> NameEntry:
     "/clearances",
     summary="Ask to clear a sanctions name match (a second person approves it before it holds)",
     status_code=201,
-    **guard(allowed=DESK),
+    **guard(allowed=DESK, responses=returns("Clearance", "the request, not in force yet", status=201)),
 )
 async def clear(request: Request, body: ClearanceRequest) -> Response:
     who = principal_of(request)
@@ -159,7 +164,7 @@ async def clear(request: Request, body: ClearanceRequest) -> Response:
 @router.post(
     "/clearances/approve",
     summary="Approve another person's clearance: from now on the match is cleared",
-    **guard(Role.SUPERVISOR),
+    **guard(Role.SUPERVISOR, responses=returns("Clearance", "the clearance, in force")),
 )
 async def approve_clearance(request: Request, body: ClearanceApproval) -> Response:
     who = principal_of(request)
@@ -171,7 +176,7 @@ async def approve_clearance(request: Request, body: ClearanceApproval) -> Respon
 @router.get(
     "/clearances/pending",
     summary="Clearances waiting for a second person, oldest first",
-    **guard(allowed=READERS),
+    **guard(allowed=READERS, responses=returns("Clearance", "the requests", array=True)),
 )
 async def pending_clearances(request: Request) -> Response:
     return _json(msgspec.to_builtins(_clearances(request).pending()))
