@@ -98,7 +98,10 @@ def test_a_failed_commit_is_a_503_and_the_retry_after_recovery_counts_once(event
         failed = client.post("/v1/events", content=encode_event(second), headers=headers)
         assert failed.status_code == 503 and failed.json()["error"]["code"] == "storage_unavailable"
         assert "retry" in failed.json()["error"]["message"]
-        assert client.get("/readyz").status_code == 503
+        not_ready = client.get("/readyz")
+        # An error answer like any other (was: "error" held the bare message, not the error object)
+        assert not_ready.status_code == 503 and not_ready.json()["ready"] is False
+        assert not_ready.json()["error"]["code"] == "storage_unavailable"
         journal.broken = False
         retry = client.post("/v1/events", content=encode_event(second), headers=headers)
         assert retry.status_code == 200

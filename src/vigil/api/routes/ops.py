@@ -6,9 +6,11 @@ from fastapi import APIRouter, Request
 from starlette.responses import PlainTextResponse, Response
 
 from vigil.api.auth import EVERYONE, guard
+from vigil.api.errors import error_body
 from vigil.api.schemas import returns
 from vigil.api.services import NO_MODEL, services_of
 from vigil.codec import encode_view
+from vigil.errors import StorageError
 from vigil.model.access import Role
 
 router = APIRouter(tags=["operations"])
@@ -32,7 +34,9 @@ async def ready(request: Request) -> Response:
     services.metrics.ready.set(1 if ok else 0)
     body = {
         "ready": ok,
-        **({"error": decider.last_error} if decider.last_error else {}),
+        # The error object every error answer has (a 503 is an error): the commit's failure, as a client
+        # of a failed decision saw it.
+        **({"error": error_body(StorageError(decider.last_error))} if decider.last_error else {}),
         "models": services.engine.versions.models or NO_MODEL,
     }
     return Response(encode_view(body), status_code=200 if ok else 503, media_type=_JSON)
