@@ -11,6 +11,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests.api.conformance import checking
 from tests.postgres import postgres_url
 from vigil.api import create_app
 from vigil.api.services import Services
@@ -52,6 +53,7 @@ def api_settings(tmp_path: Path, **overrides: Any) -> Settings:
 def open_api(settings: Settings) -> Iterator[Api]:
     app = create_app(settings)
     with TestClient(app) as client:
+        checking(client)  # every answer conforms to the spec
         access = app.state.services.access
         tokens = {role: access.create_key(f"{role.value}-key", [role], by="cli:setup").token for role in Role}
         yield Api(app, client, tokens)
