@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from vigil.access import MIN_PASSWORD
 from vigil.api import create_app
 from vigil.api.schemas import event_components
+from vigil.api.views_schema import view_components
 from vigil.model.access import Role
 from vigil.settings import Settings
 
@@ -106,6 +107,17 @@ def test_no_event_schema_replaces_a_request_model_of_the_same_name() -> None:
         # Only an enum may be in both (Chain): the same vocabulary, whoever documents it.
         assert "enum" in models[name] and "enum" in events[name], name
         assert set(models[name]["enum"]) == set(events[name]["enum"]), name
+
+
+def test_no_answer_schema_replaces_a_request_model_or_an_event_of_the_same_name() -> None:
+    app = create_app(Settings(db="memory", access_log=False))
+    models = get_openapi(title="t", version="0", routes=app.routes)["components"]["schemas"]
+    events, views = event_components(), view_components()
+    for name in views.keys() & events.keys():
+        assert views[name] == events[name], name  # the same dataclass or enum, documented once (Chain)
+    for name in models.keys() & views.keys():
+        assert "enum" in models[name] and "enum" in views[name], name
+        assert set(models[name]["enum"]) == set(views[name]["enum"]), name
 
 
 def test_the_spec_documents_the_password_policy(client: TestClient) -> None:
