@@ -35,7 +35,7 @@ from vigil.api.shapes import (
     ref,
 )
 from vigil.graph.links import LinkKind
-from vigil.model import ReasonCode
+from vigil.model import EventType, ReasonCode
 from vigil.screening.entries import AddressEntry, SubjectKind
 from vigil.screening.names.evidence import Fact, Verdict
 from vigil.screening.names.results import NameQuery
@@ -69,7 +69,7 @@ DECISION = obj(
     {
         "event_id": STRING,
         "account_id": STRING,
-        "event_type": STRING,
+        "event_type": enum(EventType),
         "region": STRING,
         "outcome": OUTCOME,
         "score": NUMBER,
