@@ -46,6 +46,15 @@ class MemoryJournal:
     def decided(self, start: int = 0) -> Iterator[tuple[Event, Decision]]:
         return iter([(e, self._decisions[e.event_id]) for e in self._events[start:]])
 
+    def tail(self, after: int = 0) -> Iterator[tuple[int, Event, Decision]]:
+        start = max(0, after)  # a record's position is its index + 1
+        return iter(
+            [(i, e, self._decisions[e.event_id]) for i, e in enumerate(self._events[start:], start=start + 1)]
+        )
+
+    def position(self) -> int:
+        return len(self._events)
+
     def count(self) -> int:
         return len(self._events)
 

@@ -175,6 +175,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
                     "events": current.engine.journal.count(),
                     "db": _where(settings),
                     "models": current.engine.versions.models or NO_MODEL,
+                    **_start_fields(current),
                 }
             },
         )
@@ -206,6 +207,19 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.add_middleware(JsonOnly)  # before the hot path, so it covers POST /v1/events too
     app.add_middleware(logs.AccessLog, metrics=metrics, log=settings.access_log)  # outermost
     return app
+
+
+def _start_fields(services: Services) -> dict[str, object]:
+    """How the engine started, for the ``ready`` line: the snapshot (or none), what was replayed."""
+    started = services.started
+    if started is None:
+        return {}
+    return {
+        "snapshot": started.snapshot or "none: full replay",
+        "replayed": started.replayed,
+        "start_seconds": round(started.seconds, 3),
+        **({"snapshots_refused": list(started.refused)} if started.refused else {}),
+    }
 
 
 def _where(settings: Settings) -> str:
