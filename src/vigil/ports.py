@@ -258,9 +258,9 @@ class CaseStore(Protocol):
     ``seq`` is not the next of its case (1 for a new case): two writers working from the same version
     cannot both win. ``history`` is one case's entries in seq order (empty for an unknown case);
     ``all_events`` every entry, grouped by case in opening order, each case in seq order (to rebuild
-    the desk's index); ``cases`` the number of cases. ``cursor``/``set_cursor`` keep how many journal
-    records the desk has turned into alerts (``set_cursor`` in the same transaction as ``append`` when
-    both are given to ``append``).
+    the desk's index); ``cases`` the number of cases. ``cursor``/``set_cursor`` keep the journal
+    position (``EventStore.position``) up to which the desk has turned records into alerts
+    (``set_cursor`` in the same transaction as ``append`` when both are given to ``append``).
     """
 
     def append(self, events: Sequence[CaseEvent], cursor: int | None = None) -> None: ...
