@@ -3,8 +3,9 @@
 The desk's cursor (``CaseStore.cursor``) is the journal position up to which it has read (a count of
 records before positions existed: never past the position, so at worst a few records are read again).
 ``catch_up`` reads the journal's tail after it (an index range: a long journal costs nothing to skip);
-``committed`` takes the decisions of one group commit (the decider's hook), in journal order. A decision already alerted is skipped by event id, so reading a record twice (a crash
-between the journal's commit and the desk's) adds nothing twice.
+``committed`` takes the decisions of one group commit (the decider's hook), in journal order. A
+decision already alerted is skipped by event id, so reading a record twice (a crash between the
+journal's commit and the desk's) adds nothing twice.
 """
 
 from __future__ import annotations
