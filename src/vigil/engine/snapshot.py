@@ -126,15 +126,27 @@ class _Hashing:
         return self.out.write(data)
 
 
+def event_at(journal: EventStore, position: int) -> str | None:
+    """The event id of the journal's record at ``position`` (None when there is none)."""
+    records = journal.tail(position - 1)
+    try:
+        record = next(records, None)
+    finally:
+        close = getattr(records, "close", None)
+        if close is not None:  # a generator over a database cursor: release it now
+            close()
+    return record[1].event_id if record is not None and record[0] == position else None
+
+
 def journal_end(journal: EventStore) -> tuple[int, str]:
     """The journal's last position and the event id recorded there (0, "" when empty)."""
     position = journal.position()
     if position == 0:
         return 0, ""
-    record = next(iter(journal.tail(position - 1)), None)
-    if record is None or record[0] != position:
+    event_id = event_at(journal, position)
+    if event_id is None:
         raise StorageError(f"the journal reports position {position} but holds no record there")
-    return position, record[1].event_id
+    return position, event_id
 
 
 def write(engine: Engine, out: BinaryIO, position: int, anchor: str) -> Header:
@@ -252,12 +264,12 @@ def _check(header: Header, engine: Engine) -> None:
             " a database restored from before the snapshot, or another database"
         )
     if header.position > 0:
-        record = next(iter(engine.journal.tail(header.position - 1)), None)
-        found = "no record" if record is None or record[0] != header.position else repr(record[1].event_id)
-        if found != repr(header.anchor):
+        found = event_at(engine.journal, header.position)
+        if found != header.anchor:
             raise SnapshotRefused(
-                f"the journal holds {found} at position {header.position:,} where the snapshot's state"
-                f" ends with event {header.anchor!r}: a snapshot of another database"
+                f"the journal holds {'no record' if found is None else repr(found)} at position"
+                f" {header.position:,} where the snapshot's state ends with event {header.anchor!r}:"
+                " a snapshot of another database"
             )
 
 

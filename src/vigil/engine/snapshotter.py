@@ -62,6 +62,7 @@ class Snapshotter:
         self.clock = clock
         self._last = clock()
         self._child: threading.Thread | None = None
+        self._not_covered = 0  # records a failed child was to cover (set by its reaper thread)
         self.forks = 0  # children started
         self.last_fork_ms: float | None = None  # what the last fork cost the event loop
         self.last_result: str | None = None  # the last child's outcome, as logged
@@ -81,13 +82,18 @@ class Snapshotter:
         """After each successful group commit (the decider's hook, on the event loop): counts the records
         and, when a snapshot is due and none is being written, forks the child that writes it. Never
         raises: a snapshot that cannot be started is logged, and the decisions are not affected."""
-        self.uncovered += decided
+        self.uncovered += decided + self._take_back()
         if not self.due() or self.writing or not hasattr(os, "fork") or self.engine.stale:
             return
         try:
             self._fork()
         except Exception:  # a snapshot is an optimisation of the next start: never fail a commit for it
             log.exception("could not start a snapshot")
+
+    def _take_back(self) -> int:
+        """What a failed child did not cover is uncovered again (read on the loop's thread)."""
+        back, self._not_covered = self._not_covered, 0
+        return back
 
     def _fork(self) -> None:
         position, anchor = journal_end(self.engine.journal)  # the state is the journal's, just committed
@@ -102,13 +108,13 @@ class Snapshotter:
         self.last_fork_ms = (time.perf_counter() - start) * 1000
         os.close(write_end)
         self.forks += 1
-        self.uncovered, self._last = 0, self.clock()
+        covered, self.uncovered, self._last = self.uncovered, 0, self.clock()
         log.info(
             "snapshot started",
             extra={"fields": {"pid": pid, "position": position, "fork_ms": round(self.last_fork_ms, 2)}},
         )
         self._child = threading.Thread(
-            target=self._reap, args=(pid, read_end, position), name="snapshot-reaper", daemon=True
+            target=self._reap, args=(pid, read_end, position, covered), name="snapshot-reaper", daemon=True
         )
         self._child.start()
 
@@ -128,7 +134,7 @@ class Snapshotter:
             os.write(report, json.dumps(message).encode()[:60_000])
         os._exit(code)
 
-    def _reap(self, pid: int, report: int, position: int) -> None:
+    def _reap(self, pid: int, report: int, position: int, covered: int) -> None:
         chunks = []
         with open(report, "rb") as pipe:
             while chunk := pipe.read(65536):
@@ -144,6 +150,7 @@ class Snapshotter:
             return
         why = outcome.get("error") or f"the child ended with status {os.waitstatus_to_exitcode(status)}"
         self.last_result = f"failed: {why}"
+        self._not_covered = covered
         log.error("snapshot failed: %s", why, extra={"fields": {"position": position}})
 
     def wait(self, timeout: float | None = None) -> None:
@@ -156,6 +163,7 @@ class Snapshotter:
         snapshot in this process when records are uncovered (a full replay's worth of them at least the
         next start will not pay). Returns what was written; failures are logged, not raised."""
         self.wait()
+        self.uncovered += self._take_back()
         if not self.on_shutdown or self.uncovered <= 0 or self.engine.stale:
             return None
         try:

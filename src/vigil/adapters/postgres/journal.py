@@ -254,8 +254,10 @@ class PostgresJournal:
     def tail(self, after: int = 0) -> Iterator[tuple[int, Event, Decision]]:
         """Records after ``after``, by the ``seq`` primary key, read in pages (a server-side cursor)."""
         self.flush()
-        with connection(self.engine, "read the journal's tail") as conn:
-            result = conn.execution_options(yield_per=1000).execute(_TAIL, {"after": after})
+        with (
+            connection(self.engine, "read the journal's tail") as conn,
+            conn.execution_options(yield_per=1000).execute(_TAIL, {"after": after}) as result,
+        ):  # a reader that stops early (the record at one position) closes the server-side cursor
             for seq, event, decision in result:
                 yield int(seq), decode_event(event), decode_decision(decision)
 
