@@ -38,16 +38,17 @@ class EventStore(Protocol):
     ``position()`` is the last record's (0 when there is none); ``tail(after)`` yields
     ``(position, event, decision)`` for every record after position ``after``, in order, reading only
     those (an index range, not a scan of what comes before), so that a snapshot of the engine's state
-    plus the journal's tail rebuilds it (docs/operations.md, "Snapshots"). Both see every record
-    ``record`` accepted, flushed or not. One writer per journal: with several, a record could get a
-    lower position than one already read.
+    plus the journal's tail rebuilds it (docs/operations.md, "Snapshots"); with ``trace=False`` the
+    decisions come without their rule trace (``trace=()``), several times cheaper to read. Both see
+    every record ``record`` accepted, flushed or not. One writer per journal: with several, a record
+    could get a lower position than one already read.
     """
 
     def events(self) -> Iterator[Event]: ...
 
     def decided(self, start: int = 0) -> Iterator[tuple[Event, Decision]]: ...
 
-    def tail(self, after: int = 0) -> Iterator[tuple[int, Event, Decision]]: ...
+    def tail(self, after: int = 0, *, trace: bool = True) -> Iterator[tuple[int, Event, Decision]]: ...
 
     def position(self) -> int: ...
 

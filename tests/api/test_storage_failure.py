@@ -57,9 +57,9 @@ class FlakyJournal(MemoryJournal):
         self.flush()
         return super().decided(start)
 
-    def tail(self, after: int = 0) -> Iterator[tuple[int, Event, Decision]]:
+    def tail(self, after: int = 0, *, trace: bool = True) -> Iterator[tuple[int, Event, Decision]]:
         self.flush()
-        return super().tail(after)
+        return super().tail(after, trace=trace)
 
     def position(self) -> int:
         self.flush()
@@ -79,8 +79,8 @@ class BuggyJournal(FlakyJournal):
     def decided(self, start: int = 0) -> Iterator[tuple[Event, Decision]]:
         return MemoryJournal.decided(self, start)
 
-    def tail(self, after: int = 0) -> Iterator[tuple[int, Event, Decision]]:
-        return MemoryJournal.tail(self, after)
+    def tail(self, after: int = 0, *, trace: bool = True) -> Iterator[tuple[int, Event, Decision]]:
+        return MemoryJournal.tail(self, after, trace=trace)
 
     def position(self) -> int:
         return MemoryJournal.position(self)

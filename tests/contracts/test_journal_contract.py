@@ -150,6 +150,9 @@ def test_tail_reads_the_records_after_a_position_in_order(journal: Journal, even
     assert [(p, e, d) for p, e, d in journal.tail(positions[1])] == records[2:]
     assert list(journal.tail(positions[-1])) == []
     assert list(journal.tail(positions[-1] + 100)) == []
+    assert all(d.trace for _, _, d in records)  # so that leaving traces out is visible
+    untraced = [(p, e, replace(d, trace=())) for p, e, d in records]
+    assert list(journal.tail(0, trace=False)) == untraced
 
 
 def test_positions_only_grow_and_the_tail_of_a_failed_write_holds_nothing_of_it(

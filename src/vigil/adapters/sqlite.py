@@ -184,7 +184,7 @@ class SqliteJournal:
         for event, decision in cursor:
             yield decode_event(event), decode_decision(decision)
 
-    def tail(self, after: int = 0) -> Iterator[tuple[int, Event, Decision]]:
+    def tail(self, after: int = 0, *, trace: bool = True) -> Iterator[tuple[int, Event, Decision]]:
         """Records after ``after``, by the ``seq`` primary key (a range: nothing before it is read)."""
         self.flush()
         cursor = self._db.execute(
@@ -193,7 +193,7 @@ class SqliteJournal:
             (after,),
         )
         for seq, event, decision in cursor:
-            yield seq, decode_event(event), decode_decision(decision)
+            yield seq, decode_event(event), decode_decision(decision, trace=trace)
 
     def position(self) -> int:
         self.flush()

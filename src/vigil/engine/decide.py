@@ -314,7 +314,7 @@ class Engine:
         catalog = self.catalog
         flags = catalog.graph is not None  # the graph features need the flags the decisions set
         n, last, event_id = 0, after, ""
-        for position, event, decision in self.journal.tail(after):
+        for position, event, decision in self.journal.tail(after, trace=False):  # outcomes only
             catalog.observe(context_of(event))
             known.add(id_digest(event.event_id))
             if flags and decision.outcome >= Outcome.HOLD:

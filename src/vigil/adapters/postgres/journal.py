@@ -251,7 +251,7 @@ class PostgresJournal:
             for event, decision in result:
                 yield decode_event(event), decode_decision(decision)
 
-    def tail(self, after: int = 0) -> Iterator[tuple[int, Event, Decision]]:
+    def tail(self, after: int = 0, *, trace: bool = True) -> Iterator[tuple[int, Event, Decision]]:
         """Records after ``after``, by the ``seq`` primary key, read in pages (a server-side cursor)."""
         self.flush()
         with (
@@ -259,7 +259,7 @@ class PostgresJournal:
             conn.execution_options(yield_per=1000).execute(_TAIL, {"after": after}) as result,
         ):  # a reader that stops early (the record at one position) closes the server-side cursor
             for seq, event, decision in result:
-                yield int(seq), decode_event(event), decode_decision(decision)
+                yield int(seq), decode_event(event), decode_decision(decision, trace=trace)
 
     def position(self) -> int:
         self.flush()
