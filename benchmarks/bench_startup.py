@@ -19,6 +19,10 @@ Then, each start in a fresh process (the page cache warm, as on a restart), ``--
 3. **serve**: ``api.services.build`` (the engine from the snapshot, the desk folded from its cases, its
    catch-up, access), the server's "engine ready" and "services ready".
 
+With ``--desk-cases N`` it measures the desk's start instead (issue 22 lists its folds with the engine's
+state): N cases on SQLite, each opened by a held withdrawal and alerted three times more (four history
+entries), folded by ``Desk`` construction (``bootstrap.security_desk``), median of five.
+
 Both starts must reach the same ``Catalog.state_digest`` (checked). Per-event costs are fitted over the
 sizes and extrapolated to 10 million; what is measured and what is extrapolated is printed apart.
 Nothing is asserted but the digest. The machine is shared and noisy: compare medians and ratios.
@@ -278,6 +282,73 @@ def measure_serve(root: Path) -> dict[str, Any]:
     return result
 
 
+def measure_desk(root: Path, cases: int) -> dict[str, Any]:
+    from datetime import UTC, datetime, timedelta
+    from decimal import Decimal
+
+    from vigil.model import Decision, Outcome, Rail, Reason, ReasonCode, Versions, Withdrawal
+
+    settings = settings_for(root, db=str(root / f"desk-{cases}.db"))
+    versions = Versions(engine="bench", catalog="bench", rules="bench")
+    t0 = datetime(2026, 11, 1, tzinfo=UTC)
+    built = Path(settings.db).exists()
+    stores = bootstrap.stores(settings)
+    try:
+        if not built:
+            desk = bootstrap.security_desk(settings, stores).desk
+            for round_ in range(4):  # the first round opens the cases, the others alert them again
+                batch = []
+                for i in range(cases):
+                    value = Decimal(1000 + i % 5000)
+                    event = Withdrawal(
+                        event_id=f"w-{round_}-{i}",
+                        account_id=f"acc-{i:07d}",
+                        ts=t0 + timedelta(minutes=round_ * 10, seconds=i),
+                        region="EU",
+                        rail=Rail.FIAT,
+                        asset="EUR",
+                        amount=int(value * 100),
+                        fiat_value=value,
+                    )
+                    code = ReasonCode.VELOCITY_HIGH_VALUE_BURST
+                    reason = Reason(code=code, rule_id="r1", score=80.0, detail="a burst")
+                    decision = Decision(
+                        event_id=event.event_id,
+                        account_id=event.account_id,
+                        event_type=event.type,
+                        region="EU",
+                        outcome=Outcome.HOLD,
+                        score=80.0,
+                        reasons=(reason,),
+                        trace=(),
+                        versions=versions,
+                        elapsed_us=1.0,
+                    )
+                    batch.append((event, decision))
+                    if len(batch) == 1000:
+                        desk.ingest_many(batch)
+                        batch = []
+                if batch:
+                    desk.ingest_many(batch)
+    finally:
+        stores.close()
+    runs = []
+    for _ in range(5):
+        stores = bootstrap.stores(settings)
+        t = time.perf_counter()
+        bootstrap.security_desk(settings, stores)
+        runs.append(time.perf_counter() - t)
+        found = stores.cases.cases() if stores.cases is not None else 0
+        stores.close()
+    return {
+        "cases": found,
+        "entries_per_case": 4,
+        "fold_s": median(runs),
+        "runs": runs,
+        "desk": repr(desk)[:0],
+    }
+
+
 def run_child(kind: str, root: Path) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, __file__, "--child", kind, "--root", str(root)],
@@ -365,6 +436,7 @@ def main() -> None:
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--seed", type=int, default=22)
     p.add_argument("--json", type=Path, help="write every figure here")
+    p.add_argument("--desk-cases", type=int, help="measure the desk's fold of this many cases instead")
     p.add_argument("--child", choices=["full", "snapshot", "serve"], help=argparse.SUPPRESS)
     p.add_argument("--root", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -374,6 +446,16 @@ def main() -> None:
         return
     if args.workdir is None:
         p.error("--workdir is required")
+    if args.desk_cases:
+        args.workdir.mkdir(parents=True, exist_ok=True)
+        desk = measure_desk(args.workdir, args.desk_cases)
+        runs = ", ".join(f"{r:.3f}" for r in desk["runs"])
+        print(
+            f"desk fold of {desk['cases']:,} cases (4 entries each): median {desk['fold_s']:.3f} s ({runs})"
+        )
+        if args.json:
+            args.json.write_text(json.dumps(desk, indent=2))
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     machine = platform.processor() or platform.machine()
     log(f"{machine}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
