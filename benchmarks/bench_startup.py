@@ -449,10 +449,8 @@ def main() -> None:
     if args.desk_cases:
         args.workdir.mkdir(parents=True, exist_ok=True)
         desk = measure_desk(args.workdir, args.desk_cases)
-        runs = ", ".join(f"{r:.3f}" for r in desk["runs"])
-        print(
-            f"desk fold of {desk['cases']:,} cases (4 entries each): median {desk['fold_s']:.3f} s ({runs})"
-        )
+        each = ", ".join(f"{r:.3f}" for r in desk["runs"])
+        print(f"desk fold of {desk['cases']:,} cases (4 entries): median {desk['fold_s']:.3f} s ({each})")
         if args.json:
             args.json.write_text(json.dumps(desk, indent=2))
         return
