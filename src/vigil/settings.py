@@ -66,13 +66,13 @@ class Settings(BaseSettings):
     )
     snapshot_keep: int = Field(default=2, ge=1, le=100, description="the newest snapshots kept")
     snapshot_every_decisions: int = Field(
-        default=1_000_000,
+        default=250_000,
         ge=0,
         le=1_000_000_000,
         description="vigil serve writes a snapshot after this many decisions (0 = not by count)",
     )
     snapshot_every_minutes: float = Field(
-        default=60.0,
+        default=30.0,
         ge=0,
         le=7 * 24 * 60,
         description="...or after this many minutes with at least one decision (0 = not by time)",
