@@ -37,7 +37,7 @@ import logging
 import pickle
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from time import perf_counter
 from typing import IO, Any, BinaryIO
@@ -233,14 +233,19 @@ def read_header(head: bytes) -> Header:
     try:
         if length > HEADER_SPACE - 12:
             raise ValueError(f"header length {length}")
-        fields = json.loads(head[12 : 12 + length])
-        if not isinstance(fields, dict):
+        values = json.loads(head[12 : 12 + length])
+        if not isinstance(values, dict):
             raise TypeError("the header is not a JSON object")
-        if fields.get("format") != FORMAT:
+        if values.get("format") != FORMAT:
             raise SnapshotRefused(
-                f"snapshot format {fields.get('format')!r}; this release reads format {FORMAT}"
+                f"snapshot format {values.get('format')!r}; this release reads format {FORMAT}"
             )
-        header = Header(**fields)
+        header = Header(**values)
+        for field in fields(Header):
+            if type(getattr(header, field.name)).__name__ != field.type:
+                raise TypeError(f"{field.name} is not {field.type}")
+        if header.position < 0 or header.payload_bytes < 0 or header.events < 0:
+            raise ValueError("a negative position or size")
     except (ValueError, TypeError) as exc:
         raise SnapshotRefused(f"corrupt header ({exc})") from None
     return header
