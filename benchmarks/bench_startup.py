@@ -5,8 +5,9 @@ Run ``.venv/bin/python benchmarks/bench_startup.py --workdir DIR [--sizes 500000
 ready in under 30 s).
 
 For each size N, once (cached in ``DIR/nN``, reused by later runs): ``vigil sim`` writes a stream with
-accounts in proportion to N (N / 17 accounts over 4 days of history and 3 simulated days: about 18 events
-an account, so state grows with N, the pessimistic case); its first N events are decided into a SQLite
+accounts in proportion to N (N / 14 accounts over 4 days of history and 3 simulated days, so state grows
+with N: the pessimistic case; ``--days`` and ``--events-per-account`` give longer histories of fewer
+accounts, whose state grows more slowly than their events); its first N events are decided into a SQLite
 journal by the whole engine (rules, graph; batches of 1,000), a snapshot is written after the first
 N - tail, and the desk catches up with the journal (the cases its flagged decisions open).
 
@@ -83,7 +84,7 @@ def settings_for(root: Path, **overrides: Any) -> Settings:
 # -- building the journal (once per size) ------------------------------------------------------------
 
 
-def build(root: Path, n: int, tail: int, seed: int) -> dict[str, Any]:
+def build(root: Path, n: int, tail: int, seed: int, days: int, per_account: int) -> dict[str, Any]:
     marker = root / "built.json"
     if marker.exists():
         built: dict[str, Any] = json.loads(marker.read_text())
@@ -94,11 +95,11 @@ def build(root: Path, n: int, tail: int, seed: int) -> dict[str, Any]:
     from vigil.engine.snapshot import journal_end, save
 
     root.mkdir(parents=True, exist_ok=True)
-    accounts = -(-n // EVENTS_PER_ACCOUNT)
+    accounts = -(-n // per_account)
     events_file = root / "events.jsonl"
     log(f"[n={n:,}] simulating {accounts:,} accounts...")
     start = time.perf_counter()
-    sim = [sys.executable, "-m", "vigil.cli.main", "sim", "--accounts", str(accounts), "--days", "3"]
+    sim = [sys.executable, "-m", "vigil.cli.main", "sim", "--accounts", str(accounts), "--days", str(days)]
     sim += ["--history-days", "4", "--seed", str(seed), "-o", str(events_file)]
     sim += ["--labels", str(root / "labels.jsonl"), "--claims", str(root / "claims.jsonl")]
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
@@ -138,6 +139,7 @@ def build(root: Path, n: int, tail: int, seed: int) -> dict[str, Any]:
         "tail": tail,
         "accounts": accounts,
         "seed": seed,
+        "days": days + 4,
         "simulate_s": sim_s,
         "decide_s": decide_s,
         "alerts": cases_added,
@@ -434,6 +436,13 @@ def main() -> None:
     p.add_argument("--tail", type=int, default=10_000, help="events after the snapshot")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--seed", type=int, default=22)
+    p.add_argument("--days", type=int, default=3, help="days simulated after 4 days of history (default 3)")
+    p.add_argument(
+        "--events-per-account",
+        type=int,
+        default=EVENTS_PER_ACCOUNT,
+        help=f"accounts = N / this (default {EVENTS_PER_ACCOUNT}: about 2 events an account a day, 7 days)",
+    )
     p.add_argument("--json", type=Path, help="write every figure here")
     p.add_argument("--desk-cases", type=int, help="measure the desk's fold of this many cases instead")
     p.add_argument("--child", choices=["full", "snapshot", "serve"], help=argparse.SUPPRESS)
@@ -458,8 +467,9 @@ def main() -> None:
     log(f"{machine}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     rows = []
     for n in sizes:
-        root = args.workdir / f"n{n}"
-        built = build(root, n, args.tail, args.seed)
+        default = (args.days, args.events_per_account) == (3, EVENTS_PER_ACCOUNT)
+        root = args.workdir / (f"n{n}" if default else f"n{n}-days{args.days}-per{args.events_per_account}")
+        built = build(root, n, args.tail, args.seed, args.days, args.events_per_account)
         runs: dict[str, list[dict[str, Any]]] = {"full": [], "snapshot": [], "serve": []}
         for i in range(args.repeat):
             for kind in ("full", "snapshot", "serve"):
