@@ -111,16 +111,15 @@ class Resumed:
 
 
 class _Hashing:
-    """A write-only file that hashes and counts what goes through it (pickle writes in 64 KB frames)."""
+    """A write-only file that hashes and counts what goes through it (pickle writes in 64 KB frames, and
+    hands over large buffers, a ``PickleBuffer``, as they are)."""
 
     def __init__(self, out: IO[bytes]) -> None:
         self.out = out
         self.sha = hashlib.sha256()
         self.size = 0
 
-    def write(
-        self, data: bytes
-    ) -> int:  # protocol 5 also hands over large buffers (PickleBuffer) as they are
+    def write(self, data: bytes) -> int:
         self.sha.update(data)
         self.size += memoryview(data).nbytes
         return self.out.write(data)
