@@ -172,7 +172,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             "ready",
             extra={
                 "fields": {
-                    "events": current.engine.journal.count(),
+                    "events": current.engine.known_events,  # counting the journal scans it: seconds at 10M
                     "db": _where(settings),
                     "models": current.engine.versions.models or NO_MODEL,
                     **_start_fields(current),

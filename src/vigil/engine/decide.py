@@ -289,6 +289,12 @@ class Engine:
             self.journal.close()
 
     @property
+    def known_events(self) -> int | None:
+        """How many event ids the engine knows: the journal's events once its state is built (None
+        before). Free to read, where counting the journal's rows takes a scan."""
+        return len(self._known) if self._known is not None else None
+
+    @property
     def stale(self) -> bool:
         """True after a failed write, until the state is rebuilt from the journal."""
         return self._stale
