@@ -105,6 +105,12 @@ def build(root: Path, n: int, tail: int, seed: int, days: int, per_account: int)
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
     subprocess.run(sim, check=True, env=env, stdout=subprocess.DEVNULL)
     sim_s = time.perf_counter() - start
+    with events_file.open("rb") as counting:
+        written = sum(1 for _ in counting)
+    if written < n:
+        raise SystemExit(
+            f"the simulation wrote {written:,} events, fewer than {n:,}: lower --events-per-account"
+        )
     settings = settings_for(root, batch_size=1000, snapshots=False)
     engine = bootstrap.build_engine(settings)
     bootstrap.tune_gc()
@@ -126,8 +132,6 @@ def build(root: Path, n: int, tail: int, seed: int, days: int, per_account: int)
             if decided == n:
                 break
     engine.close()
-    if decided < n:
-        raise SystemExit(f"the simulation wrote {decided:,} events, fewer than {n:,}")
     decide_s = time.perf_counter() - start
     stores = bootstrap.stores(settings)
     try:
