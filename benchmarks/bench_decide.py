@@ -119,6 +119,12 @@ class NullJournal:
     def decided(self, start: int = 0) -> Iterator[tuple[Event, Decision]]:
         return iter(())
 
+    def tail(self, after: int = 0, *, trace: bool = True) -> Iterator[tuple[int, Event, Decision]]:
+        return iter(())
+
+    def position(self) -> int:
+        return 0
+
     def count(self) -> int:
         return 0
 

@@ -279,7 +279,7 @@ def test_the_index_is_the_fold_of_what_is_stored(tmp_path: Path) -> None:
     assert reopened.alerts_per_day == kit.desk.alerts_per_day
     # the journal cursor moves with the alerts
     event = withdrawal(9, account="acc-3")
-    assert reopened.sync([(event, decided(event))], start=41) == 1
+    assert reopened.sync([(42, event, decided(event))]) == 1
     assert reopened.store.cursor() == 42
 
 
@@ -334,6 +334,6 @@ def test_sync_reads_in_batches_and_moves_the_cursor() -> None:
     store = CountingStore()
     kit = Kit(store=store)
     events = [withdrawal(n, account=f"acc-{n % 2}") for n in range(5)]
-    assert kit.desk.sync([(e, decided(e)) for e in events], start=0, batch=2) == 5
+    assert kit.desk.sync([(i, e, decided(e)) for i, e in enumerate(events, start=1)], batch=2) == 5
     assert store.appends == 3 and store.cursor() == 5
     assert sum(a.count for c in kit.desk.all_cases() for a in c.alerts) == 5

@@ -26,6 +26,7 @@ from vigil.adapters.notify_fanout import FanoutNotifier
 from vigil.adapters.notify_memory import MemoryNotifier
 from vigil.adapters.notify_webhook import WebhookNotifier
 from vigil.adapters.rule_files import BuiltinRules, DirectoryRules
+from vigil.adapters.snapshot_files import DirectorySnapshots
 from vigil.adapters.sqlite import SqliteJournal
 from vigil.adapters.sqlite_access import SqliteAccessStore
 from vigil.adapters.sqlite_audit import SqliteAuditLog
@@ -39,6 +40,8 @@ from vigil.codec import Admission
 from vigil.desk import Actions, Appeals, Desk, DeskPolicy, Feed, SecurityDesk
 from vigil.desk.outbox import Outbox
 from vigil.engine import Engine
+from vigil.engine.snapshot import Resumed, Saved, resume, save
+from vigil.engine.snapshotter import Snapshotter
 from vigil.errors import ConfigError
 from vigil.features import Catalog, default_catalog
 from vigil.learning.service import Learning
@@ -58,6 +61,7 @@ from vigil.ports import (
     Notifier,
     RuleSourceReader,
     ScreeningStore,
+    SnapshotStore,
 )
 from vigil.rules import RuleSet, load_rules
 from vigil.screening.policy import Policy, default_policy, load_policy
@@ -445,11 +449,46 @@ def stores(settings: Settings, *, serving: bool = False) -> Stores:
     )
 
 
+def snapshot_store(settings: Settings) -> SnapshotStore | None:
+    """Where the engine's snapshots are kept (docs/operations.md, "Snapshots"): ``snapshot_dir``, or
+    beside a SQLite database (``<db>.snapshots``); None when snapshots are off, for a memory database,
+    and for PostgreSQL without a ``snapshot_dir``."""
+    if not settings.snapshots or settings.db == "memory":
+        return None
+    if settings.snapshot_dir is not None:
+        return DirectorySnapshots(settings.snapshot_dir, keep=settings.snapshot_keep)
+    if settings.is_postgres:
+        return None
+    return DirectorySnapshots(Path(f"{settings.db}.snapshots"), keep=settings.snapshot_keep)
+
+
+def snapshotter(settings: Settings, engine: Engine, resumed: Resumed) -> Snapshotter | None:
+    """What writes snapshots while ``vigil serve`` runs (None when there is nowhere to keep them).
+    The records start-up replayed count as not covered by a snapshot yet."""
+    store = snapshot_store(settings)
+    if store is None:
+        return None
+    return Snapshotter(
+        engine,
+        store,
+        every_decisions=settings.snapshot_every_decisions,
+        every_seconds=settings.snapshot_every_minutes * 60,
+        on_shutdown=settings.snapshot_on_shutdown,
+        uncovered=resumed.replayed,
+    )
+
+
 def build_engine(settings: Settings, opened: Stores | None = None) -> Engine:
-    """A wired engine whose feature state is rebuilt from the journal's events.
+    """A wired engine whose feature state is the journal's: from the newest snapshot that fits plus the
+    journal's tail, or a replay of the whole journal (``start_engine``).
 
     Screening is on as soon as one list has been imported into the database (``vigil lists import``).
     """
+    return start_engine(settings, opened)[0]
+
+
+def start_engine(settings: Settings, opened: Stores | None = None) -> tuple[Engine, Resumed]:
+    """``build_engine``, and how it started (which snapshot, how many journal records replayed)."""
     source = rule_source(settings)
     catalog = default_catalog(graph=settings.graph, hub_limit=settings.graph_hub_limit)
     rules = load_rules(source.read(), catalog)
@@ -472,8 +511,23 @@ def build_engine(settings: Settings, opened: Stores | None = None) -> Engine:
         scorer=models,
         full_trace=settings.full_trace,
     )
-    engine.rebuild()
-    return engine
+    return engine, resume(engine, snapshot_store(settings))
+
+
+def write_snapshot(settings: Settings) -> tuple[Resumed, Saved]:
+    """``vigil snapshot``: start the engine (from the newest snapshot + tail, or in full) and write a new
+    snapshot of the state it reached. Safe beside a running server (it reads the journal, writes a file)."""
+    store = snapshot_store(settings)
+    if store is None:
+        raise ConfigError(
+            "no snapshot directory: set VIGIL_SNAPSHOT_DIR (PostgreSQL, or any database), and leave"
+            " VIGIL_SNAPSHOTS on; a memory database has no snapshots"
+        )
+    engine, resumed = start_engine(settings)
+    try:
+        return resumed, save(engine, store, resumed.position, resumed.anchor)
+    finally:
+        engine.close()
 
 
 def tune_gc() -> None:

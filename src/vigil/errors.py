@@ -22,7 +22,9 @@
     ├── NotReady                    what the request needs is not set up yet (no list imported)
     ├── ConfigError                 settings or wiring that cannot work (missing file, bad path)
     └── StorageError                a port adapter failed to read or write durably
-        └── NotifyError             a notification channel failed (webhook refused, SMTP down)
+        ├── NotifyError             a notification channel failed (webhook refused, SMTP down)
+        └── SnapshotRefused         a snapshot the engine cannot start from (another catalog, corrupt,
+                                    past the journal's end): it is logged and the journal replayed in full
 
 The domain never speaks HTTP: the API layer maps these to statuses in one table.
 """
@@ -197,4 +199,13 @@ class NotifyError(StorageError):
 
     The message names the channel and why (status, reason, timeout). Callers that must not stop on a
     broken channel (the desk escalating a case) catch this one type and record it.
+    """
+
+
+class SnapshotRefused(StorageError):
+    """A snapshot of the engine's state that cannot be used: written for another feature catalog or
+    release, corrupt or truncated, or reflecting a journal position this journal does not hold.
+
+    The message says why. Start-up logs it and replays the journal in full instead (never crashes,
+    never serves state the journal does not back).
     """

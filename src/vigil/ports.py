@@ -5,10 +5,10 @@ A backend is done when it passes the contract suite for its port (``tests/contra
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import BinaryIO, Literal, Protocol
 
 from vigil.model import Decision, Event, NetworkOrigin
 from vigil.model.access import ApiKey, Session, User
@@ -32,11 +32,25 @@ class EventStore(Protocol):
     Contract: ``events()`` yields every recorded event once, in the order recorded; ``decided()`` the
     same, each with its decision (``decided(start)`` skips the first ``start`` records); an ``event_id``
     is recorded at most once; ``count()`` is the number of events recorded.
+
+    Every record has a *position*: an integer, positive, increasing in the order recorded, never
+    reused, not necessarily consecutive (PostgreSQL's sequence skips the numbers of a failed batch).
+    ``position()`` is the last record's (0 when there is none); ``tail(after)`` yields
+    ``(position, event, decision)`` for every record after position ``after``, in order, reading only
+    those (an index range, not a scan of what comes before), so that a snapshot of the engine's state
+    plus the journal's tail rebuilds it (docs/operations.md, "Snapshots"); with ``trace=False`` the
+    decisions come without their rule trace (``trace=()``), several times cheaper to read. Both see
+    every record ``record`` accepted, flushed or not. One writer per journal: with several, a record
+    could get a lower position than one already read.
     """
 
     def events(self) -> Iterator[Event]: ...
 
     def decided(self, start: int = 0) -> Iterator[tuple[Event, Decision]]: ...
+
+    def tail(self, after: int = 0, *, trace: bool = True) -> Iterator[tuple[int, Event, Decision]]: ...
+
+    def position(self) -> int: ...
 
     def count(self) -> int: ...
 
@@ -73,6 +87,27 @@ class Journal(EventStore, DecisionStore, Protocol):
     def flush(self) -> None: ...
 
     def close(self) -> None: ...
+
+
+class SnapshotStore(Protocol):
+    """Snapshots of the engine's state: files only Vigil writes and reads (docs/operations.md, "Snapshots").
+
+    Contract: ``save(write)`` calls ``write(out)`` with a new, empty, seekable binary file open for
+    writing; when ``save`` returns, the snapshot is durable, listed whole under the name it returns,
+    and only the newest ``keep`` snapshots remain. If ``write`` raises, nothing is listed and the
+    exception propagates. A reader never sees part of a snapshot: ``names()`` lists complete ones,
+    newest first. ``open(name)`` returns a snapshot to read (the caller closes it), or raises
+    ``StorageError`` when it is gone or cannot be read. ``where`` names the place, for log lines.
+    """
+
+    @property
+    def where(self) -> str: ...
+
+    def save(self, write: Callable[[BinaryIO], None]) -> str: ...
+
+    def names(self) -> list[str]: ...
+
+    def open(self, name: str) -> BinaryIO: ...
 
 
 class GeoIp(Protocol):
@@ -224,9 +259,9 @@ class CaseStore(Protocol):
     ``seq`` is not the next of its case (1 for a new case): two writers working from the same version
     cannot both win. ``history`` is one case's entries in seq order (empty for an unknown case);
     ``all_events`` every entry, grouped by case in opening order, each case in seq order (to rebuild
-    the desk's index); ``cases`` the number of cases. ``cursor``/``set_cursor`` keep how many journal
-    records the desk has turned into alerts (``set_cursor`` in the same transaction as ``append`` when
-    both are given to ``append``).
+    the desk's index); ``cases`` the number of cases. ``cursor``/``set_cursor`` keep the journal
+    position (``EventStore.position``) up to which the desk has turned records into alerts
+    (``set_cursor`` in the same transaction as ``append`` when both are given to ``append``).
     """
 
     def append(self, events: Sequence[CaseEvent], cursor: int | None = None) -> None: ...

@@ -60,6 +60,36 @@ class Settings(BaseSettings):
         default=50, ge=2, le=100_000, description="an identifier shared by more accounts links nobody more"
     )
 
+    # -- snapshots of the engine's state (docs/operations.md, "Snapshots") ------------------------------
+    snapshots: bool = Field(
+        default=True,
+        description="start from the newest snapshot, replay only the journal's tail; vigil serve writes them",
+    )
+    snapshot_dir: Path | None = Field(
+        default=None,
+        description=(
+            "where snapshots are kept; unset = beside a SQLite database (<db>.snapshots); PostgreSQL needs"
+            " one to have snapshots; a memory database never has any"
+        ),
+    )
+    snapshot_keep: int = Field(default=2, ge=1, le=100, description="the newest snapshots kept")
+    snapshot_every_decisions: int = Field(
+        default=250_000,
+        ge=0,
+        le=1_000_000_000,
+        description="vigil serve writes a snapshot after this many decisions (0 = not by count)",
+    )
+    snapshot_every_minutes: float = Field(
+        default=30.0,
+        ge=0,
+        le=7 * 24 * 60,
+        description="...or after this many minutes with at least one decision (0 = not by time)",
+    )
+    snapshot_on_shutdown: bool = Field(
+        default=True,
+        description="vigil serve writes a snapshot when it stops cleanly (if it decided anything)",
+    )
+
     # -- model thresholds (docs/ml.md): budgets vigil train chooses thresholds for ---------------------
     ml_max_held: float = Field(
         default=0.001, ge=0, le=1, description="share of legitimate withdrawals a model may hold"

@@ -57,6 +57,14 @@ class FlakyJournal(MemoryJournal):
         self.flush()
         return super().decided(start)
 
+    def tail(self, after: int = 0, *, trace: bool = True) -> Iterator[tuple[int, Event, Decision]]:
+        self.flush()
+        return super().tail(after, trace=trace)
+
+    def position(self) -> int:
+        self.flush()
+        return super().position()
+
 
 class BuggyJournal(FlakyJournal):
     """Its flush fails with a bug's exception (not a StorageError); reads see what was stored."""
@@ -70,6 +78,12 @@ class BuggyJournal(FlakyJournal):
 
     def decided(self, start: int = 0) -> Iterator[tuple[Event, Decision]]:
         return MemoryJournal.decided(self, start)
+
+    def tail(self, after: int = 0, *, trace: bool = True) -> Iterator[tuple[int, Event, Decision]]:
+        return MemoryJournal.tail(self, after, trace=trace)
+
+    def position(self) -> int:
+        return MemoryJournal.position(self)
 
 
 def _serving(journal: FlakyJournal) -> tuple[Engine, Access, Services]:

@@ -137,6 +137,42 @@ def test_decided_from_a_start_skips_what_was_read(journal: Journal, events: Even
     assert list(journal.decided(0)) == pairs
 
 
+def test_tail_reads_the_records_after_a_position_in_order(journal: Journal, events: Events) -> None:
+    assert journal.position() == 0 and list(journal.tail(0)) == []
+    pairs = sample(events)
+    for e, d in pairs:
+        journal.record(e, d)  # unflushed in the batched adapters: tail and position see them
+    records = list(journal.tail(0))
+    assert [(e, d) for _, e, d in records] == pairs
+    positions = [p for p, _, _ in records]
+    assert positions == sorted(set(positions)) and positions[0] > 0  # increasing, never reused
+    assert journal.position() == positions[-1]
+    assert [(p, e, d) for p, e, d in journal.tail(positions[1])] == records[2:]
+    assert list(journal.tail(positions[-1])) == []
+    assert list(journal.tail(positions[-1] + 100)) == []
+    assert all(d.trace for _, _, d in records)  # so that leaving traces out is visible
+    untraced = [(p, e, replace(d, trace=())) for p, e, d in records]
+    assert list(journal.tail(0, trace=False)) == untraced
+
+
+def test_positions_only_grow_and_the_tail_of_a_failed_write_holds_nothing_of_it(
+    journal: Journal, events: Events
+) -> None:
+    pairs = sample(events)
+    for e, d in pairs[:2]:
+        journal.record(e, d)
+    journal.flush()
+    end = journal.position()
+    with pytest.raises(StorageError):
+        journal.record(pairs[0][0], pairs[0][1])  # already recorded
+        journal.flush()
+    for e, d in pairs[2:]:
+        journal.record(e, d)
+    tail = list(journal.tail(end))
+    assert [(e, d) for _, e, d in tail] == pairs[2:]
+    assert all(p > end for p, _, _ in tail) and journal.position() == tail[-1][0]
+
+
 def test_sqlite_survives_reopening(tmp_path: Path, events: Events) -> None:
     pairs = sample(events)
     j = SqliteJournal(tmp_path / "j.db", batch_size=3)

@@ -46,6 +46,14 @@ class MemoryJournal:
     def decided(self, start: int = 0) -> Iterator[tuple[Event, Decision]]:
         return iter([(e, self._decisions[e.event_id]) for e in self._events[start:]])
 
+    def tail(self, after: int = 0, *, trace: bool = True) -> Iterator[tuple[int, Event, Decision]]:
+        start = max(0, after)  # a record's position is its index + 1
+        records = [(i, e, self._decisions[e.event_id]) for i, e in enumerate(self._events[start:], start + 1)]
+        return iter(records if trace else [(i, e, replace(d, trace=())) for i, e, d in records])
+
+    def position(self) -> int:
+        return len(self._events)
+
     def count(self) -> int:
         return len(self._events)
 

@@ -184,6 +184,21 @@ class SqliteJournal:
         for event, decision in cursor:
             yield decode_event(event), decode_decision(decision)
 
+    def tail(self, after: int = 0, *, trace: bool = True) -> Iterator[tuple[int, Event, Decision]]:
+        """Records after ``after``, by the ``seq`` primary key (a range: nothing before it is read)."""
+        self.flush()
+        cursor = self._db.execute(
+            "SELECT e.seq, e.body, d.body FROM events e JOIN decisions d ON d.seq = e.seq"
+            " WHERE e.seq > ? ORDER BY e.seq",
+            (after,),
+        )
+        for seq, event, decision in cursor:
+            yield seq, decode_event(event), decode_decision(decision, trace=trace)
+
+    def position(self) -> int:
+        self.flush()
+        return int(self._db.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0])
+
     def count(self) -> int:
         self.flush()
         return int(self._db.execute("SELECT count(*) FROM events").fetchone()[0])

@@ -2,8 +2,8 @@
 
 ``case_events`` holds one row per history entry, primary key ``(case_id, seq)``, so a second writer
 appending the same seq fails on the key even if it skipped ``check_next``; ``case_order`` numbers the
-cases in the order they were opened; ``desk_cursor`` holds one row: how many journal records the desk
-has read. Triggers refuse UPDATE and DELETE on ``case_events``: histories are append-only.
+cases in the order they were opened; ``desk_cursor`` holds one row: the journal position up to which the
+desk has read. Triggers refuse UPDATE and DELETE on ``case_events``: histories are append-only.
 """
 
 from __future__ import annotations

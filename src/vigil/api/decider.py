@@ -9,6 +9,8 @@ commit serves many concurrent requests (throughput).
 After each successful commit, ``on_commit`` (when set) receives the events decided in it, in order: the
 security desk turns the flagged ones into alerts. It runs after the acknowledgement is settled, so a
 failure there never fails a decision (it is logged; the desk catches up from the journal at start-up).
+Then ``snapshots`` (when set) counts them, and when a snapshot is due forks the child that writes it:
+right after a commit the engine's state is exactly the journal's (``engine/snapshotter.py``).
 
 A commit that fails for any reason (a ``StorageError``, or anything else: a driver's bug) answers
 every request waiting on it with ``StorageError`` (503 ``storage_unavailable``); none waits for ever.
@@ -26,6 +28,7 @@ from collections.abc import Callable
 
 from vigil.engine import Engine
 from vigil.engine.idempotency import check_retry
+from vigil.engine.snapshotter import Snapshotter
 from vigil.errors import EventIdReused, StorageError, VigilError
 from vigil.model import Decision, Event
 
@@ -34,9 +37,12 @@ Committed = Callable[[list[tuple[Event, Decision]]], None]
 
 
 class Decider:
-    def __init__(self, engine: Engine, on_commit: Committed | None = None) -> None:
+    def __init__(
+        self, engine: Engine, on_commit: Committed | None = None, snapshots: Snapshotter | None = None
+    ) -> None:
         self.engine = engine
         self.on_commit = on_commit
+        self.snapshots = snapshots
         self._made: list[tuple[Event, Decision]] = []
         self._waiters: list[asyncio.Future[None]] = []
         self._scheduled = False
@@ -109,3 +115,5 @@ class Decider:
                 self.on_commit(made)
             except Exception:  # decisions are durable and answered: the desk catches up from the journal
                 log.exception("the desk could not take %d decisions", len(made))
+        if self.snapshots is not None and made:
+            self.snapshots.committed(len(made))  # never raises

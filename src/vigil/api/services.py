@@ -15,6 +15,8 @@ from vigil.api.decider import Decider
 from vigil.api.metrics import Metrics
 from vigil.desk import SecurityDesk
 from vigil.engine import Engine
+from vigil.engine.snapshot import Resumed
+from vigil.engine.snapshotter import Snapshotter
 from vigil.errors import NotReady
 from vigil.model.access import Principal
 from vigil.ports import ListStore, ScreeningStore
@@ -33,6 +35,8 @@ class Services:
     metrics: Metrics
     stores: bootstrap.Stores | None = None  # closed with the services when they opened them
     security: SecurityDesk | None = None  # build() always makes one; None only when built without it
+    snapshots: Snapshotter | None = None  # writes snapshots of the engine's state (docs/operations.md)
+    started: Resumed | None = None  # how the engine started: from which snapshot, how much replayed
 
     @property
     def desk(self) -> SecurityDesk:
@@ -56,6 +60,8 @@ class Services:
         if self.security is not None:
             self.security.desk.outbox.close()
         self.engine.commit()
+        if self.snapshots is not None:
+            self.snapshots.close()  # the next start replays only what follows
         if self.stores is not None:
             self.stores.close()
         else:
@@ -72,14 +78,16 @@ def services_of(request: Request) -> Services:
 
 
 def build(settings: Settings, metrics: Metrics | None = None) -> Services:
-    """Open the stores, rebuild the engine's feature state from the journal, wire the rest.
+    """Open the stores, start the engine (the newest snapshot that fits plus the journal's tail, or the
+    whole journal), wire the rest.
 
     The journal buffers without limit (``batch_size`` is ignored): the decider commits after every loop
     turn, and a decision is acknowledged only after that commit.
     """
     settings = settings.model_copy(update={"batch_size": 100_000})
     stores = bootstrap.stores(settings, serving=True)
-    engine = bootstrap.build_engine(settings, stores)
+    engine, started = bootstrap.start_engine(settings, stores)
+    snapshots = bootstrap.snapshotter(settings, engine, started)
     engine.defer_usage = True  # written with each group commit, not once per event
     if engine.screener is not None:
         engine.screener.names  # build the name index now, not on the first KYC event  # noqa: B018
@@ -91,11 +99,13 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Services:
     return Services(
         settings=settings,
         engine=engine,
-        decider=Decider(engine, security.feed.committed),
+        decider=Decider(engine, security.feed.committed, snapshots),
         access=access,
         lists=stores.lists,
         screening=stores.screening,
         metrics=metrics if metrics is not None else Metrics(),
         stores=stores,
         security=security,
+        snapshots=snapshots,
+        started=started,
     )

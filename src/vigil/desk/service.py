@@ -272,15 +272,15 @@ class Desk:
             "customer_risk": min(10, 5 * min(2, earlier) + model),
         }
 
-    def sync(self, decided: Iterable[tuple[Event, Decision]], start: int, batch: int = 1000) -> int:
-        """Ingest journal records from position ``start`` on (``Journal.decided(start)``), ``batch``
-        records per transaction, the stored cursor moving with each. Returns the number of alerts added."""
-        added, position, chunk = 0, start, list[tuple[Event, Decision]]()
-        for position, pair in enumerate(decided, start=start + 1):
-            chunk.append(pair)
+    def sync(self, records: Iterable[tuple[int, Event, Decision]], batch: int = 1000) -> int:
+        """Ingest journal records with their positions (``Journal.tail(cursor)``), ``batch`` records per
+        transaction, the stored cursor moving to the last position of each. Returns the alerts added."""
+        added, position, chunk = 0, None, list[tuple[Event, Decision]]()
+        for position, event, decision in records:
+            chunk.append((event, decision))
             if len(chunk) == batch:
                 added += self._sync_chunk(chunk, position)
-        if chunk or position != start:
+        if chunk and position is not None:
             added += self._sync_chunk(chunk, position)
         return added
 

@@ -12,13 +12,13 @@ state gives the same decision; only ``elapsed_us`` differs.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from time import perf_counter_ns
 from typing import TYPE_CHECKING
 
-from vigil.engine.idempotency import input_digest
+from vigil.engine.idempotency import id_digest, input_digest
 from vigil.errors import StorageError
-from vigil.features import Catalog, context_of
+from vigil.features import Catalog, CatalogState, context_of
 from vigil.graph import EntityGraph
 from vigil.ml.dataset import Evidence
 from vigil.model import Decision, Event, EventType, NetworkOrigin, Outcome, Reason, Versions
@@ -47,6 +47,25 @@ def _beyond_review(reasons: tuple[Reason, ...]) -> Outcome:
     return forced
 
 
+@dataclass(frozen=True, slots=True)
+class EngineState:
+    """What the engine learned from its journal: the catalog's state and the digests of the event ids
+    it holds (``idempotency.id_digest``). The live objects: what a snapshot pickles."""
+
+    catalog: CatalogState
+    known: set[int]
+
+
+@dataclass(frozen=True, slots=True)
+class Replayed:
+    """What ``Engine.replay`` observed: how many records, and the last one's position and event id
+    (``after`` and "" when there was none)."""
+
+    records: int
+    position: int
+    event_id: str
+
+
 class Engine:
     """Decides events. Not thread-safe: one engine per worker, fed in order."""
 
@@ -73,9 +92,10 @@ class Engine:
         self._is_cleared: Cleared | None = screening_store.is_cleared if screening_store is not None else None
         self._rule_fingerprint = rule_source.fingerprint() if rule_source is not None else None
         self._stale = False
-        # Hashes of the event ids the journal holds, so a new event costs no lookup (only a hash that
-        # is present, a retry or a rare collision, asks the journal). None until known: ask every time.
-        self._known: set[int] | None = set() if journal.count() == 0 else None
+        # Digests of the event ids the journal holds (``id_digest``), so a new event costs no lookup (only
+        # a digest that is present, a retry or a rare collision, asks the journal). None until known (the
+        # state is not rebuilt yet): ask every time.
+        self._known: set[int] | None = set() if journal.position() == 0 else None
         # With ``defer_usage`` (the service), what screening remembers is written with the next
         # ``commit``, in one transaction, instead of once per event.
         self.defer_usage = defer_usage
@@ -150,7 +170,7 @@ class Engine:
     def decide_once(self, event: Event) -> tuple[Decision, bool]:
         """The decision, and whether it was made now (False: the stored one for a known event id)."""
         known = self._known
-        digest = hash(event.event_id)
+        digest = id_digest(event.event_id)
         if known is None or digest in known:
             stored = self.journal.get(event.event_id)
             if stored is not None:
@@ -288,27 +308,58 @@ class Engine:
             self.journal.close()
 
     @property
+    def known_events(self) -> int | None:
+        """How many event ids the engine knows: the journal's events once its state is built (None
+        before). Free to read, where counting the journal's rows takes a scan."""
+        return len(self._known) if self._known is not None else None
+
+    @property
     def stale(self) -> bool:
         """True after a failed write, until the state is rebuilt from the journal."""
         return self._stale
 
     def rebuild(self) -> int:
-        """Rebuild feature state from the journal's events (start-up, or after a failed write)."""
+        """Rebuild feature state from the journal's records (start-up, or after a failed write); how many."""
+        return self.replay_all().records
+
+    def replay_all(self) -> Replayed:
+        """``rebuild``, saying where the journal ended."""
         self.catalog.reset()
-        known: set[int] = set()
-        n = 0
-        if self.catalog.graph is None:
-            for event in self.journal.events():
-                self.catalog.observe(context_of(event))
-                known.add(hash(event.event_id))
-                n += 1
-        else:  # the graph features need the flags the decisions set
-            for event, decision in self.journal.decided():
-                self.catalog.observe(context_of(event))
-                known.add(hash(event.event_id))
-                if decision.outcome >= Outcome.HOLD:
-                    self.catalog.flag(event.account_id, event.ts_us)
-                n += 1
-        self._known = known
+        self._known = set()
+        replayed = self.replay(0)
         self._stale = False
-        return n
+        return replayed
+
+    def replay(self, after: int) -> Replayed:
+        """Observe the journal's records after position ``after`` (all of them from 0; after a snapshot,
+        its tail): features, the graph and the flags its decisions set, the known event ids."""
+        known = self._known
+        if known is None:
+            raise RuntimeError("replay() needs a state to add to: rebuild() or restore() first")
+        catalog = self.catalog
+        flags = catalog.graph is not None  # the graph features need the flags the decisions set
+        n, last, event_id = 0, after, ""
+        for position, event, decision in self.journal.tail(after, trace=False):  # outcomes only
+            catalog.observe(context_of(event))
+            known.add(id_digest(event.event_id))
+            if flags and decision.outcome >= Outcome.HOLD:
+                catalog.flag(event.account_id, event.ts_us)
+            last, event_id = position, event.event_id
+            n += 1
+        return Replayed(n, last, event_id)
+
+    def state(self) -> EngineState:
+        """The state to snapshot (live objects: pickle them before the next decision). Raises
+        ``RuntimeError`` when the state is not the journal's (not rebuilt yet, or a write failed)."""
+        if self._known is None or self._stale:
+            raise RuntimeError(
+                "the engine's state is not its journal's (not rebuilt yet, or a write failed): no snapshot"
+            )
+        return EngineState(self.catalog.state(), self._known)
+
+    def restore(self, state: EngineState) -> None:
+        """Take over a snapshot's state (then ``replay`` the journal after the snapshot's position).
+        Raises ``ValueError``, changing nothing, when it does not fit this engine's catalog."""
+        self.catalog.restore(state.catalog)
+        self._known = state.known
+        self._stale = False

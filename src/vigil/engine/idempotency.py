@@ -15,6 +15,19 @@ from vigil.codec import encode_event
 from vigil.errors import EventIdReused
 from vigil.model import Decision, Event
 
+_blake2b = hashlib.blake2b
+
+
+def id_digest(event_id: str) -> int:
+    """A digest of an event id that is the same in every process (BLAKE2b, 64 bits).
+
+    The engine keeps these for the ids its journal holds, so a new event costs no journal lookup;
+    only a digest already present (a retry, or one collision in about 2^64 / ids held) asks the
+    journal. Python's ``hash`` of a string changes with every process (PYTHONHASHSEED), so a snapshot
+    of the engine's state could not carry it.
+    """
+    return int.from_bytes(_blake2b(event_id.encode(), digest_size=8).digest(), "little")
+
 
 def input_digest(event: Event) -> str:
     return hashlib.sha256(encode_event(event)).hexdigest()[:32]

@@ -52,6 +52,15 @@ def _state_repr(value: Any) -> str:
     return repr(value)
 
 
+@dataclasses.dataclass(slots=True)
+class CatalogState:
+    """Everything a catalog has learned from the events it observed: per key, each entity's row of spec
+    states, and the entity graph (None without graph features). What a snapshot keeps."""
+
+    tables: dict[Key, dict[str, list[Any]]]
+    graph: EntityGraph | None
+
+
 class StaleFeatures(RuntimeError):
     """A feature vector read lazily after the catalog moved on to a later event."""
 
@@ -241,6 +250,35 @@ class Catalog:
     def entity_count(self) -> dict[str, int]:
         """How many entities of each key hold state (for memory accounting)."""
         return {key.value: len(table) for key, table in self._state.items()}
+
+    def state(self) -> CatalogState:
+        """The live state itself, not a copy: pickle it (or fork) before the next ``observe``."""
+        return CatalogState(self._state, self.graph)
+
+    def restore(self, state: CatalogState) -> None:
+        """Take over ``state`` (from ``state()`` of a catalog with the same ``hash``, in a snapshot).
+
+        Raises ``ValueError`` when its shape is not this catalog's (other keys, a graph missing or
+        built with other parameters); this catalog is then unchanged.
+        """
+        if set(state.tables) != set(self._keys):
+            raise ValueError(
+                f"state for keys {sorted(k.value for k in state.tables)}, this catalog has"
+                f" {sorted(k.value for k in self._keys)}"
+            )
+        graph = self.graph
+        if (state.graph is None) != (graph is None):
+            raise ValueError("state with a graph for a catalog without one, or the other way round")
+        if (
+            graph is not None
+            and state.graph is not None
+            and (state.graph.hub_limit, state.graph.milli) != (graph.hub_limit, graph.milli)
+        ):
+            raise ValueError("an entity graph built with another hub limit or other link weights")
+        self._state = state.tables
+        if self.graph_features is not None and state.graph is not None:
+            self.graph_features.graph = state.graph
+        self.generation += 1  # vectors read before the restore refuse their lazy values
 
     def reset(self) -> None:
         """Forget all state (a fresh replay starts from here)."""

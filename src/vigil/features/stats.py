@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable
-from typing import Protocol, Self, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 T_contra = TypeVar("T_contra", contravariant=True)
 
@@ -52,6 +52,9 @@ class Count:
         other.n = self.n
         return other
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _restore_count, (type(self), self.n)
+
 
 class Sum:
     """Sum of integer values (exact: money is integer minor units)."""
@@ -76,6 +79,9 @@ class Sum:
         other = type(self)()
         other.total = self.total
         return other
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _restore_sum, (type(self), self.total)
 
 
 class Mean:
@@ -107,6 +113,9 @@ class Mean:
         other = type(self)()
         other.n, other.mean = self.n, self.mean
         return other
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _restore_mean, (type(self), self.n, self.mean)
 
 
 class Var:
@@ -151,6 +160,9 @@ class Var:
         other.n, other.mean, other.m2 = self.n, self.mean, self.m2
         return other
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _restore_var, (type(self), self.n, self.mean, self.m2)
+
 
 class Distinct:
     """Number of distinct values; revertible because it counts each value's occurrences."""
@@ -182,6 +194,9 @@ class Distinct:
         other.counts = dict(self.counts)
         return other
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _restore_distinct, (type(self), self.counts)
+
 
 STATISTICS: dict[str, type[Count | Sum | Mean | Var | Distinct]] = {
     "count": Count,
@@ -190,3 +205,38 @@ STATISTICS: dict[str, type[Count | Sum | Mean | Var | Distinct]] = {
     "var": Var,
     "distinct": Distinct,
 }
+
+
+# Snapshots pickle millions of these: a restore function per class is about a third faster to load
+# than pickle's default for slotted objects (a dict of slots per object), and a fifth smaller.
+_new = object.__new__
+
+
+def _restore_count(cls: type[Count], n: int) -> Count:
+    obj = _new(cls)
+    obj.n = n
+    return obj
+
+
+def _restore_sum(cls: type[Sum], total: int) -> Sum:
+    obj = _new(cls)
+    obj.total = total
+    return obj
+
+
+def _restore_mean(cls: type[Mean], n: int, mean: float) -> Mean:
+    obj = _new(cls)
+    obj.n, obj.mean = n, mean
+    return obj
+
+
+def _restore_var(cls: type[Var], n: int, mean: float, m2: float) -> Var:
+    obj = _new(cls)
+    obj.n, obj.mean, obj.m2 = n, mean, m2
+    return obj
+
+
+def _restore_distinct(cls: type[Distinct], counts: dict[Hashable, int]) -> Distinct:
+    obj = _new(cls)
+    obj.counts = counts
+    return obj

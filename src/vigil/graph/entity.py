@@ -26,6 +26,7 @@ scipy or igraph without copying strings.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from vigil.graph.links import DEFAULT_WEIGHTS, Link, LinkKind, links_of
 from vigil.model import Decision, Event, KycSubmitted, Outcome, Withdrawal
@@ -43,6 +44,10 @@ class Edge:
     last_us: int
     cents: int = 0  # money moved between them (direct kinds), in cents
     example: str = ""  # one attribute they share (an explanation), "" for direct kinds
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Positional arguments: a snapshot holds millions of edges (pickle's default is a dict each)."""
+        return Edge, (self.count, self.first_us, self.last_us, self.cents, self.example)
 
 
 class EntityGraph:

@@ -1,8 +1,8 @@
 """PostgreSQL case store: the desk's case histories and its journal cursor, as the SQLite one keeps them.
 
 ``case_events`` holds one row per history entry, primary key ``(case_id, seq)``; ``case_order``
-numbers the cases in the order they were opened; ``desk_cursor`` holds one row (upserted): how many
-journal records the desk has read. A trigger refuses UPDATE, DELETE and TRUNCATE on ``case_events``:
+numbers the cases in the order they were opened; ``desk_cursor`` holds one row (upserted): the journal
+position up to which the desk has read. A trigger refuses UPDATE, DELETE and TRUNCATE on ``case_events``:
 histories are append-only, and this adapter only ever inserts into it.
 
 ``append`` is one transaction: it reads each case's last seq, checks the batch continues it

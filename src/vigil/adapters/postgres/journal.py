@@ -74,6 +74,13 @@ _HISTORY = (
     .order_by(events.c.seq.desc())
     .limit(bindparam("limit"))
 )
+_TAIL = (
+    select(events.c.seq, events.c.body, decisions.c.body)
+    .join(decisions, decisions.c.seq == events.c.seq)
+    .where(events.c.seq > bindparam("after"))
+    .order_by(events.c.seq)
+)
+_POSITION = select(func.coalesce(func.max(events.c.seq), 0))
 _COUNT = select(func.count()).select_from(events)
 
 # SQLSTATE classes that fault a record, not the database: data exception (a NUL in an id), integrity
@@ -243,6 +250,21 @@ class PostgresJournal:
             result = conn.execution_options(yield_per=1000).execute(query)
             for event, decision in result:
                 yield decode_event(event), decode_decision(decision)
+
+    def tail(self, after: int = 0, *, trace: bool = True) -> Iterator[tuple[int, Event, Decision]]:
+        """Records after ``after``, by the ``seq`` primary key, read in pages (a server-side cursor)."""
+        self.flush()
+        with (
+            connection(self.engine, "read the journal's tail") as conn,
+            conn.execution_options(yield_per=1000).execute(_TAIL, {"after": after}) as result,
+        ):  # a reader that stops early (the record at one position) closes the server-side cursor
+            for seq, event, decision in result:
+                yield int(seq), decode_event(event), decode_decision(decision, trace=trace)
+
+    def position(self) -> int:
+        self.flush()
+        with connection(self.engine, "read the journal's position") as conn:
+            return int(conn.execute(_POSITION).scalar_one())
 
     def count(self) -> int:
         self.flush()
