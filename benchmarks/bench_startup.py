@@ -2,7 +2,7 @@
 
 Run ``.venv/bin/python benchmarks/bench_startup.py --workdir DIR [--sizes 500000,1000000,2000000]
 [--tail 10000] [--repeat 3] [--json PATH]`` (issue 22: a server whose journal holds 10 million events is
-ready in under 30 s).
+ready in under 30 s). Run it from the project's root: the simulator reads ``../shared``.
 
 For each size N, once (cached in ``DIR/nN``, reused by later runs): ``vigil sim`` writes a stream with
 accounts in proportion to N (N / 14 accounts over 4 days of history and 3 simulated days, so state grows
