@@ -41,7 +41,6 @@ import importlib.util
 import json
 import math
 import os
-import platform
 import random
 import statistics
 import sys
@@ -53,6 +52,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: find the package
+
+from benchmarks.bench_decide import machine
 from vigil.bootstrap import tune_gc
 from vigil.features import Catalog, FeatureVector, context_of
 from vigil.features.specs import DAY, Key, Window, scope
@@ -289,23 +291,6 @@ def check(ruleset: RuleSet, engine: Any, baseline: Any | None, inputs: Inputs) -
 
 
 # -- the run -------------------------------------------------------------------------------------
-
-
-def machine() -> dict[str, Any]:
-    model = "unknown"
-    try:
-        for entry in Path("/proc/cpuinfo").read_text().splitlines():
-            if entry.startswith("model name"):
-                model = entry.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass  # not Linux: platform.processor() is all there is
-    return {
-        "cpu_model": model,
-        "cpu_count": os.cpu_count(),
-        "python": sys.version.split()[0],
-        "platform": platform.platform(),
-    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:

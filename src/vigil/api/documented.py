@@ -34,7 +34,7 @@ ERRORS: dict[int, str] = {
     422: "invalid input; the error names the field",
     429: "too many attempts; Retry-After says when to try again",
     500: "an internal error (logged, never shown)",
-    502: "a notification could not be sent",
+    502: "a notification could not be sent (the command line; routes hand notices to the outbox)",
     503: "storage or a dependency is unavailable, or the service is not ready",
 }
 _ALWAYS = (400, 422, 429, 500, 503)
@@ -58,8 +58,6 @@ def document_answers(spec: dict[str, Any]) -> dict[str, Any]:
                 codes.append(404)
             if method in _CHANGES:
                 codes.append(409)
-            if path.endswith("/notify") or "notif" in op.get("summary", "").lower():
-                codes.append(502)
             for code in codes:
                 answer = answers.setdefault(str(code), {"description": ERRORS[code]})
                 answer["content"] = copy.deepcopy(_ERROR)  # FastAPI's 422 shape is not what Vigil answers

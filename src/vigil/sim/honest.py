@@ -240,9 +240,7 @@ def withdraw_own(w: World, acct: Account, t: int, ctx: Ctx, cents: int, rng: ran
     """A withdrawal to one of the account's own wallets, adding it to the address book if new
     (generator 2: sometimes a P2P sale for local currency instead, as many customers cash out)."""
     if w.generator >= 2 and rng.random() < P2P_CASH_OUT:
-        acct.balance -= cents
-        w.event(t, "p2p_order", acct, ctx, side="sell", **w.p2p(acct, cents),
-                counterparty_account_id=w.someone_else(acct, rng))  # fmt: skip
+        w.sell_p2p(t, acct, ctx, cents, w.someone_else(acct, rng))
         return t
     chain = pick_chain(acct.region, rng)
     if chain == "FIAT":

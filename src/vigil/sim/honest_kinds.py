@@ -71,9 +71,7 @@ def _otc_desk(w: World, acct: Account, t: int, rng: random.Random) -> None:
             client = w.outside_address(chain, "otc-client", acct.idx, between(rng, 0, 10_000))
             w.deposit(t, acct, ctx, chain, cents, rng, source=client)
         elif rng.random() < OTC_P2P:  # a client paid in local currency: a large P2P sale
-            acct.balance -= cents
-            w.event(t, "p2p_order", acct, ctx, side="sell", **w.p2p(acct, cents),
-                    counterparty_account_id=w.someone_else(acct, rng))  # fmt: skip
+            w.sell_p2p(t, acct, ctx, cents, w.someone_else(acct, rng))
         else:
             payee = w.outside_address(chain, "otc-payee", acct.idx, between(rng, 0, 10_000))
             w.add_to_book(t, acct, ctx, chain, payee, "client")

@@ -361,6 +361,14 @@ class World:
             destination_address=destination,
         )
 
+    def sell_p2p(
+        self, ts: int, acct: Account, ctx: Ctx, cents: int, buyer: str | None, truth: Label | None = None
+    ) -> None:
+        """The account sells USDT worth ``cents`` P2P to ``buyer`` for local currency (the value leaves)."""
+        acct.balance -= cents
+        self.event(ts, "p2p_order", acct, ctx, truth, side="sell", **self.p2p(acct, cents),
+                   counterparty_account_id=buyer)  # fmt: skip
+
     def trade(
         self,
         ts: int,

@@ -85,18 +85,8 @@ def _cash_out(c: Crime, ring: Ring, acct: Account, ctx: Ctx, total: int, chain: 
                 ring.label(role, cents, True),
             )
         else:
-            acct.balance -= cents
             buyer = c.member(acct.region)
-            w.event(
-                w.now,
-                "p2p_order",
-                acct,
-                ctx,
-                ring.label(role, cents, True),
-                side="sell",
-                **w.p2p(acct, cents),
-                counterparty_account_id=buyer.id,
-            )
+            w.sell_p2p(w.now, acct, ctx, cents, buyer.id, ring.label(role, cents, True))
         yield between(rng, 5, 120) * MINUTE
 
 
