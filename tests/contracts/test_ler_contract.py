@@ -73,7 +73,12 @@ def test_all_events_are_grouped_by_request_in_the_order_received(store: LerStore
     store.append([received("L-b")])
     store.append([received("L-a"), entry("L-b", 2)])
     store.append([entry("L-a", 2)])
-    assert [(e.request_id, e.seq) for e in store.all_events()] == [("L-b", 1), ("L-b", 2), ("L-a", 1), ("L-a", 2)]
+    assert [(e.request_id, e.seq) for e in store.all_events()] == [
+        ("L-b", 1),
+        ("L-b", 2),
+        ("L-a", 1),
+        ("L-a", 2),
+    ]
 
 
 def test_attachments_are_kept_by_their_sha256_once(store: LerStore) -> None:
@@ -110,8 +115,12 @@ def test_postgres_refuses_to_change_remove_or_truncate_history() -> None:
     with postgres_schema() as engine:
         s = PostgresLerStore(engine)
         s.append([received("L-1")])
-        for sql in ("UPDATE ler_events SET actor = 'x'", "DELETE FROM ler_events", "TRUNCATE ler_events",
-                    "DELETE FROM ler_attachments"):  # fmt: skip
+        for sql in (
+            "UPDATE ler_events SET actor = 'x'",
+            "DELETE FROM ler_events",
+            "TRUNCATE ler_events",
+            "DELETE FROM ler_attachments",
+        ):
             with pytest.raises(SQLAlchemyError, match="append-only"), engine.begin() as conn:
                 conn.execute(text(sql))
         assert s.history("L-1")[0].actor == "lia"

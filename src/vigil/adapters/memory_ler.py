@@ -17,7 +17,8 @@ def check_next(events: Sequence[LerEvent], last: dict[str, int]) -> None:
     for e in events:
         if e.seq != seen[e.request_id] + 1:
             raise Conflict(
-                f"request {e.request_id} is at entry {seen[e.request_id]}, not {e.seq - 1}: it changed meanwhile"
+                f"request {e.request_id} is at entry {seen[e.request_id]}, not {e.seq - 1}:"
+                " it changed meanwhile"
             )
         seen[e.request_id] = e.seq
 

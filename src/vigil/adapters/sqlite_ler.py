@@ -48,7 +48,15 @@ class SqliteLerStore(SqliteStore):
     def append(self, events: Sequence[LerEvent]) -> None:
         ids = sorted({e.request_id for e in events})
         rows = [
-            (e.request_id, e.seq, e.at_us, e.actor, e.kind.value, json.dumps(e.data, sort_keys=True), int(e.system))
+            (
+                e.request_id,
+                e.seq,
+                e.at_us,
+                e.actor,
+                e.kind.value,
+                json.dumps(e.data, sort_keys=True),
+                int(e.system),
+            )
             for e in events
         ]
         with self._write("append to a law-enforcement request's history") as db:
@@ -69,7 +77,9 @@ class SqliteLerStore(SqliteStore):
             )
 
     def history(self, request_id: str) -> list[LerEvent]:
-        rows = self._read(f"SELECT {_COLUMNS} FROM ler_events WHERE request_id = ? ORDER BY seq", (request_id,))
+        rows = self._read(
+            f"SELECT {_COLUMNS} FROM ler_events WHERE request_id = ? ORDER BY seq", (request_id,)
+        )
         return [_row(r) for r in rows]
 
     def all_events(self) -> Iterator[LerEvent]:

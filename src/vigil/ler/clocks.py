@@ -51,9 +51,19 @@ def breaches(request: LerRequest, now_us: int) -> list[str]:
     if request.acknowledged_us is None and now_us > request.ack_due_us and "ack" not in request.breaches:
         due.append("ack")
     triage = request.triage_due_us
-    if triage is not None and request.verified_us is None and now_us > triage and "triage" not in request.breaches:
+    if (
+        triage is not None
+        and request.verified_us is None
+        and now_us > triage
+        and "triage" not in request.breaches
+    ):
         due.append("triage")
     deadline = request.deadline_us
-    if deadline is not None and now_us > deadline and "deadline" not in request.breaches and not request.answered:
+    if (
+        deadline is not None
+        and now_us > deadline
+        and "deadline" not in request.breaches
+        and not request.answered
+    ):
         due.append("deadline")
     return due

@@ -3,7 +3,8 @@
 Stolen data starts with a believable e-mail: a free-mail account named after an officer, a domain one
 letter off the agency's (``fbi.gop``), a domain with the agency's name and added words
 (``fbi-gov.com``, ``europol.europa.eu.secure-mail.net``), letters from another alphabet that look the
-same (``fbі.gov`` with a Cyrillic і, written ``xn--fb-...``), or a real agency's name from a domain
+same (``fbi.gov`` with a Cyrillic letter for the ``i``, written ``xn--...``), or a real agency's name
+from a domain
 that is not that agency's. ``check_requester`` says which, as stable reason codes:
 
 - ``ler.free_mail``: a free-mail provider;
@@ -39,11 +40,13 @@ FREE_MAIL = frozenset(
     }
 )  # fmt: skip
 
-# Characters that pass for others in a domain: other alphabets' look-alikes and digits for letters.
+# Characters that pass for others in a domain: other alphabets' look-alikes (Cyrillic, Greek, IPA,
+# letterlike symbols) and digits for letters.
 _CONFUSABLE = str.maketrans(
     {
-        "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j",
-        "ԁ": "d", "ѕ": "s", "ɡ": "g", "ı": "i", "ℓ": "l", "ο": "o", "α": "a", "ν": "v", "κ": "k",
+        "\u0430": "a", "\u0435": "e", "\u043e": "o", "\u0440": "p", "\u0441": "c", "\u0443": "y",
+        "\u0445": "x", "\u0456": "l", "\u0458": "j", "\u0501": "d", "\u0455": "s", "\u0261": "g",
+        "\u0131": "l", "\u2113": "l", "\u03bf": "o", "\u03b1": "a", "\u03bd": "v", "\u03ba": "k",
         "0": "o", "1": "l", "i": "l", "3": "e", "5": "s",
     }
 )  # fmt: skip
@@ -76,7 +79,9 @@ def domain_of(email: str) -> str:
             try:
                 label = label[4:].encode("ascii").decode("punycode")
             except (UnicodeError, ValueError):
-                raise InvalidInput(f"{domain!r} has a label that is not valid punycode", field="officer_email") from None
+                raise InvalidInput(
+                    f"{domain!r} has a label that is not valid punycode", field="officer_email"
+                ) from None
         labels.append(label)
     if not all(labels):
         raise InvalidInput(f"{domain!r} is not a domain name", field="officer_email")
@@ -129,6 +134,8 @@ def check_requester(email: str, agency: Agency, directory: Directory) -> DomainC
         details.append(f"{domain} is a free-mail provider, not an official domain of {agency.name}")
     else:
         for other in (agency, *(a for a in directory.agencies if a is not agency)):
+            if other.official(domain):
+                continue  # another agency's own domain: a mismatch, said below
             why = next((w for d in other.domains if (w := _lookalike(domain, d, other))), None)
             if why is not None:
                 flags.append(ReasonCode.LER_LOOKALIKE_DOMAIN)

@@ -75,7 +75,7 @@ class Folding:
         self.disclosures: list[Disclosure] = []
         self.closed_reason = ""
         self.version = 1
-        self.nonces: set[str] = set()
+        self.nonces: set[str] = {_s(d, "nonce")} - {""}
         for e in history[1:]:
             self._step(e)
         self.request = self._request()

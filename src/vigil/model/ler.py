@@ -246,4 +246,6 @@ class LerRequest:
 
     def nondisclosure_at(self, now_us: int) -> bool:
         """Whether a non-disclosure order is in force at ``now_us``."""
-        return self.nondisclosure and (self.nondisclosure_until_us is None or now_us < self.nondisclosure_until_us)
+        return self.nondisclosure and (
+            self.nondisclosure_until_us is None or now_us < self.nondisclosure_until_us
+        )

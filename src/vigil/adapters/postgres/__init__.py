@@ -41,7 +41,6 @@ from vigil.adapters.postgres.screening import PostgresScreeningStore
 from vigil.errors import ConfigError
 
 __all__ = [
-    "PostgresLerStore",
     "REVISION",
     "PostgresAccessStore",
     "PostgresAtomic",
@@ -49,6 +48,7 @@ __all__ = [
     "PostgresCaseStore",
     "PostgresJournal",
     "PostgresLabelStore",
+    "PostgresLerStore",
     "PostgresListStore",
     "PostgresModelRegistry",
     "PostgresScreeningStore",

@@ -8,8 +8,9 @@ columns are what queries filter and sort on. The learning, desk and audit tables
 field instead, as their SQLite tables do (a case entry's details are JSON text). Tables are
 unqualified: they live in the first schema of the connection's ``search_path``. Times in µs are BIGINT.
 
-``case_events``, ``audit_log``, ``ler_events`` and ``ler_attachments`` are append-only: triggers that the migrations create (not declared
-here: the comparison does not see triggers) refuse UPDATE, DELETE and TRUNCATE on them.
+``case_events``, ``audit_log``, ``ler_events`` and ``ler_attachments`` are append-only: triggers that
+the migrations create (not declared here: the comparison does not see triggers) refuse UPDATE, DELETE
+and TRUNCATE on them.
 """
 
 from __future__ import annotations
