@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from vigil.audit import AuditTrail
 from vigil.desk import SecurityDesk
-from vigil.errors import Conflict, Forbidden, InvalidInput, NotFound
+from vigil.errors import Conflict, Forbidden, InvalidInput, NotFound, NotVerified
 from vigil.graph import EntityGraph
 from vigil.ler.clocks import TRIAGE_US, ack_due, breaches
 from vigil.ler.directory import Directory
@@ -494,7 +494,7 @@ def _open(r: LerRequest) -> None:
 
 def verified(r: LerRequest) -> None:
     if r.state is not LerState.VERIFIED:
-        raise Conflict(
+        raise NotVerified(
             f"request {r.request_id} is {r.state.value}, not verified: nothing leaves and nothing is frozen"
             " before a person verifies the requester"
         )
