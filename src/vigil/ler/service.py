@@ -322,11 +322,13 @@ class LerDesk:
                 )
             if (r.domain_flags or r.emergency) and VerificationMethod.CALLBACK not in confirmed:
                 why = (
-                    "an emergency" if r.emergency else f"its domain is flagged ({', '.join(r.domain_flags)})"
+                    "it is an emergency"
+                    if r.emergency
+                    else f"its domain is flagged ({', '.join(r.domain_flags)})"
                 )
                 raise Conflict(
-                    f"request {request_id} is {why}: only a confirmed call-back on the directory's number"
-                    " verifies it"
+                    f"request {request_id} cannot be verified yet: {why}, and only a confirmed call-back on the"
+                    " directory's number verifies it"
                 )
             if r.emergency and Role.SUPERVISOR not in act.roles:
                 raise Forbidden("an emergency request is verified by a supervisor")
