@@ -327,8 +327,8 @@ class LerDesk:
                     else f"its domain is flagged ({', '.join(r.domain_flags)})"
                 )
                 raise Conflict(
-                    f"request {request_id} cannot be verified yet: {why}, and only a confirmed call-back on the"
-                    " directory's number verifies it"
+                    f"request {request_id} cannot be verified yet: {why}, and only a confirmed call-back"
+                    " on the directory's number verifies it"
                 )
             if r.emergency and Role.SUPERVISOR not in act.roles:
                 raise Forbidden("an emergency request is verified by a supervisor")
