@@ -124,7 +124,10 @@ def test_nothing_leaves_and_nothing_is_frozen_before_verification() -> None:
     with pytest.raises(Conflict, match="not verified"):
         k.ler.orders.freeze(fid, "acc-1", LIA)
     assert k.kit.desk.store.cases() == 0
-    with pytest.raises(Conflict, match="no confirmed verification"):
+    with pytest.raises(Conflict, match="no confirmed call-back"):
+        k.requests.verify(rid, "", LIA)
+    k.requests.record_verification(rid, "email_reply", True, "answered", LIA)
+    with pytest.raises(Conflict, match="hijacked"):  # a reply from the mailbox alone proves nothing
         k.requests.verify(rid, "", LIA)
 
 

@@ -121,7 +121,7 @@ def test_a_disclosure_package_verifies_and_regenerates_byte_for_byte(ler_api: Ap
     body = _intake(kind="information", legal_basis="court_order", data_kinds=["kyc", "events", "decisions"])
     rid = _post(api, "/v1/ler/requests", liaison, body).json()["request_id"]
     _post(api, f"/v1/ler/requests/{rid}/verification-steps", liaison,
-          {"method": "email_reply", "confirmed": True, "note": "answered from nca.gov.uk"})  # fmt: skip
+          {"method": "callback", "confirmed": True, "note": "NCA duty desk confirmed"})  # fmt: skip
     _post(api, f"/v1/ler/requests/{rid}/verify", liaison, {"reason": "reply"})
     _post(api, f"/v1/ler/requests/{rid}/resolve", liaison)
     first = _post(api, f"/v1/ler/requests/{rid}/disclosures", liaison)

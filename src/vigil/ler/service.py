@@ -5,8 +5,9 @@ record, then folded in; a change may name the version the person saw (stale: ``C
 (the same nonce again returns the request unchanged). The rules it keeps:
 
 - **nothing leaves and nothing is frozen before a person verifies the request**: verification needs a
-  confirmed step (a call-back on the directory's number, a reply from the official address, the agency's
-  portal); a request whose domain is flagged (``ler.domains``) needs a confirmed call-back; any step the
+  confirmed call-back on the directory's number or a receipt through the agency's authenticated portal
+  (a reply from the requester's address is recorded but never enough: a hijacked mailbox answers its own
+  mail); a request whose domain is flagged (``ler.domains``) needs a confirmed call-back; any step the
   agency denied blocks verification; an emergency needs a supervisor, signed in, and a call-back;
 - freezes and unfreezes go through the security desk's actions with four eyes whatever their value, and
   carry the request id as their reference; a freeze lapses at its end date (or after the configured
@@ -315,9 +316,10 @@ class LerDesk:
                     f"the agency did not confirm request {request_id} ({denied[0].method.value}): refuse it"
                 )
             confirmed = {v.method for v in r.verifications if v.confirmed}
-            if not confirmed:
+            if not confirmed & _SUFFICIENT:
                 raise Conflict(
-                    f"request {request_id} has no confirmed verification step: call the agency back on the"
+                    f"request {request_id} has no confirmed call-back or portal receipt (a reply from the"
+                    " requester's own mailbox proves nothing if it is hijacked): call the agency back on the"
                     " directory's number first"
                 )
             if (r.domain_flags or r.emergency) and VerificationMethod.CALLBACK not in confirmed:
@@ -478,6 +480,7 @@ class LerDesk:
         )
 
 
+_SUFFICIENT = frozenset({VerificationMethod.CALLBACK, VerificationMethod.PORTAL})
 _CLOCKS = {"ack": "acknowledgement", "triage": "emergency triage", "deadline": "response"}
 
 
