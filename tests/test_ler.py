@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.desk_kit import MINUTE, T0
 from tests.ler_kit import DAY, ETH_A, LIA, LIA2, SUP, TX, LerKit, intake
@@ -15,6 +17,7 @@ from vigil.errors import Conflict, Forbidden, InvalidInput, NotFound
 from vigil.ler import Act, load_directory, verify_package
 from vigil.ler.clocks import ack_due
 from vigil.ler.domains import check_requester
+from vigil.ler.fold import fold
 from vigil.ler.package import read_archive
 from vigil.model.access import Role
 from vigil.model.cases import ActionStatus
@@ -345,3 +348,44 @@ def test_a_restart_rebuilds_the_same_requests() -> None:
     before = k.requests.request(rid)
     k.build()
     assert k.requests.request(rid) == before
+
+
+@given(label=st.from_regex(r"[a-z][a-z0-9]{0,10}", fullmatch=True))
+def test_an_official_domain_and_its_subdomains_are_never_flagged(label: str) -> None:
+    directory = load_directory()
+    for agency in directory.agencies:
+        for domain in agency.domains:
+            assert check_requester(f"x@{domain}", agency, directory).flags == ()
+            assert check_requester(f"x@{label}.{domain}", agency, directory).flags == ()
+
+
+@given(data=st.data())
+def test_one_edit_to_an_agencys_own_domain_is_always_flagged(data: st.DataObject) -> None:
+    directory = load_directory()
+    agency = data.draw(st.sampled_from(directory.agencies))
+    owned = [d for d in agency.domains if not any(d.endswith("." + o) for o in agency.domains)]
+    domain = data.draw(st.sampled_from(owned))  # not ic.fbi.gov: an edit of "ic" stays under fbi.gov
+    head, _, rest = domain.partition(".")
+    i = data.draw(st.integers(0, len(head) - 1))
+    letter = data.draw(
+        st.sampled_from("abcdefghijklmnopqrstuvwxyz0123456789-").filter(lambda c: c != head[i])
+    )
+    edited = f"{head[:i]}{letter}{head[i + 1 :]}.{rest}".replace("-.", "x.")
+    if edited.startswith("-"):
+        edited = "x" + edited[1:]
+    check = check_requester(f"x@{edited}", agency, directory)
+    assert check.flags and ReasonCode.LER_LOOKALIKE_DOMAIN in check.flags, (edited, check.details)
+
+
+def test_the_fold_of_every_prefix_of_a_history_is_a_request() -> None:
+    k = LerKit()
+    rid = k.verified(
+        kind="freeze", legal_basis="freeze_order", subjects=[{"kind": "account", "value": "acc-1"}]
+    )
+    k.ler.orders.freeze(rid, "acc-1", LIA)
+    history = k.store.history(rid)
+    versions = [fold(history[:n]).version for n in range(1, len(history) + 1)]
+    assert versions == list(range(1, len(history) + 1))
+    assert fold(history) == k.requests.request(rid)
+    with pytest.raises(ValueError, match="starts with 'received'"):
+        fold(history[1:])
