@@ -103,7 +103,9 @@ def test_a_freeze_order_from_intake_to_the_blocked_withdrawal_reveals_nothing_to
     appeal = _post(api, "/v1/appeals", api.headers(Role.SERVICE),
                    {"account_id": "alice", "text": "why?", "kyc_verified": True})  # fmt: skip
     assert appeal.status_code == 201
-    for answer in (blocked.text, appeal.text):
+    controls = api.client.get("/v1/accounts/alice/controls", headers=api.headers(Role.SERVICE))
+    assert controls.json()["frozen"] is True
+    for answer in (blocked.text, appeal.text, controls.text):
         for secret in ("NCA", "National Crime", "Tennison", "AFO-2026", "freeze_order", rid, "law", "order"):
             assert secret.lower() not in answer.lower(), (secret, answer)
     history = api.client.get(f"/v1/ler/requests/{rid}/history", headers=api.headers(Role.AUDITOR)).json()

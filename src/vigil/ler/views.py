@@ -129,6 +129,22 @@ def package_view(p: Package) -> dict[str, Any]:
     }
 
 
+def withheld(controls: dict[str, Any]) -> dict[str, Any]:
+    """A controls view (``desk.views.controls_view``) with the reasons and references of the actions an
+    order put in force withheld: what an account under a non-disclosure order shows outside the desk."""
+
+    def hide(action: dict[str, Any] | None) -> dict[str, Any] | None:
+        if action is None or not action.get("reference"):
+            return action
+        return {**action, "reason": "withheld", "reference": None, "decision_reason": None}
+
+    return {
+        **controls,
+        "account_freeze": hide(controls.get("account_freeze")),
+        "amount_freezes": [hide(a) for a in controls.get("amount_freezes", [])],
+    }
+
+
 def agency_view(a: Agency) -> dict[str, Any]:
     return {
         "agency_id": a.agency_id,
