@@ -20,6 +20,7 @@ from vigil.adapters.memory_atomic import NoTransaction
 from vigil.adapters.memory_audit import MemoryAuditLog
 from vigil.adapters.memory_cases import MemoryCaseStore
 from vigil.adapters.memory_learning import MemoryLabelStore, MemoryModelRegistry
+from vigil.adapters.memory_ler import MemoryLerStore
 from vigil.adapters.memory_screening import MemoryListStore, MemoryScreeningStore
 from vigil.adapters.notify_email import EmailNotifier
 from vigil.adapters.notify_fanout import FanoutNotifier
@@ -32,6 +33,7 @@ from vigil.adapters.sqlite_access import SqliteAccessStore
 from vigil.adapters.sqlite_audit import SqliteAuditLog
 from vigil.adapters.sqlite_cases import SqliteCaseStore
 from vigil.adapters.sqlite_learning import SqliteLabelStore, SqliteModelRegistry
+from vigil.adapters.sqlite_ler import SqliteLerStore
 from vigil.adapters.sqlite_open import SqliteAtomic
 from vigil.adapters.sqlite_open import connect as sqlite_connect
 from vigil.adapters.sqlite_screening import SqliteListStore, SqliteScreeningStore
@@ -45,6 +47,7 @@ from vigil.engine.snapshotter import Snapshotter
 from vigil.errors import ConfigError
 from vigil.features import Catalog, default_catalog
 from vigil.learning.service import Learning
+from vigil.ler import Disclosures, LerDesk, LerPolicy, LiaisonDesk, Orders, Signer, Sources, load_directory
 from vigil.ml.artifact import load
 from vigil.ml.dataset import columns, describer
 from vigil.ml.scorer import Scorer
@@ -56,6 +59,7 @@ from vigil.ports import (
     GeoIp,
     Journal,
     LabelStore,
+    LerStore,
     ListStore,
     ModelRegistry,
     Notifier,
@@ -198,6 +202,56 @@ def case_store(settings: Settings, shared: sqlite3.Connection | None = None) -> 
 
         return PostgresCaseStore(_postgres(settings))
     return SqliteCaseStore(shared if shared is not None else _db_path(settings))
+
+
+def ler_store(settings: Settings, shared: sqlite3.Connection | None = None) -> LerStore:
+    """Requests from authorities and their attachments, in the journal's database."""
+    if settings.db == "memory":
+        return MemoryLerStore()
+    if settings.is_postgres:
+        from vigil.adapters.postgres import PostgresLerStore
+
+        return PostgresLerStore(_postgres(settings))
+    return SqliteLerStore(shared if shared is not None else _db_path(settings))
+
+
+def liaison_desk(
+    settings: Settings, opened: Stores, security: SecurityDesk, graph: Any = None
+) -> LiaisonDesk:
+    """The law-enforcement desk over one database's stores, beside the security desk whose actions carry
+    out its freeze orders. ``graph`` returns the engine's entity graph (linked accounts offered)."""
+    if opened.ler is None:
+        raise ConfigError("the law-enforcement desk needs the database's request store (bootstrap.stores)")
+    screening = opened.screening
+    journal_ = opened.journal
+
+    def region_of(account_id: str) -> str:
+        latest = journal_.for_account(account_id, 1)
+        return latest[0].region if latest else ""
+
+    sources = Sources(
+        journal=journal_,
+        address_users=screening.accounts_for_address,
+        graph=graph if graph is not None else (lambda: None),
+        region_of=region_of,
+    )
+    signer = Signer.load(settings.ler_signing_key) if settings.ler_signing_key is not None else None
+    policy = LerPolicy(
+        freeze_days=settings.ler_freeze_days,
+        lapse_notice_days=settings.ler_lapse_notice_days,
+        exchange=settings.ler_exchange_name,
+    )
+    requests = LerDesk(
+        opened.ler,
+        security.audit,
+        load_directory(settings.ler_agencies),
+        security,
+        sources=sources,
+        signer=signer,
+        policy=policy,
+        atomic=opened.atomic,
+    )
+    return LiaisonDesk(requests, Orders(requests), Disclosures(requests))
 
 
 def together(settings: Settings) -> tuple[Atomic, sqlite3.Connection | None]:
@@ -409,6 +463,7 @@ class Stores:
     labels: LabelStore | None = None
     cases: CaseStore | None = None
     audit: AuditLog | None = None
+    ler: LerStore | None = None
     atomic: Atomic = field(default_factory=NoTransaction)  # one transaction over cases, audit, access
     shared: sqlite3.Connection | None = None  # on SQLite: the connection those three share
 
@@ -423,6 +478,7 @@ class Stores:
             self.labels,
             self.cases,
             self.audit,
+            self.ler,
         ):
             if store is not None:
                 store.close()
@@ -444,6 +500,7 @@ def stores(settings: Settings, *, serving: bool = False) -> Stores:
         label_store(settings),
         case_store(settings, shared),
         audit_log(settings, shared),
+        ler_store(settings, shared),
         atomic,
         shared,
     )

@@ -18,7 +18,8 @@
     │   └── TooManyAttempts         sign-in refused for now (rate limit, backoff, lockout): retry_after
     ├── NotFound                    a named thing (decision, key, user) does not exist
     ├── Conflict                    the request contradicts what is stored
-    │   └── EventIdReused           an event id already decided for a different event
+    │   ├── EventIdReused           an event id already decided for a different event
+    │   └── NotVerified             an authority's request not verified yet: nothing leaves or is frozen
     ├── NotReady                    what the request needs is not set up yet (no list imported)
     ├── ConfigError                 settings or wiring that cannot work (missing file, bad path)
     └── StorageError                a port adapter failed to read or write durably
@@ -180,6 +181,11 @@ class Conflict(VigilError):
 class EventIdReused(Conflict):
     """An event id already decided for a different event (another account, type or any field): a
     retry must send the same event, a new event needs a new id."""
+
+
+class NotVerified(Conflict):
+    """A request from an authority that a person has not verified: no data leaves and no freeze runs
+    for it until one does (docs/ler.md)."""
 
 
 class NotReady(VigilError):

@@ -15,6 +15,7 @@ from vigil.model.access import ApiKey, Session, User
 from vigil.model.audit import AuditRecord
 from vigil.model.cases import CaseEvent
 from vigil.model.learning import Label, ModelVersion, Promotion
+from vigil.model.ler import LerEvent
 from vigil.model.notify import Notice
 from vigil.rules import Source
 from vigil.screening.entries import AddressEntry, NameEntry
@@ -275,6 +276,33 @@ class CaseStore(Protocol):
     def cursor(self) -> int: ...
 
     def set_cursor(self, cursor: int) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class LerStore(Protocol):
+    """Histories of requests from authorities, and their attachments: appended, never changed or removed.
+
+    ``append`` stores a batch atomically (all or nothing) and refuses with ``Conflict`` an entry whose
+    ``seq`` is not the next of its request (1 for a new request). ``history`` is one request's entries
+    in seq order (empty for an unknown request); ``all_events`` every entry, grouped by request in the
+    order requests were received, each in seq order; ``requests`` the number of requests.
+    ``put_attachment`` stores a file under its SHA-256 (lower-case hex of ``content``: anything else is
+    ``InvalidInput``), idempotently: the same content again changes nothing; ``attachment`` returns it,
+    or None.
+    """
+
+    def append(self, events: Sequence[LerEvent]) -> None: ...
+
+    def history(self, request_id: str) -> list[LerEvent]: ...
+
+    def all_events(self) -> Iterator[LerEvent]: ...
+
+    def requests(self) -> int: ...
+
+    def put_attachment(self, sha256: str, content: bytes) -> None: ...
+
+    def attachment(self, sha256: str) -> bytes | None: ...
 
     def close(self) -> None: ...
 

@@ -152,6 +152,26 @@ class Settings(BaseSettings):
         description="ISO 4217 code of the currency every event's fiat_value is in (shown by the console)",
     )
 
+    # -- the law-enforcement desk (docs/ler.md) -----------------------------------------------------
+    ler_agencies: Path | None = Field(
+        default=None, description="the agency directory (YAML); unset = the example shipped with Vigil"
+    )
+    ler_signing_key: Path | None = Field(
+        default=None, description="Ed25519 private key that signs disclosure packages (vigil ler keygen)"
+    )
+    ler_freeze_days: int = Field(
+        default=90,
+        ge=1,
+        le=3650,
+        description="a freeze order without an end date lapses after this many days",
+    )
+    ler_lapse_notice_days: int = Field(
+        default=7, ge=0, le=365, description="notice this many days before a freeze order lapses"
+    )
+    ler_exchange_name: str = Field(
+        default="the exchange", max_length=200, description="the sender named in disclosure packages"
+    )
+
     # -- notifications (docs/notifications.md): SLA breaches, approvals to give ----------------------
     notify_webhook_url: str | None = Field(
         default=None, description="POST each notice as JSON here (http or https); unset = no webhook"

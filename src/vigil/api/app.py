@@ -29,7 +29,7 @@ from vigil.api import console, errors, logs
 from vigil.api.documented import document_answers
 from vigil.api.fast import FastEvents
 from vigil.api.metrics import Metrics
-from vigil.api.routes import access, cases, events, graph, ops, screening
+from vigil.api.routes import access, cases, events, graph, ler, ops, screening
 from vigil.api.routes.events import check_json
 from vigil.api.schemas import event_components
 from vigil.api.services import NO_MODEL, Services, build
@@ -48,7 +48,7 @@ roles it admits in `x-roles`. Errors are `{"error": {"code", "message", "field"}
 """
 
 
-ROUTERS = (events.router, screening.router, graph.router, cases.router, access.router, ops.router)
+ROUTERS = (events.router, screening.router, graph.router, cases.router, ler.router, access.router, ops.router)
 
 
 def api_routes() -> list[APIRoute]:
@@ -158,6 +158,14 @@ async def _clocks(services: Services, every: float) -> None:
             continue
         if breached:
             log.warning("SLA breached", extra={"fields": {"cases": [c.case_id for c in breached]}})
+        if services.liaison is not None:
+            try:
+                happened = services.liaison.tick()
+            except VigilError as exc:  # as above: the next tick catches up
+                log.error("law-enforcement clocks failed: %s", exc)
+                continue
+            if happened:
+                log.warning("law-enforcement clocks", extra={"fields": {"what": happened}})
 
 
 def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:

@@ -49,6 +49,7 @@ ACTION = obj(
         "decided_by": nullable(STRING),
         "decided_at": nullable(TIME),
         "decision_reason": nullable(STRING),
+        "reference": described(nullable(STRING), "the order the action carries out (a request id)"),
     }
 )
 APPEAL = obj(

@@ -33,6 +33,7 @@ TABLE: tuple[tuple[type[Exception], int, str], ...] = (
     (errors.Forbidden, 403, "forbidden"),
     (errors.NotFound, 404, "not_found"),
     (errors.EventIdReused, 409, "event_id_reused"),
+    (errors.NotVerified, 409, "not_verified"),
     (errors.Conflict, 409, "conflict"),
     (errors.NotReady, 503, "not_ready"),
     (errors.NotifyError, 502, "notify_failed"),

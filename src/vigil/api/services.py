@@ -18,6 +18,7 @@ from vigil.engine import Engine
 from vigil.engine.snapshot import Resumed
 from vigil.engine.snapshotter import Snapshotter
 from vigil.errors import NotReady
+from vigil.ler import LiaisonDesk
 from vigil.model.access import Principal
 from vigil.ports import ListStore, ScreeningStore
 from vigil.screening.screener import Screener
@@ -37,6 +38,7 @@ class Services:
     security: SecurityDesk | None = None  # build() always makes one; None only when built without it
     snapshots: Snapshotter | None = None  # writes snapshots of the engine's state (docs/operations.md)
     started: Resumed | None = None  # how the engine started: from which snapshot, how much replayed
+    liaison: LiaisonDesk | None = None  # the law-enforcement desk (docs/ler.md)
 
     @property
     def desk(self) -> SecurityDesk:
@@ -94,6 +96,7 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Services:
     security = bootstrap.security_desk(settings, stores, background=True)  # notices off the loop
     security.feed.catch_up()  # alerts for what was decided while the desk was not listening
     engine.restrictions = security.desk.freeze_of  # money out of a frozen account is blocked
+    liaison = bootstrap.liaison_desk(settings, stores, security, graph=lambda: engine.graph)
     access = bootstrap.access(settings, stores.access, security.audit, stores.atomic)
     access.notify = security.desk.notify  # a person's sign-in locked: the people on call are told
     return Services(
@@ -108,4 +111,5 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Services:
         security=security,
         snapshots=snapshots,
         started=started,
+        liaison=liaison,
     )

@@ -72,7 +72,12 @@ class Actions:
         amount: int = 0,
         target: str = "",
         value: str | None = None,
+        reference: str = "",
+        four_eyes: bool = False,
     ) -> Case:
+        """Request an action; ``four_eyes`` makes a freeze or unfreeze wait for a supervisor whatever its
+        value, ``reference`` names the order it carries out (a law-enforcement request: its notices then
+        carry no reason, since the order may be under non-disclosure)."""
         if not reason.strip():
             raise InvalidInput("say why: every action is recorded with its reason", field="reason")
         asked: list[str] = []  # the action that waits for a supervisor, if this request made one
@@ -82,7 +87,7 @@ class Actions:
             data = self._validate(case, kind, asset, amount, target, value)
             action_id = f"{case_id}/{len(case.actions) + 1}"
             needs = self.desk.policy.needs_approval(kind.four_eyes, Decimal(str(data["value"])))
-            needs = needs or (kind.four_eyes and data.get("value_known") is False)
+            needs = needs or (kind.four_eyes and (data.get("value_known") is False or four_eyes))
             if needs:
                 asked.append(action_id)
             data |= {
@@ -91,6 +96,8 @@ class Actions:
                 "reason": reason.strip(),
                 "needs_approval": needs,
             }
+            if reference:
+                data["reference"] = reference
             return [(Kind.ACTION_REQUESTED, data)]
 
         case = self.desk.apply(case_id, change, build)
@@ -176,7 +183,7 @@ class Actions:
             case_id=case.case_id,
             title=f"{action.kind.value} on case {case.case_id} awaits a supervisor",
             text=f"{action.requested_by} asks for {action.kind.value} (value {action.value}):"
-            f" {action.reason}",
+            f" {'an order on file (details in the console)' if action.reference else action.reason}",
             severity=case.severity.value,
             at_us=action.requested_us,
             link=f"/console/cases/{case.case_id}",

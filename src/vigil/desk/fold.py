@@ -149,6 +149,7 @@ class _Fold:
             asset=text(d, "asset"),
             amount=number(d, "amount"),
             target=text(d, "target"),
+            reference=text(d, "reference"),
         )
         if self.state is CaseState.NEW:  # acting on a case takes it
             self.state, self.assignee = CaseState.INVESTIGATING, e.actor

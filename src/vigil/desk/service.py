@@ -301,6 +301,31 @@ class Desk:
     def cases_of(self, account_id: str) -> list[Case]:
         return [self._cases[i].case for i in self._by_account.get(account_id, ())]
 
+    def open_for(self, account_id: str, region: str, origin: str, change: Change) -> Case:
+        """The account's open case, or a new one opened by a person (not by an alert) to carry an action
+        that comes from elsewhere: ``origin`` says from where (``ler:L-000001``). Audited."""
+        found = self.open_case(account_id)
+        if found is not None:
+            return found
+        case_id = f"c-{self.store.cases() + 1:06d}"
+        data: CaseData = {
+            "account_id": account_id,
+            "region": region,
+            "severity": Severity.HIGH.value,
+            "customer_risk": 0,
+            "origin": origin,
+        }
+        entry = CaseEvent(case_id, 1, self.clock(), change.actor, Kind.OPENED, data)
+        try:
+            with self.atomic():
+                self.store.append([entry])
+                self.audit.record(change.actor, "case.opened", f"case:{case_id}", data)
+        except BaseException:
+            self.audit.forget()
+            raise
+        self._index([entry])
+        return self._cases[case_id].case
+
     def open_case(self, account_id: str) -> Case | None:
         for case in reversed(self.cases_of(account_id)):
             if case.open:

@@ -31,6 +31,7 @@ def action_view(a: Action) -> dict[str, Any]:
         "decided_by": a.decided_by or None,
         "decided_at": when(a.decided_us),
         "decision_reason": a.decision_reason or None,
+        "reference": a.reference or None,
     }
 
 

@@ -166,6 +166,7 @@ class Action:
     decided_by: str = ""  # the approver (or rejecter)
     decided_us: int = 0
     decision_reason: str = ""
+    reference: str = ""  # the order it carries out (a law-enforcement request id), if any
 
 
 @dataclass(frozen=True, slots=True)

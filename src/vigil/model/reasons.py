@@ -84,3 +84,7 @@ class ReasonCode(StrEnum):
     MODEL_EVIDENCE = "model.evidence"
     # The security desk's actions in force
     DESK_ACCOUNT_FROZEN = "desk.account_frozen"
+    # Requests from authorities: the requester's e-mail domain against the agency directory
+    LER_FREE_MAIL = "ler.free_mail"
+    LER_LOOKALIKE_DOMAIN = "ler.lookalike_domain"
+    LER_DOMAIN_MISMATCH = "ler.domain_mismatch"

@@ -34,6 +34,7 @@ from vigil.adapters.postgres.audit import PostgresAuditLog
 from vigil.adapters.postgres.cases import PostgresCaseStore
 from vigil.adapters.postgres.journal import PostgresJournal
 from vigil.adapters.postgres.learning import PostgresLabelStore, PostgresModelRegistry
+from vigil.adapters.postgres.ler import PostgresLerStore
 from vigil.adapters.postgres.lists import PostgresListStore
 from vigil.adapters.postgres.schema import REVISION, PostgresAtomic, reason, where
 from vigil.adapters.postgres.screening import PostgresScreeningStore
@@ -47,6 +48,7 @@ __all__ = [
     "PostgresCaseStore",
     "PostgresJournal",
     "PostgresLabelStore",
+    "PostgresLerStore",
     "PostgresListStore",
     "PostgresModelRegistry",
     "PostgresScreeningStore",

@@ -8,8 +8,9 @@ columns are what queries filter and sort on. The learning, desk and audit tables
 field instead, as their SQLite tables do (a case entry's details are JSON text). Tables are
 unqualified: they live in the first schema of the connection's ``search_path``. Times in µs are BIGINT.
 
-``case_events`` and ``audit_log`` are append-only: triggers that the migrations create (not declared
-here: the comparison does not see triggers) refuse UPDATE, DELETE and TRUNCATE on them.
+``case_events``, ``audit_log``, ``ler_events`` and ``ler_attachments`` are append-only: triggers that
+the migrations create (not declared here: the comparison does not see triggers) refuse UPDATE, DELETE
+and TRUNCATE on them.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from vigil.errors import ConfigError, StorageError
 
-REVISION = "0003"  # the migration that leaves the database as declared here (alembic head)
+REVISION = "0004"  # the migration that leaves the database as declared here (alembic head)
 
 # PostgreSQL's own default names, so constraints declared here and reflected ones compare equal.
 metadata = MetaData(
@@ -227,6 +228,33 @@ desk_cursor = Table(
     Column("one", SmallInteger, primary_key=True, autoincrement=False),
     Column("journal", BigInteger, nullable=False),
     CheckConstraint("one = 1", name="desk_cursor_one_check"),  # a single row
+)
+
+# -- requests from authorities ------------------------------------------------------------------
+ler_events = Table(
+    "ler_events",
+    metadata,
+    Column("request_id", Text, primary_key=True),
+    Column("seq", Integer, primary_key=True),  # 1, 2, 3 ... within the request
+    Column("at_us", BigInteger, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("data", Text, nullable=False),  # JSON, keys sorted, as in SQLite
+    Column("system", Boolean, nullable=False, server_default=false()),
+)
+
+ler_order = Table(
+    "ler_order",
+    metadata,
+    Column("n", BigInteger, Identity(always=False), primary_key=True),
+    Column("request_id", Text, nullable=False, unique=True),
+)
+
+ler_attachments = Table(
+    "ler_attachments",
+    metadata,
+    Column("sha256", Text, primary_key=True),
+    Column("content", LargeBinary, nullable=False),
 )
 
 # -- audit --------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from vigil.desk.views import (
     history_view,
     summary_view,
 )
+from vigil.ler.views import withheld
 from vigil.model.access import Principal, Role
 from vigil.model.cases import CaseState, Kind, Queue, Severity
 
@@ -306,7 +307,10 @@ async def post_appeal_decide(request: Request, case_id: CaseId, n: Nth, body: Ap
 async def get_controls(request: Request, account_id: Annotated[str, Path(max_length=200)]) -> Response:
     services = services_of(request)
     services.audit_read(principal_of(request), "account.controls_read", f"account:{account_id}")
-    return _json(controls_view(services.desk.actions.controls(account_id)))
+    view = controls_view(services.desk.actions.controls(account_id))
+    if services.liaison is not None and services.liaison.requests.restricted(account_id):
+        view = withheld(view)  # a non-disclosure order: the back end may show this to the customer
+    return _json(view)
 
 
 @router.get(
