@@ -510,6 +510,7 @@ def start_engine(settings: Settings, opened: Stores | None = None) -> tuple[Engi
         screening_store=opened.screening if opened is not None else screening_store(settings),
         scorer=models,
         full_trace=settings.full_trace,
+        flag_lag=settings.flag_lag,
     )
     return engine, resume(engine, snapshot_store(settings))
 

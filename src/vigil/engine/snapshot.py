@@ -7,12 +7,12 @@ replays the records after its position; a snapshot that does not fit is refused 
 saying why, and when none fits the whole journal is replayed. Snapshot plus tail equals a full replay,
 digest for digest (``tests/test_snapshot.py``). docs/operations.md, "Snapshots", is the operator's view.
 
-Layout (format 1)::
+Layout (format 2: format 1 had no "sequence" and "flags", the lagged flags of ``Engine``)::
 
     bytes 0-7       magic b"VIGILSNP"
     bytes 8-11      length of the header, big-endian
     bytes 12-4095   the header: JSON, padded with spaces
-    bytes 4096-     the payload: a pickle (protocol 5) of {"tables", "graph", "known"}
+    bytes 4096-     the payload: a pickle (protocol 5) of {"tables", "graph", "known", "sequence", "flags"}
 
 The header says what the payload is for: ``format``, ``vigil`` (the release that wrote it: state
 layouts may change between releases), ``catalog`` (``Catalog.hash``), ``graph``, ``rules`` (the rule
@@ -53,7 +53,7 @@ from vigil.version import __version__
 
 log = logging.getLogger("vigil.engine")
 
-FORMAT = 1  # bump when the layout or the payload's shape changes
+FORMAT = 2  # bump when the layout or the payload's shape changes
 MAGIC = b"VIGILSNP"
 HEADER_SPACE = 4096
 PROTOCOL = 5
@@ -158,7 +158,13 @@ def write(engine: Engine, out: BinaryIO, position: int, anchor: str) -> Header:
     hashing = _Hashing(out)
     with _collector_paused():
         pickle.Pickler(hashing, protocol=PROTOCOL).dump(
-            {"tables": state.catalog.tables, "graph": state.catalog.graph, "known": known}
+            {
+                "tables": state.catalog.tables,
+                "graph": state.catalog.graph,
+                "known": known,
+                "sequence": state.sequence,
+                "flags": state.flags,
+            }
         )
     header = Header(
         format=FORMAT,
@@ -292,11 +298,14 @@ def _payload(f: IO[bytes], header: Header) -> EngineState:
             data = _StateUnpickler(io.BytesIO(payload)).load()
         del payload
         tables, graph, known = data["tables"], data["graph"], data["known"]
+        sequence, flags = data["sequence"], data["flags"]
+        if not isinstance(sequence, int) or not isinstance(flags, list):
+            raise TypeError("the payload's sequence or flags are not an int and a list")
         if not isinstance(tables, dict) or not (graph is None or isinstance(graph, EntityGraph)):
             raise TypeError("the payload is not a catalog's state")
         if not isinstance(known, np.ndarray) or known.dtype != np.uint64 or known.ndim != 1:
             raise TypeError("the payload's event-id digests are not an array of uint64")
-        state = EngineState(CatalogState(tables, graph), set(known.tolist()))
+        state = EngineState(CatalogState(tables, graph), set(known.tolist()), sequence, flags)
     except Exception as exc:  # noqa: BLE001 - a payload past its checksum that still fails: whatever pickle raises
         raise SnapshotRefused(f"unreadable payload ({type(exc).__name__}: {exc})") from None
     # The state lives as long as the process: keep the cyclic collector from scanning it (a full scan
