@@ -83,9 +83,11 @@ class NatsBus:
                 nc = await nats.connect(
                     servers=[self.url],
                     connect_timeout=self.connect_timeout,
-                    max_reconnect_attempts=-1,
-                    reconnect_time_wait=0.5,
-                    allow_reconnect=True,
+                    # No reconnecting in the background: a connection that drops is closed, the
+                    # next call connects again or fails at once (fail fast, never queue blind).
+                    allow_reconnect=False,
+                    max_reconnect_attempts=1,  # at start: two tries (0 or less would try for ever)
+                    reconnect_time_wait=0.1,
                     error_cb=_quiet,
                 )
             except _NATS_ERRORS as exc:
