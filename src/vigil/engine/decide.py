@@ -404,6 +404,16 @@ class Engine:
         """True after a failed write, until the state is rebuilt from the journal."""
         return self._stale
 
+    def forget(self) -> None:
+        """Start from nothing, whatever the journal holds: a partitioned worker without a snapshot,
+        which reads its log from the start instead of the journal."""
+        self.catalog.reset()
+        self._known = set()
+        self.sequence = 0
+        self._flags = []
+        self._flag_seqs = set()
+        self._stale = False
+
     def rebuild(self) -> int:
         """Rebuild feature state from the journal's records (start-up, or after a failed write); how many."""
         return self.replay_all().records
