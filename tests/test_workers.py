@@ -147,6 +147,8 @@ def test_a_restarted_worker_resumes_from_its_snapshot_and_decides_nothing_twice(
         first, second = worker(0), worker(1)
         stops = [asyncio.Event(), asyncio.Event()]
         tasks = [asyncio.create_task(first.run(stops[0])), asyncio.create_task(second.run(stops[1]))]
+        await first.ready.wait()
+        await second.ready.wait()
         submitter = Submitter(bus, journals[1], timeout=30.0)
         half = len(EVENTS) // 2
         for e in EVENTS[:half]:

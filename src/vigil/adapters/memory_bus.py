@@ -26,16 +26,21 @@ class MemoryBus:
         self._leases: dict[int, tuple[str, float]] = {}
         self._waiting: dict[str, asyncio.Future[Answer]] = {}
         self._tokens = itertools.count(1)
-        self._changed = asyncio.Event()
+        self._appended = asyncio.Event()  # set and replaced at each record appended
+        self._noted = asyncio.Event()  # the same for notes
         self.down = False  # tests: the bus is unreachable
 
     def _check(self) -> None:
         if self.down:
             raise BusUnavailable("the event bus (memory) is down")
 
-    def _wake(self) -> None:
-        self._changed.set()
-        self._changed = asyncio.Event()
+    def _wake_readers(self) -> None:
+        self._appended.set()
+        self._appended = asyncio.Event()
+
+    def _wake_listeners(self) -> None:
+        self._noted.set()
+        self._noted = asyncio.Event()
 
     async def join(self, record: dict[str, str]) -> dict[str, str]:
         self._check()
@@ -58,7 +63,7 @@ class MemoryBus:
         future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
         self._waiting[reply] = future
         self._records.append(LogRecord(len(self._records) + 1, partition, body, reply))
-        self._wake()
+        self._wake_readers()
         try:
             return await asyncio.wait_for(future, timeout)
         except TimeoutError:
@@ -77,9 +82,9 @@ class MemoryBus:
                 position += len(chunk)
                 yield chunk
                 continue
-            changed = self._changed
+            appended = self._appended
             try:
-                await asyncio.wait_for(changed.wait(), idle)
+                await asyncio.wait_for(appended.wait(), idle)
             except TimeoutError:
                 yield []
 
@@ -96,7 +101,7 @@ class MemoryBus:
     async def note(self, body: bytes) -> None:
         self._check()
         self._notes.append(body)
-        self._wake()
+        self._wake_listeners()
 
     async def notes(self, after: int, *, idle: float = 0.2) -> AsyncIterator[list[tuple[int, bytes]]]:
         position = after
@@ -107,9 +112,9 @@ class MemoryBus:
                 position += len(chunk)
                 yield chunk
                 continue
-            changed = self._changed
+            noted = self._noted
             try:
-                await asyncio.wait_for(changed.wait(), idle)
+                await asyncio.wait_for(noted.wait(), idle)
             except TimeoutError:
                 yield []
 
