@@ -10,13 +10,13 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
-import nats
 import nats.errors
 import nats.js.errors
 import pytest
 
+import nats
 from vigil.adapters.nats_bus import NatsBus
 
 NATS_URL = os.environ.get("VIGIL_TEST_NATS_URL", "nats://127.0.0.1:4222")
@@ -32,10 +32,8 @@ async def drop(stream: str) -> None:
     try:
         js = nc.jetstream()
         for name in (stream, f"{stream}_NOTES", f"KV_{stream}_LEASES", f"KV_{stream}_CLUSTER"):
-            try:
+            with suppress(nats.js.errors.NotFoundError):
                 await js.delete_stream(name)
-            except nats.js.errors.NotFoundError:
-                pass
     finally:
         await nc.close()
 

@@ -33,7 +33,7 @@ from vigil.workers import Submitter
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
-EVENTS = stream()
+EVENTS = stream(n_accounts=80, days=8, seed=7)  # about 1,200 events (the memory-bus tests take 2,200)
 LAG = 16
 PARTITIONS = 8
 
@@ -107,9 +107,7 @@ def crew(n: int, tmp_path: Path) -> Iterator[tuple[Crew, str, str]]:
             asyncio.run(drop(name))
 
 
-async def _submit_all(
-    submitter: Submitter, events: list[Event], in_flight: int = 64
-) -> dict[str, Decision]:
+async def _submit_all(submitter: Submitter, events: list[Event], in_flight: int = 64) -> dict[str, Decision]:
     """Each event until it is answered (a timeout is retried with the same event id)."""
     limit = asyncio.Semaphore(in_flight)
     answered: dict[str, Decision] = {}
@@ -128,7 +126,7 @@ async def _submit_all(
     return answered
 
 
-async def _ready(submitter: Submitter, crew: Crew, timeout: float = 30.0) -> None:
+async def _ready(submitter: Submitter, crew: Crew, timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         crew.watch()
@@ -154,7 +152,9 @@ def _digests_match(crew: Crew, tmp_path: Path) -> None:
     one, _ = reference(EVENTS, LAG)
     for i in range(crew.n):
         engine = engine_on(MemoryJournal(), LAG)
-        header = restore_newest(engine, DirectorySnapshots(tmp_path / "snapshots" / f"worker-{i}-of-{crew.n}"))
+        header = restore_newest(
+            engine, DirectorySnapshots(tmp_path / "snapshots" / f"worker-{i}-of-{crew.n}")
+        )
         assert header is not None and header.position == len(EVENTS)
         engine.settle_flags()
         mine = owns(i, crew.n, PARTITIONS)

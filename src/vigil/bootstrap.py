@@ -53,6 +53,7 @@ from vigil.ports import (
     Atomic,
     AuditLog,
     CaseStore,
+    EventBus,
     GeoIp,
     Journal,
     LabelStore,
@@ -60,7 +61,6 @@ from vigil.ports import (
     ModelRegistry,
     Notifier,
     RuleSourceReader,
-    EventBus,
     ScreeningStore,
     SnapshotStore,
 )
@@ -572,7 +572,9 @@ def worker(settings: Settings, ordinal: int, workers: int) -> tuple[Worker, Stor
     opened = stores(settings)
     engine = unstarted_engine(settings, opened)
     snapshots = (
-        DirectorySnapshots(settings.snapshot_dir / f"worker-{ordinal}-of-{workers}", keep=settings.snapshot_keep)
+        DirectorySnapshots(
+            settings.snapshot_dir / f"worker-{ordinal}-of-{workers}", keep=settings.snapshot_keep
+        )
         if settings.snapshots and settings.snapshot_dir is not None
         else None
     )

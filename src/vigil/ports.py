@@ -418,7 +418,8 @@ class EventBus(Protocol):
     its periodic work); ``last()`` is the last sequence (0 when empty). ``note(body)`` appends to the
     workers' feed; ``notes(after)`` yields ``(position, body)`` after a position, in order, waiting, like
     ``read``. ``renew(ordinal, holder)`` holds ordinal's lease for the lease time; ``owners()`` maps the
-    ordinals of the record's workers (0 to workers - 1) whose lease is held to their holder. ``close`` releases the connection.
+    ordinals of the record's workers (0 to workers - 1) whose lease is held to their holder.
+    ``close`` releases the connection.
     """
 
     async def join(self, record: dict[str, str]) -> dict[str, str]: ...

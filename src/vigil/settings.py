@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     bus_stream: str = Field(
         default="VIGIL_EVENTS",
         pattern=r"^[A-Z][A-Z0-9_]{0,31}$",
-        description="the JetStream stream of events (its decisions feed, leases and cluster record derive from it)",
+        description="the JetStream stream of events (its feed, leases and cluster record are named after it)",
     )
     bus_partitions: int = Field(
         default=16, ge=1, le=4096, description="partitions of a new stream (fixed when the stream is created)"
@@ -92,7 +92,10 @@ class Settings(BaseSettings):
         default=512, ge=1, le=100_000, description="most events a worker decides between two journal commits"
     )
     worker_snapshot_events: int = Field(
-        default=5000, ge=0, le=1_000_000_000, description="a worker snapshots after this many events (0 = never)"
+        default=5000,
+        ge=0,
+        le=1_000_000_000,
+        description="a worker snapshots after this many events (0 = never)",
     )
 
     # -- snapshots of the engine's state (docs/operations.md, "Snapshots") ------------------------------

@@ -73,7 +73,9 @@ class MemoryBus:
         finally:
             self._waiting.pop(reply, None)
 
-    async def read(self, after: int, *, batch: int = 512, idle: float = 0.2) -> AsyncIterator[list[LogRecord]]:
+    async def read(
+        self, after: int, *, batch: int = 512, idle: float = 0.2
+    ) -> AsyncIterator[list[LogRecord]]:
         position = after
         while True:
             self._check()

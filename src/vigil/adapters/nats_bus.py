@@ -21,12 +21,12 @@ connection) or after ``publish_timeout`` (reconnecting); nothing is then acknowl
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-import nats
 import nats.errors
 import nats.js.errors
 from nats.aio.client import Client
@@ -35,6 +35,7 @@ from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig, DeliverPolicy, StorageType
 from nats.js.kv import KeyValue
 
+import nats
 from vigil.errors import BusUnavailable, DecisionTimeout
 from vigil.ports import Answer, LogRecord
 
@@ -236,12 +237,12 @@ class NatsBus:
                     msgs.append(queue.get_nowait())
                 yield [(m.metadata.sequence.stream, m) for m in msgs]
         finally:
-            try:
+            with contextlib.suppress(*_NATS_ERRORS):  # the connection is gone already: nothing to release
                 await sub.unsubscribe()
-            except _NATS_ERRORS:  # the connection is gone already: nothing to release
-                pass
 
-    async def read(self, after: int, *, batch: int = 512, idle: float = 0.2) -> AsyncIterator[list[LogRecord]]:
+    async def read(
+        self, after: int, *, batch: int = 512, idle: float = 0.2
+    ) -> AsyncIterator[list[LogRecord]]:
         async for msgs in self._batches(f"{self.prefix}.events.*", after, batch, idle):
             yield [
                 LogRecord(
@@ -286,7 +287,9 @@ class NatsBus:
         try:
             await kv.put(f"o{ordinal}", holder.encode())
         except _NATS_ERRORS as exc:
-            raise BusUnavailable(f"NATS at {self.url}: cannot renew lease {ordinal}: {_reason(exc)}") from None
+            raise BusUnavailable(
+                f"NATS at {self.url}: cannot renew lease {ordinal}: {_reason(exc)}"
+            ) from None
 
     async def owners(self) -> dict[int, str]:
         record = await self.record()
@@ -309,12 +312,10 @@ class NatsBus:
         self._kv.clear()
         self._inbox = None
         if nc is not None and not nc.is_closed:
-            try:
+            with contextlib.suppress(*_NATS_ERRORS):  # closing a failing connection: nothing more to do
                 await nc.close()
-            except _NATS_ERRORS:  # closing a connection that is already failing: nothing more to do
-                pass
 
 
 async def _quiet(exc: Exception) -> None:
     """nats-py's error callback: connection errors surface as ``BusUnavailable`` where they matter."""
-    return None
+    return

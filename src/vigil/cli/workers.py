@@ -47,7 +47,6 @@ def _settings(args: argparse.Namespace) -> Any:
 def cmd_worker(args: argparse.Namespace) -> int:
     from vigil import bootstrap
     from vigil.api.logs import configure
-
     from vigil.errors import ClusterMismatch
 
     settings = _settings(args)

@@ -19,7 +19,8 @@ layouts may change between releases), ``catalog`` (``Catalog.hash``), ``graph``,
 version, for the record only: rules read state, they never change it), ``position`` and ``anchor``
 (the journal position the state reflects and the event id of the record there; for a partitioned
 worker, the stream sequence and its event id), ``cursor`` (a worker's position in its peers' feed of
-decisions, 0 otherwise), ``events`` (event ids known), ``created_at``, ``payload_bytes`` and ``payload_sha256``.
+decisions, 0 otherwise), ``events`` (event ids known), ``created_at``, ``payload_bytes`` and
+``payload_sha256``.
 
 Pickle, because the state is millions of small Python objects and pickle is the fastest way back to
 them (the statistics and windows pickle as a restore function and a tuple, a third faster to load than

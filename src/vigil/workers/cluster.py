@@ -23,7 +23,9 @@ def cluster_record(engine: Engine, *, partitions: int, workers: int) -> dict[str
     }
 
 
-def differences(stored: dict[str, str], mine: dict[str, str], fields: tuple[str, ...] = COMPARED) -> list[str]:
+def differences(
+    stored: dict[str, str], mine: dict[str, str], fields: tuple[str, ...] = COMPARED
+) -> list[str]:
     """Each field where ``mine`` differs from the ``stored`` record, spelled for people."""
     return [
         f"{name} {mine.get(name)!r} (the cluster's is {stored.get(name)!r})"

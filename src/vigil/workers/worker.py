@@ -151,9 +151,7 @@ class Worker:
         self.position = self._marked = header.position
         self.cursor = header.cursor
         self.progress.resumed_from = header.position
-        log.info(
-            "worker %d resumed from its snapshot at stream sequence %d", self.ordinal, header.position
-        )
+        log.info("worker %d resumed from its snapshot at stream sequence %d", self.ordinal, header.position)
 
     # -- the peers' feed ---------------------------------------------------------------------------
     async def _listen(self) -> None:
@@ -238,9 +236,8 @@ class Worker:
             decision, made = engine.decide_once(event, seq=seq, flags_through=through)
             if made:
                 self.progress.decided += 1
-        if made or stored is not None:
-            if decision.outcome >= Outcome.HOLD:
-                self._flags_out.append((seq, event.account_id, event.ts_us))
+        if (made or stored is not None) and decision.outcome >= Outcome.HOLD:
+            self._flags_out.append((seq, event.account_id, event.ts_us))
         if record.reply is not None:
             self._answers.append((record.reply, decision, made, event.event_id))
         self.position = seq
@@ -261,11 +258,15 @@ class Worker:
                 self.progress.answered.append(event_id)
         self._since_snapshot += self._pending
         self._pending = 0
-        if self.snapshots is not None and self.snapshot_events and self._since_snapshot >= self.snapshot_events:
+        if (
+            self.snapshots is not None
+            and self.snapshot_events
+            and self._since_snapshot >= self.snapshot_events
+        ):
             self.snapshot()
 
     def snapshot(self) -> None:
-        """Write the engine's state, the stream sequence it reflects and the feed's cursor (after a commit)."""
+        """Write the engine's state, the stream sequence it reflects, the feed's cursor (after a commit)."""
         if self.snapshots is None:
             return
         save(self.engine, self.snapshots, self.position, f"seq:{self.position}", self.cursor)
