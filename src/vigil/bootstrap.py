@@ -569,6 +569,8 @@ def bus(settings: Settings) -> EventBus:
 def worker(settings: Settings, ordinal: int, workers: int) -> tuple[Worker, Stores]:
     """``vigil worker``: an engine on the database's stores (not replayed: the worker restores its own
     snapshot, kept in ``VIGIL_SNAPSHOT_DIR/worker-<i>-of-<n>``, and reads the stream), on the bus."""
+    # The journal buffers without limit: the worker commits each batch itself (``Worker._commit``).
+    settings = settings.model_copy(update={"batch_size": 100_000})
     opened = stores(settings)
     engine = unstarted_engine(settings, opened)
     snapshots = (
