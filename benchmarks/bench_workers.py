@@ -164,9 +164,8 @@ def main() -> None:
     rates = [float(r) for r in args.rates.split(",")]
     need = int(sum(r * args.seconds for r in rates))
     events = list(example_stream(n_accounts=max(500, need // 15), days=10, seed=3))
-    print(
-        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    )
+    machine = platform.processor() or platform.machine()
+    print(f"machine: {machine}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"stream: {len(events):,} events (sim.example), flag lag {LAG}, {PARTITIONS} partitions")
     cpu = in_process(events[:need])
     print(f"in process: {cpu * 1e6:,.0f} µs CPU per decision ({1 / cpu:,.0f}/s on one core)", flush=True)
