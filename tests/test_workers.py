@@ -6,6 +6,7 @@ PostgreSQL, with a SIGKILL in the middle, is ``test_workers_nats.py``."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
 
@@ -182,5 +183,26 @@ def test_a_restarted_worker_resumes_from_its_snapshot_and_decides_nothing_twice(
         assert stored is not None
         answer = await bus.submit(0, retried.event_id, encode_event(retried), 1.0)
         assert answer.duplicate  # within the dedup window the bus does not append it again
+
+    asyncio.run(main())
+
+
+def test_a_worker_waiting_for_a_peer_that_never_comes_still_stops() -> None:
+    async def main() -> None:
+        bus = MemoryBus()
+        w = Worker(engine_on(MemoryJournal(), 2), bus, ordinal=0, workers=2, partitions=4, commit_events=4)
+        stop = asyncio.Event()
+        task = asyncio.create_task(w.run(stop))
+        await w.ready.wait()
+        submitter = Submitter(bus, MemoryJournal(), timeout=0.2)
+        mine = owns(0, 2, 4)
+        own = [e for e in EVENTS if mine(e.account_id)][:6]  # the 4th needs ordinal 1's notes through 1
+        for e in own:
+            with contextlib.suppress(DecisionTimeout):
+                await submitter.decide(e)
+        assert w.progress.waits >= 1 and w.progress.decided == 3
+        stop.set()
+        await asyncio.wait_for(task, 5.0)
+        assert w.position == 3  # the event it waited on stays unread: the next start reads it again
 
     asyncio.run(main())

@@ -65,6 +65,10 @@ def _dead_here(holder: str) -> bool:
     return False
 
 
+class _Stopped(Exception):
+    """Asked to stop while waiting for the peers."""
+
+
 @dataclass(slots=True)
 class Progress:
     """What a worker did (for its log lines and the tests)."""
@@ -119,6 +123,7 @@ class Worker:
         self._since_snapshot = 0
         self._told = asyncio.Event()
         self.ready = asyncio.Event()  # set once it reads the stream (tests, supervisors)
+        self._stop = asyncio.Event()
 
     # -- start -------------------------------------------------------------------------------------
     async def _join(self) -> None:
@@ -181,7 +186,9 @@ class Worker:
 
     # -- the stream --------------------------------------------------------------------------------
     async def run(self, stop: asyncio.Event | None = None) -> None:
-        """Join, take the lease, restore, and decide until ``stop`` is set (or the bus fails: raised)."""
+        """Join, take the lease, restore, and decide until ``stop`` is set (or the bus fails: raised).
+        A stop also ends a wait for the peers: what was decided is committed, the rest is read again."""
+        self._stop = stop if stop is not None else asyncio.Event()
         await self._join()
         await self._take_lease()
         self._restore()
@@ -190,10 +197,14 @@ class Worker:
         self.ready.set()
         try:
             async for batch in self.bus.read(self.position, batch=self.commit_events):
-                for record in batch:
-                    await self._take(record, horizon)
-                    if self._pending >= self.commit_events:
-                        await self._commit()
+                try:
+                    for record in batch:
+                        await self._take(record, horizon)
+                        if self._pending >= self.commit_events:
+                            await self._commit()
+                except _Stopped:
+                    await self._commit()
+                    break
                 await self._commit()
                 for task in tasks:
                     if task.done():
@@ -225,8 +236,12 @@ class Worker:
             await self._commit()  # tell the peers where this worker is first: they may wait on it
             self.progress.waits += 1
             while (through := self._through()) is not None and through < need:
-                told = self._told
-                await told.wait()
+                if self._stop.is_set():
+                    raise _Stopped  # the event stays unread: the next start reads it again
+                waits = [asyncio.ensure_future(self._told.wait()), asyncio.ensure_future(self._stop.wait())]
+                _, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+                for wait in pending:
+                    wait.cancel()
         stored = engine.journal.get(event.event_id) if seq <= horizon else None
         if stored is not None:
             engine.observe_decided(event, stored, seq=seq, flags_through=through)
