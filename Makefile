@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 DEMO   := .vigil/demo
 SHARED ?= ../shared
 
-.PHONY: demo test lint typecheck imports pytest bench bench-rules bench-service bench-detection clean
+.PHONY: demo test lint typecheck imports pytest bench bench-rules bench-service bench-workers bench-detection clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,9 +59,11 @@ imports: $(VENV)/.installed-dev
 	$(BIN)/lint-imports
 
 # The PostgreSQL tests need a server: the script installs (Debian's postgresql) and starts one if none runs.
+# The workers' tests need NATS with JetStream: ensure-nats.sh installs (Debian's nats-server) and starts it.
 # The console's browser tests need Debian's chromium: the other script installs it when missing.
 pytest: $(VENV)/.installed-dev
 	scripts/ensure-postgres.sh
+	scripts/ensure-nats.sh
 	scripts/ensure-chromium.sh
 	$(BIN)/pytest
 
@@ -84,6 +86,13 @@ bench-rules: $(VENV)/.installed-dev
 bench-service: $(VENV)/.installed-dev
 	scripts/ensure-postgres.sh
 	$(BIN)/python benchmarks/bench_service.py --backend both
+
+# Partitioned workers on NATS JetStream: CPU per decision and latency end to end at 1,000 and 3,000
+# events/s (about 3 minutes; docs/benchmarks.md).
+bench-workers: $(VENV)/.installed-dev
+	scripts/ensure-postgres.sh
+	scripts/ensure-nats.sh
+	$(BIN)/python benchmarks/bench_workers.py
 
 # The whole engine stage by stage (rules, + screening, + graph, + model) on two unseen seeds, judged against
 # the friction issue's floors (about 75 minutes a seed at 20,000 accounts x 21 days; docs/benchmarks.md).

@@ -255,7 +255,7 @@ def test_a_snapshot_of_another_catalog_is_refused(
         (lambda d: d + b"more", "corrupt: the payload has"),
         (lambda d: b"X" + d[1:], "not a Vigil snapshot"),
         (lambda d: d[:12] + b"{not json" + d[21:], "corrupt header"),
-        (lambda d: with_header(d, format=99), "snapshot format 99; this release reads format 1"),
+        (lambda d: with_header(d, format=99), "snapshot format 99; this release reads format 2"),
         (lambda d: with_header(d, position="10"), "corrupt header (position is not int)"),
         (lambda d: with_header(d, position=-1), "corrupt header (a negative position or size)"),
         (lambda d: with_header(d, extra=1), "corrupt header"),

@@ -56,6 +56,7 @@ from vigil.ports import (
     Atomic,
     AuditLog,
     CaseStore,
+    EventBus,
     GeoIp,
     Journal,
     LabelStore,
@@ -73,6 +74,7 @@ from vigil.screening.screener import Screener
 from vigil.settings import Settings
 from vigil.watchlists import load_screener
 from vigil.watchlists.clearances import Clearances
+from vigil.workers import Submitter, Worker
 
 
 def rule_source(settings: Settings) -> RuleSourceReader:
@@ -546,6 +548,13 @@ def build_engine(settings: Settings, opened: Stores | None = None) -> Engine:
 
 def start_engine(settings: Settings, opened: Stores | None = None) -> tuple[Engine, Resumed]:
     """``build_engine``, and how it started (which snapshot, how many journal records replayed)."""
+    engine = unstarted_engine(settings, opened)
+    return engine, resume(engine, snapshot_store(settings))
+
+
+def unstarted_engine(settings: Settings, opened: Stores | None = None) -> Engine:
+    """A wired engine whose state is not built yet (``start_engine`` resumes it; a worker restores its
+    own snapshot and reads its log)."""
     source = rule_source(settings)
     catalog = default_catalog(graph=settings.graph, hub_limit=settings.graph_hub_limit)
     rules = load_rules(source.read(), catalog)
@@ -567,8 +576,9 @@ def start_engine(settings: Settings, opened: Stores | None = None) -> tuple[Engi
         screening_store=opened.screening if opened is not None else screening_store(settings),
         scorer=models,
         full_trace=settings.full_trace,
+        flag_lag=settings.flag_lag,
     )
-    return engine, resume(engine, snapshot_store(settings))
+    return engine
 
 
 def write_snapshot(settings: Settings) -> tuple[Resumed, Saved]:
@@ -602,3 +612,49 @@ def admission(settings: Settings) -> Admission:
         max_age_s=settings.event_max_age_days * 86_400,
         max_ahead_s=settings.event_max_ahead_days * 86_400,
     )
+
+
+def bus(settings: Settings) -> EventBus:
+    """The event bus of ``VIGIL_BUS`` (NATS JetStream); ``ConfigError`` when none is set."""
+    if settings.bus is None:
+        raise ConfigError("no event bus: set VIGIL_BUS=nats://host:port (docs/operations.md, 'Workers')")
+    from vigil.adapters.nats_bus import NatsBus
+
+    return NatsBus(settings.bus, settings.bus_stream, lease_seconds=settings.bus_lease_seconds)
+
+
+def worker(settings: Settings, ordinal: int, workers: int) -> tuple[Worker, Stores]:
+    """``vigil worker``: an engine on the database's stores (not replayed: the worker restores its own
+    snapshot, kept in ``VIGIL_SNAPSHOT_DIR/worker-<i>-of-<n>``, and reads the stream), on the bus."""
+    # The journal buffers without limit: the worker commits each batch itself (``Worker._commit``).
+    settings = settings.model_copy(update={"batch_size": 100_000})
+    opened = stores(settings)
+    engine = unstarted_engine(settings, opened)
+    snapshots = (
+        DirectorySnapshots(
+            settings.snapshot_dir / f"worker-{ordinal}-of-{workers}", keep=settings.snapshot_keep
+        )
+        if settings.snapshots and settings.snapshot_dir is not None
+        else None
+    )
+    return (
+        Worker(
+            engine,
+            bus(settings),
+            ordinal=ordinal,
+            workers=workers,
+            partitions=settings.bus_partitions,
+            commit_events=settings.worker_commit_events,
+            snapshots=snapshots,
+            snapshot_events=settings.worker_snapshot_events,
+            lease_seconds=settings.bus_lease_seconds,
+        ),
+        opened,
+    )
+
+
+def submitter(settings: Settings, journal_: Journal) -> Submitter | None:
+    """What ``vigil serve`` decides through when ``VIGIL_BUS`` is set (None: in its own process)."""
+    if settings.bus is None:
+        return None
+    return Submitter(bus(settings), journal_, timeout=settings.bus_timeout_seconds)

@@ -22,7 +22,10 @@
     │   └── NotVerified             an authority's request not verified yet: nothing leaves or is frozen
     ├── NotReady                    what the request needs is not set up yet (no list imported)
     ├── ConfigError                 settings or wiring that cannot work (missing file, bad path)
+    │   └── ClusterMismatch         a worker whose catalog, rules, partitions or lag differ from its peers'
     └── StorageError                a port adapter failed to read or write durably
+        ├── BusUnavailable          the event bus (NATS) is unreachable: nothing was accepted
+        ├── DecisionTimeout         the event is in the log but no worker answered in time
         ├── NotifyError             a notification channel failed (webhook refused, SMTP down)
         └── SnapshotRefused         a snapshot the engine cannot start from (another catalog, corrupt,
                                     past the journal's end): it is logged and the journal replayed in full
@@ -196,8 +199,24 @@ class ConfigError(VigilError):
     """Settings or wiring that cannot work (a missing file, an unreadable database)."""
 
 
+class ClusterMismatch(ConfigError):
+    """A worker (or server) whose feature catalog, rules, partitions or flag lag are not those its
+    cluster recorded when it was formed: it is refused, since its decisions would differ from its
+    peers'. The message names each difference."""
+
+
 class StorageError(VigilError):
     """A storage adapter failed to read or write durably."""
+
+
+class BusUnavailable(StorageError):
+    """The event bus (NATS JetStream) could not be reached or did not accept the event in time:
+    nothing was acknowledged, retry later (with the same event id)."""
+
+
+class DecisionTimeout(StorageError):
+    """The event bus accepted the event but no worker answered in time (its partition may have no
+    owner right now). The event will be decided; a retry with the same event id gets its decision."""
 
 
 class NotifyError(StorageError):

@@ -5,8 +5,9 @@ A backend is done when it passes the contract suite for its port (``tests/contra
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO, Literal, Protocol
 
@@ -407,3 +408,66 @@ class Notifier(Protocol):
     """
 
     def send(self, notice: Notice) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LogRecord:
+    """One event in the partitioned log: its stream sequence (1, 2, 3...), partition, the event's JSON as
+    received, and where its decision is awaited (None when nobody waits)."""
+
+    seq: int
+    partition: int
+    body: bytes
+    reply: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What a worker answered: the decision's JSON (``codec.encode_decision``) and whether it was made
+    now; or, for an event id the log already holds (``duplicate``), nothing: read it from the journal."""
+
+    body: bytes
+    made: bool
+    duplicate: bool = False
+
+
+class EventBus(Protocol):
+    """The partitioned event log between ``vigil serve`` and the workers (NATS JetStream; docs/operations.md,
+    "Workers"), with the workers' feed of decisions, their leases and the cluster's record.
+
+    Contract: ``join(record)`` stores the cluster's record (catalog, rules, partitions, flag lag, workers:
+    strings) and creates the log if absent, or returns the record already stored, unchanged (the caller
+    compares); ``record()`` is the stored one or None. ``submit(partition, event_id, body, timeout)``
+    appends the event (an event id already appended within the dedup window is not appended again: the
+    answer says ``duplicate``) and waits at most ``timeout`` seconds for ``answer`` to be called for it:
+    ``DecisionTimeout`` then, ``BusUnavailable`` when the log cannot be reached (nothing appended). Every
+    wait is bounded. ``read(after)`` yields, in sequence order, batches of the records after sequence
+    ``after``, waiting for new ones (an empty batch at least every ``idle`` seconds, so a reader can do
+    its periodic work); ``last()`` is the last sequence (0 when empty). ``note(body)`` appends to the
+    workers' feed; ``notes(after)`` yields ``(position, body)`` after a position, in order, waiting, like
+    ``read``. ``renew(ordinal, holder)`` holds ordinal's lease for the lease time; ``owners()`` maps the
+    ordinals of the record's workers (0 to workers - 1) whose lease is held to their holder.
+    ``close`` releases the connection.
+    """
+
+    async def join(self, record: dict[str, str]) -> dict[str, str]: ...
+
+    async def record(self) -> dict[str, str] | None: ...
+
+    async def submit(self, partition: int, event_id: str, body: bytes, timeout: float) -> Answer: ...
+
+    def read(self, after: int, *, batch: int = 512, idle: float = 0.2) -> AsyncIterator[list[LogRecord]]: ...
+
+    async def last(self) -> int: ...
+
+    async def answer(self, reply: str, body: bytes, made: bool) -> None: ...
+
+    async def note(self, body: bytes) -> None: ...
+
+    def notes(self, after: int, *, idle: float = 0.2) -> AsyncIterator[list[tuple[int, bytes]]]: ...
+
+    async def renew(self, ordinal: int, holder: str) -> None: ...
+
+    async def owners(self) -> dict[int, str]: ...
+
+    async def close(self) -> None: ...

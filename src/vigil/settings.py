@@ -59,6 +59,44 @@ class Settings(BaseSettings):
     graph_hub_limit: int = Field(
         default=50, ge=2, le=100_000, description="an identifier shared by more accounts links nobody more"
     )
+    flag_lag: int = Field(
+        default=0,
+        ge=0,
+        le=1_000_000,
+        description=(
+            "a hold or block flags its account for the graph features of events more than this many events"
+            " later (0 = the next event; partitioned workers need a lag, docs/operations.md 'Workers')"
+        ),
+    )
+
+    # -- partitioned workers on NATS JetStream (docs/operations.md, "Workers") -------------------------
+    bus: str | None = Field(
+        default=None,
+        description="nats://host:port: vigil serve publishes events there and vigil worker decides them",
+    )
+    bus_stream: str = Field(
+        default="VIGIL_EVENTS",
+        pattern=r"^[A-Z][A-Z0-9_]{0,31}$",
+        description="the JetStream stream of events (its feed, leases and cluster record are named after it)",
+    )
+    bus_partitions: int = Field(
+        default=16, ge=1, le=4096, description="partitions of a new stream (fixed when the stream is created)"
+    )
+    bus_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=300, description="how long vigil serve waits for a worker's decision (then 504)"
+    )
+    bus_lease_seconds: float = Field(
+        default=2.0, gt=0, le=300, description="a worker's lease on its partitions lasts this long unrenewed"
+    )
+    worker_commit_events: int = Field(
+        default=512, ge=1, le=100_000, description="most events a worker decides between two journal commits"
+    )
+    worker_snapshot_events: int = Field(
+        default=5000,
+        ge=0,
+        le=1_000_000_000,
+        description="a worker snapshots after this many events (0 = never)",
+    )
 
     # -- snapshots of the engine's state (docs/operations.md, "Snapshots") ------------------------------
     snapshots: bool = Field(

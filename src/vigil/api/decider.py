@@ -18,6 +18,10 @@ every request waiting on it with ``StorageError`` (503 ``storage_unavailable``);
 A repeated ``event_id`` gets the stored decision after the same wait (it may still be in the commit
 in flight), and never steps the features again, if it is the same event (its digest matches the one
 stored with the decision); if it is another event, the id was reused: ``EventIdReused`` (409).
+
+With a ``submitter`` (``VIGIL_BUS``: partitioned workers, docs/operations.md "Workers") the server decides
+nothing itself: each event goes to its partition on the bus and the answer is the owning worker's
+decision, made after the worker's own journal commit.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from vigil.engine.idempotency import check_retry
 from vigil.engine.snapshotter import Snapshotter
 from vigil.errors import EventIdReused, StorageError, VigilError
 from vigil.model import Decision, Event
+from vigil.workers import Submitter
 
 log = logging.getLogger("vigil.api")
 Committed = Callable[[list[tuple[Event, Decision]]], None]
@@ -38,9 +43,14 @@ Committed = Callable[[list[tuple[Event, Decision]]], None]
 
 class Decider:
     def __init__(
-        self, engine: Engine, on_commit: Committed | None = None, snapshots: Snapshotter | None = None
+        self,
+        engine: Engine,
+        on_commit: Committed | None = None,
+        snapshots: Snapshotter | None = None,
+        submitter: Submitter | None = None,
     ) -> None:
         self.engine = engine
+        self.submitter = submitter
         self.on_commit = on_commit
         self.snapshots = snapshots
         self._made: list[tuple[Event, Decision]] = []
@@ -51,6 +61,8 @@ class Decider:
 
     async def decide(self, event: Event) -> tuple[Decision, bool]:
         """The decision and whether it was made now (False: stored before), once it is durable."""
+        if self.submitter is not None:
+            return await self.submitter.decide(event)
         decision, made = self.engine.decide_once(event)
         if made:
             self._made.append((event, decision))
@@ -61,6 +73,8 @@ class Decider:
 
     async def decide_many(self, events: list[Event]) -> list[tuple[Decision, bool] | VigilError]:
         """Each event in order; one commit for all. A failed event does not stop the others."""
+        if self.submitter is not None:
+            return await self._submit_many(events)
         results: list[tuple[Decision, bool] | VigilError] = []
         for event in events:
             try:
@@ -79,6 +93,20 @@ class Decider:
                     check_retry(event, result[0])
                 except EventIdReused as exc:
                     results[i] = exc
+        return results
+
+    async def _submit_many(self, events: list[Event]) -> list[tuple[Decision, bool] | VigilError]:
+        """Each event to its partition at once (the workers decide them in the stream's order)."""
+        assert self.submitter is not None
+        answers = await asyncio.gather(*(self.submitter.decide(e) for e in events), return_exceptions=True)
+        results: list[tuple[Decision, bool] | VigilError] = []
+        for answer in answers:
+            if isinstance(answer, StorageError):
+                raise answer
+            if isinstance(answer, (VigilError, tuple)):
+                results.append(answer)
+            else:
+                raise answer
         return results
 
     def durable(self) -> asyncio.Future[None]:

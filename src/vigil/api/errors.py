@@ -37,7 +37,10 @@ TABLE: tuple[tuple[type[Exception], int, str], ...] = (
     (errors.Conflict, 409, "conflict"),
     (errors.NotReady, 503, "not_ready"),
     (errors.NotifyError, 502, "notify_failed"),
+    (errors.BusUnavailable, 503, "bus_unavailable"),
+    (errors.DecisionTimeout, 503, "decision_timeout"),
     (errors.StorageError, 503, "storage_unavailable"),
+    (errors.ClusterMismatch, 500, "cluster_mismatch"),
     (errors.ConfigError, 500, "misconfigured"),
     (errors.VigilError, 500, "internal"),
 )

@@ -88,8 +88,14 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Services:
     """
     settings = settings.model_copy(update={"batch_size": 100_000})
     stores = bootstrap.stores(settings, serving=True)
-    engine, started = bootstrap.start_engine(settings, stores)
-    snapshots = bootstrap.snapshotter(settings, engine, started)
+    submitter = bootstrap.submitter(settings, stores.journal)
+    started: Resumed | None = None
+    snapshots: Snapshotter | None = None
+    if submitter is None:
+        engine, started = bootstrap.start_engine(settings, stores)
+        snapshots = bootstrap.snapshotter(settings, engine, started)
+    else:  # the workers decide and keep the state: this server only reads the journal
+        engine = bootstrap.unstarted_engine(settings, stores)
     engine.defer_usage = True  # written with each group commit, not once per event
     if engine.screener is not None:
         engine.screener.names  # build the name index now, not on the first KYC event  # noqa: B018
@@ -102,7 +108,7 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Services:
     return Services(
         settings=settings,
         engine=engine,
-        decider=Decider(engine, security.feed.committed, snapshots),
+        decider=Decider(engine, security.feed.committed, snapshots, submitter),
         access=access,
         lists=stores.lists,
         screening=stores.screening,

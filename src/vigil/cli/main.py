@@ -56,6 +56,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("vigil.cli.audit", "the audit log: verify its hash chain, show its records"),
     "cases": ("vigil.cli.cases", "the security desk: open cases from the journal, list, check SLAs"),
     "ler": ("vigil.cli.ler", "the law-enforcement desk: requests from authorities"),
+    "worker": ("vigil.cli.workers", "decide the events of this worker's partitions from the event bus"),
+    "workers": ("vigil.cli.workers", "run N partitioned workers, restarting one that dies"),
     "snapshot": (
         "vigil.cli.snapshot",
         "write a snapshot of the engine's state: the next start replays only what follows",
@@ -75,6 +77,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         overrides["rules_dir"] = args.rules
     if getattr(args, "batch_size", None):
         overrides["batch_size"] = args.batch_size
+    if getattr(args, "flag_lag", None) is not None:
+        overrides["flag_lag"] = args.flag_lag
     if getattr(args, "trace", False):  # a trace asked for: every rule timed and traced
         overrides["full_trace"] = True
     return Settings(**overrides)
@@ -253,6 +257,13 @@ def _add_core(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     r.add_argument("--trace", action="store_true", help="include every rule evaluated in the trace")
     r.add_argument("--since", type=instant, help="decide only events at or after this ISO 8601 instant")
     r.add_argument("--until", type=instant, help="decide only events before this ISO 8601 instant")
+    r.add_argument(
+        "--flag-lag",
+        type=int,
+        default=None,
+        help="a hold flags its account for events more than this many later ($VIGIL_FLAG_LAG, default 0);"
+        " the workers' lag gives their decisions",
+    )
     r.set_defaults(func=cmd_replay)
 
     d = sub.add_parser("decide", help="decide one event read from stdin, with its full trace")

@@ -7,12 +7,20 @@ against the lists, score the event with its region's model when one is promoted,
 most severe wins), block money leaving an account the security desk froze (``restrictions``),
 record event and decision through the journal, and return the decision. The same input on the same
 state gives the same decision; only ``elapsed_us`` differs.
+
+Every event the engine is given has a *sequence*: 1, 2, 3... in the order given (a partitioned worker
+passes the event's stream sequence instead). A decision that holds or blocks flags its account in the
+entity graph; with ``flag_lag`` L the flag of the event at sequence s is visible to the events at
+sequences above s + L (L = 0: from the next event on, the one process's behaviour). Workers on several
+machines cannot see each other's decisions at once; a stated lag makes their graph features equal to
+one process run with the same L (docs/operations.md, "Workers").
 """
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from time import perf_counter_ns
 from typing import TYPE_CHECKING
 
@@ -54,6 +62,8 @@ class EngineState:
 
     catalog: CatalogState
     known: set[int]
+    sequence: int = 0  # the last event's sequence
+    flags: list[tuple[int, str, int]] = field(default_factory=list)  # a heap: flags not visible yet
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +92,16 @@ class Engine:
         defer_usage: bool = False,
         scorer: Scorer | None = None,
         full_trace: bool = False,
+        flag_lag: int = 0,
     ) -> None:
+        if flag_lag < 0:
+            raise ValueError(f"flag_lag must be 0 or more, got {flag_lag}")
         self.catalog = catalog
+        self.flag_lag = flag_lag
+        self.sequence = 0  # the sequence of the last event given (module docstring)
+        # Flags not visible yet: (sequence of the decision, account, event time), a heap by sequence.
+        self._flags: list[tuple[int, str, int]] = []
+        self._flag_seqs: set[int] = set()  # the sequences in ``_flags``
         self.journal = journal
         self.geoip = geoip
         self.rule_source = rule_source
@@ -167,8 +185,76 @@ class Engine:
         """Decide one event (see the module docstring)."""
         return self.decide_once(event)[0]
 
-    def decide_once(self, event: Event) -> tuple[Decision, bool]:
-        """The decision, and whether it was made now (False: the stored one for a known event id)."""
+    # -- sequences and flags (module docstring) ---------------------------------------------------
+    def _advance(self, seq: int | None, flags_through: int | None) -> int:
+        """The next event is at ``seq`` (None: the one after the last): make visible the flags of the
+        decisions at sequences below ``seq - flag_lag``, in sequence order, those known up to
+        ``flags_through`` (None: all the engine was told of)."""
+        seq = self.sequence + 1 if seq is None else seq
+        self.sequence = seq
+        self._release(seq - self.flag_lag, flags_through)
+        return seq
+
+    def _release(self, before: int, through: int | None) -> None:
+        flags = self._flags
+        while flags and flags[0][0] < before and (through is None or flags[0][0] <= through):
+            seq, account, ts_us = heapq.heappop(flags)
+            self._flag_seqs.discard(seq)
+            self.catalog.flag(account, ts_us)
+
+    def note_flag(self, seq: int, account_id: str, ts_us: int) -> None:
+        """The decision of the event at ``seq`` held or blocked ``account_id``: flag it once visible.
+        A worker tells its engine of its peers' flags with this too (told twice: kept once)."""
+        if seq not in self._flag_seqs:
+            self._flag_seqs.add(seq)
+            heapq.heappush(self._flags, (seq, account_id, ts_us))
+        if self.flag_lag == 0 and seq <= self.sequence:
+            self._release(self.sequence + 1, None)  # one process: visible from the next event on
+
+    @property
+    def pending_flags(self) -> int:
+        """Flags told but not visible yet (the lag)."""
+        return len(self._flags)
+
+    def settle_flags(self, through: int | None = None) -> None:
+        """Make visible what the last event's ``_advance`` would have with every flag up to ``through``
+        known (a worker that learned its peers' last decisions after its own last event)."""
+        self._release(self.sequence - self.flag_lag, through)
+
+    def observe_shared(
+        self, event: Event, *, seq: int | None = None, flags_through: int | None = None
+    ) -> bool:
+        """An event another worker decides: step only the state that is not its account's own (shared
+        keys, the graph's links) and remember its id. False, stepping nothing, for an id already seen."""
+        self._advance(seq, flags_through)
+        known = self._known
+        if known is None:
+            raise RuntimeError("observe_shared() needs a state to add to: rebuild() or restore() first")
+        digest = id_digest(event.event_id)
+        if digest in known:
+            return False
+        self.catalog.observe_shared(context_of(event, self.origin_of(event)))
+        known.add(digest)
+        return True
+
+    def observe_decided(
+        self, event: Event, decision: Decision, *, seq: int | None = None, flags_through: int | None = None
+    ) -> None:
+        """An event decided before (the journal holds it): step the state as its decision did, without
+        deciding again (a worker taking its partitions back after a restart)."""
+        seq = self._advance(seq, flags_through)
+        self.catalog.observe(context_of(event, self.origin_of(event)))
+        if self._known is not None:
+            self._known.add(id_digest(event.event_id))
+        if decision.outcome >= Outcome.HOLD:
+            self.note_flag(seq, event.account_id, event.ts_us)
+
+    def decide_once(
+        self, event: Event, *, seq: int | None = None, flags_through: int | None = None
+    ) -> tuple[Decision, bool]:
+        """The decision, and whether it was made now (False: the stored one for a known event id).
+        ``seq`` and ``flags_through``: see ``_advance`` (a worker's)."""
+        seq = self._advance(seq, flags_through)
         known = self._known
         digest = id_digest(event.event_id)
         if known is None or digest in known:
@@ -259,7 +345,7 @@ class Engine:
         if known is not None:
             known.add(digest)
         if outcome >= Outcome.HOLD:
-            self.catalog.flag(event.account_id, event.ts_us)  # later events' graph features see it
+            self.note_flag(seq, event.account_id, event.ts_us)  # later events' graph features see it
         if self.screening_store is not None:
             # Remembered so that a later list change can find what it affects: the accounts that used
             # an address, and the customers' names.
@@ -318,6 +404,16 @@ class Engine:
         """True after a failed write, until the state is rebuilt from the journal."""
         return self._stale
 
+    def forget(self) -> None:
+        """Start from nothing, whatever the journal holds: a partitioned worker without a snapshot,
+        which reads its log from the start instead of the journal."""
+        self.catalog.reset()
+        self._known = set()
+        self.sequence = 0
+        self._flags = []
+        self._flag_seqs = set()
+        self._stale = False
+
     def rebuild(self) -> int:
         """Rebuild feature state from the journal's records (start-up, or after a failed write); how many."""
         return self.replay_all().records
@@ -326,6 +422,9 @@ class Engine:
         """``rebuild``, saying where the journal ended."""
         self.catalog.reset()
         self._known = set()
+        self.sequence = 0
+        self._flags = []
+        self._flag_seqs = set()
         replayed = self.replay(0)
         self._stale = False
         return replayed
@@ -340,10 +439,11 @@ class Engine:
         flags = catalog.graph is not None  # the graph features need the flags the decisions set
         n, last, event_id = 0, after, ""
         for position, event, decision in self.journal.tail(after, trace=False):  # outcomes only
+            seq = self._advance(None, None)
             catalog.observe(context_of(event))
             known.add(id_digest(event.event_id))
             if flags and decision.outcome >= Outcome.HOLD:
-                catalog.flag(event.account_id, event.ts_us)
+                self.note_flag(seq, event.account_id, event.ts_us)
             last, event_id = position, event.event_id
             n += 1
         return Replayed(n, last, event_id)
@@ -355,11 +455,14 @@ class Engine:
             raise RuntimeError(
                 "the engine's state is not its journal's (not rebuilt yet, or a write failed): no snapshot"
             )
-        return EngineState(self.catalog.state(), self._known)
+        return EngineState(self.catalog.state(), self._known, self.sequence, self._flags)
 
     def restore(self, state: EngineState) -> None:
         """Take over a snapshot's state (then ``replay`` the journal after the snapshot's position).
         Raises ``ValueError``, changing nothing, when it does not fit this engine's catalog."""
         self.catalog.restore(state.catalog)
         self._known = state.known
+        self.sequence = state.sequence
+        self._flags = state.flags
+        self._flag_seqs = {seq for seq, _, _ in state.flags}
         self._stale = False

@@ -7,18 +7,20 @@ replays the records after its position; a snapshot that does not fit is refused 
 saying why, and when none fits the whole journal is replayed. Snapshot plus tail equals a full replay,
 digest for digest (``tests/test_snapshot.py``). docs/operations.md, "Snapshots", is the operator's view.
 
-Layout (format 1)::
+Layout (format 2: format 1 had no "sequence" and "flags", the lagged flags of ``Engine``)::
 
     bytes 0-7       magic b"VIGILSNP"
     bytes 8-11      length of the header, big-endian
     bytes 12-4095   the header: JSON, padded with spaces
-    bytes 4096-     the payload: a pickle (protocol 5) of {"tables", "graph", "known"}
+    bytes 4096-     the payload: a pickle (protocol 5) of {"tables", "graph", "known", "sequence", "flags"}
 
 The header says what the payload is for: ``format``, ``vigil`` (the release that wrote it: state
 layouts may change between releases), ``catalog`` (``Catalog.hash``), ``graph``, ``rules`` (the rule
 version, for the record only: rules read state, they never change it), ``position`` and ``anchor``
-(the journal position the state reflects and the event id of the record there), ``events`` (event ids
-known), ``created_at``, ``payload_bytes`` and ``payload_sha256``.
+(the journal position the state reflects and the event id of the record there; for a partitioned
+worker, the stream sequence and its event id), ``cursor`` (a worker's position in its peers' feed of
+decisions, 0 otherwise), ``events`` (event ids known), ``created_at``, ``payload_bytes`` and
+``payload_sha256``.
 
 Pickle, because the state is millions of small Python objects and pickle is the fastest way back to
 them (the statistics and windows pickle as a restore function and a tuple, a third faster to load than
@@ -53,7 +55,7 @@ from vigil.version import __version__
 
 log = logging.getLogger("vigil.engine")
 
-FORMAT = 1  # bump when the layout or the payload's shape changes
+FORMAT = 2  # bump when the layout or the payload's shape changes
 MAGIC = b"VIGILSNP"
 HEADER_SPACE = 4096
 PROTOCOL = 5
@@ -68,6 +70,7 @@ class Header:
     rules: str
     position: int
     anchor: str
+    cursor: int
     events: int
     created_at: str
     payload_bytes: int
@@ -148,7 +151,7 @@ def journal_end(journal: EventStore) -> tuple[int, str]:
     return position, event_id
 
 
-def write(engine: Engine, out: BinaryIO, position: int, anchor: str) -> Header:
+def write(engine: Engine, out: BinaryIO, position: int, anchor: str, cursor: int = 0) -> Header:
     """Write the engine's state as a snapshot reflecting journal ``position`` (whose record is event
     ``anchor``) to ``out`` (seekable, empty). The caller makes sure the state is the journal's up to there:
     right after a successful commit, or ``resume``'s result."""
@@ -158,7 +161,13 @@ def write(engine: Engine, out: BinaryIO, position: int, anchor: str) -> Header:
     hashing = _Hashing(out)
     with _collector_paused():
         pickle.Pickler(hashing, protocol=PROTOCOL).dump(
-            {"tables": state.catalog.tables, "graph": state.catalog.graph, "known": known}
+            {
+                "tables": state.catalog.tables,
+                "graph": state.catalog.graph,
+                "known": known,
+                "sequence": state.sequence,
+                "flags": state.flags,
+            }
         )
     header = Header(
         format=FORMAT,
@@ -168,6 +177,7 @@ def write(engine: Engine, out: BinaryIO, position: int, anchor: str) -> Header:
         rules=engine.rules.version,
         position=position,
         anchor=anchor,
+        cursor=cursor,
         events=len(known),
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         payload_bytes=hashing.size,
@@ -181,11 +191,11 @@ def write(engine: Engine, out: BinaryIO, position: int, anchor: str) -> Header:
     return header
 
 
-def save(engine: Engine, store: SnapshotStore, position: int, anchor: str) -> Saved:
+def save(engine: Engine, store: SnapshotStore, position: int, anchor: str, cursor: int = 0) -> Saved:
     """``write`` into a new snapshot of ``store`` (atomic: whole or not at all; the oldest pruned)."""
     start = perf_counter()
     written: list[Header] = []
-    name = store.save(lambda out: written.append(write(engine, out, position, anchor)))
+    name = store.save(lambda out: written.append(write(engine, out, position, anchor, cursor)))
     header = written[0]
     return Saved(name, position, header.events, HEADER_SPACE + header.payload_bytes, perf_counter() - start)
 
@@ -251,6 +261,11 @@ def read_header(head: bytes) -> Header:
 
 
 def _check(header: Header, engine: Engine) -> None:
+    _check_versions(header, engine)
+    _check_journal(header, engine)
+
+
+def _check_versions(header: Header, engine: Engine) -> None:
     if header.vigil != __version__:
         raise SnapshotRefused(
             f"written by Vigil {header.vigil}, this is {__version__}"
@@ -261,6 +276,9 @@ def _check(header: Header, engine: Engine) -> None:
             f"made for feature catalog {header.catalog}, the engine runs catalog {engine.catalog.hash}"
             " (features or graph settings changed)"
         )
+
+
+def _check_journal(header: Header, engine: Engine) -> None:
     end = engine.journal.position()
     if header.position > end:
         raise SnapshotRefused(
@@ -292,11 +310,14 @@ def _payload(f: IO[bytes], header: Header) -> EngineState:
             data = _StateUnpickler(io.BytesIO(payload)).load()
         del payload
         tables, graph, known = data["tables"], data["graph"], data["known"]
+        sequence, flags = data["sequence"], data["flags"]
+        if not isinstance(sequence, int) or not isinstance(flags, list):
+            raise TypeError("the payload's sequence or flags are not an int and a list")
         if not isinstance(tables, dict) or not (graph is None or isinstance(graph, EntityGraph)):
             raise TypeError("the payload is not a catalog's state")
         if not isinstance(known, np.ndarray) or known.dtype != np.uint64 or known.ndim != 1:
             raise TypeError("the payload's event-id digests are not an array of uint64")
-        state = EngineState(CatalogState(tables, graph), set(known.tolist()))
+        state = EngineState(CatalogState(tables, graph), set(known.tolist()), sequence, flags)
     except Exception as exc:  # noqa: BLE001 - a payload past its checksum that still fails: whatever pickle raises
         raise SnapshotRefused(f"unreadable payload ({type(exc).__name__}: {exc})") from None
     # The state lives as long as the process: keep the cyclic collector from scanning it (a full scan
@@ -358,3 +379,26 @@ def resume(engine: Engine, store: SnapshotStore | None) -> Resumed:
     return Resumed(
         None, replayed.records, replayed.position, replayed.event_id, tuple(refused), perf_counter() - start
     )
+
+
+def restore_newest(engine: Engine, store: SnapshotStore) -> Header | None:
+    """A partitioned worker's start: take over the newest snapshot of ``store`` of this release and
+    catalog (its ``position`` is a stream sequence, not a journal position: the worker reads its log
+    from there); None, the engine unchanged, when none fits (each refusal logged)."""
+    try:
+        names = store.names()
+    except StorageError as exc:
+        log.warning("snapshots not read: %s", exc)
+        return None
+    for name in names:
+        try:
+            with store.open(name) as f:
+                header = read_header(f.read(HEADER_SPACE))
+                _check_versions(header, engine)
+                state = _payload(f, header)
+            engine.restore(state)
+        except (SnapshotRefused, StorageError, ValueError) as exc:
+            log.warning("snapshot %s refused: %s", name, exc)
+            continue
+        return header
+    return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from vigil.features.context import EventContext
@@ -21,6 +21,16 @@ from vigil.graph import EntityGraph
 from vigil.model import EventType
 
 _LAZY: Any = object()
+
+# The keys whose state only the account's own events step: the account itself, and the account's pairs
+# with its counterparties (``pair`` is ``account>counterparty``). Every other key (device, IP, destination
+# address) is shared by the accounts that use it.
+ACCOUNT_KEYS = frozenset({Key.ACCOUNT, Key.PAIR})
+
+
+def account_of(key: Key, entity: str) -> str:
+    """The account an entity of an account key belongs to."""
+    return entity.partition(">")[0] if key is Key.PAIR else entity
 
 
 def _canonical(value: Any) -> str:
@@ -148,6 +158,11 @@ class Catalog:
                 stepping = [(*e, e[2].needs_match) for e in entries if etype in e[2].scope.types]
                 plan.append((key, stepping))
             self._dispatch[etype] = plan
+        # What ``observe_shared`` steps: the same plan without the account keys.
+        self._shared: dict[EventType, list[tuple[Key, list[tuple[int, int, Spec, bool]]]]] = {
+            etype: [(key, stepping) for key, stepping in plan if key not in ACCOUNT_KEYS and stepping]
+            for etype, plan in self._dispatch.items()
+        }
         self._derived_for: dict[EventType, list[tuple[int, Derived]]] = {
             etype: [(len(self.specs) + j, d) for j, d in enumerate(self.derived) if etype in d.applies_to]
             for etype in EventType
@@ -221,6 +236,28 @@ class Catalog:
                 values[i] = None
         return vector
 
+    def observe_shared(self, ctx: EventContext) -> None:
+        """Step only what is not the account's own: the shared keys' state (device, IP, destination) and
+        the entity graph's links. A partitioned worker does this for the events of other partitions, so
+        that its shared state is the one process's (docs/operations.md, "Workers")."""
+        self.generation += 1
+        if self.graph_features is not None:
+            self.graph_features.graph.observe(ctx.event)
+        for key, stepping in self._shared[ctx.type]:
+            k = key.of(ctx)
+            if k is None:
+                continue
+            table = self._state[key]
+            row = table.get(k)
+            for slot, _i, spec, check in stepping:
+                if not check or spec.matches(ctx):
+                    if row is None:
+                        row = table[k] = [None] * len(self._keys[key])
+                    state = row[slot]
+                    if state is None:
+                        state = row[slot] = spec.new_state()
+                    spec.step(state, ctx)
+
     def _peek(self, index: int, ctx: EventContext, rows: dict[Key, list[Any] | None]) -> float | None:
         if index >= self._graph_start:
             assert self.graph_features is not None
@@ -229,16 +266,20 @@ class Catalog:
         row = rows[key]  # observe() fills a row (or None) for every key
         return self.specs[index].peek(None if row is None else row[slot], ctx)
 
-    def state_digest(self) -> str:
+    def state_digest(self, owns: Callable[[str], bool] | None = None) -> str:
         """A digest of all feature state, equal in every process for equal state.
 
         Two catalogs that observed the same events in the same order have the same digest; a live
         engine compared with a fresh replay of its journal proves no event was counted twice or lost.
+        With ``owns``, the account keys' entities are limited to the accounts it admits (a partitioned
+        worker's state: its own accounts, and all the shared keys and the graph).
         """
         h = hashlib.sha256()
         for key in sorted(self._state):
             table = self._state[key]
             for entity in sorted(table):
+                if owns is not None and key in ACCOUNT_KEYS and not owns(account_of(key, entity)):
+                    continue
                 h.update(f"{key.value}|{entity}|{_state_repr(table[entity])}\n".encode())
         graph = self.graph
         if graph is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, Request
 from starlette.responses import PlainTextResponse, Response
 
@@ -10,10 +12,11 @@ from vigil.api.errors import error_body
 from vigil.api.schemas import returns
 from vigil.api.services import NO_MODEL, services_of
 from vigil.codec import encode_view
-from vigil.errors import StorageError
+from vigil.errors import NotReady, StorageError, VigilError
 from vigil.model.access import Role
 
 router = APIRouter(tags=["operations"])
+log = logging.getLogger("vigil.api")
 _JSON = "application/json"
 
 
@@ -31,12 +34,23 @@ async def ready(request: Request) -> Response:
     services = services_of(request)
     decider = services.decider
     ok = decider.last_error is None  # the last commit worked (a stale engine rebuilds on its next event)
+    error: VigilError | None = StorageError(decider.last_error) if decider.last_error else None
+    if decider.submitter is not None:  # partitioned workers: every partition needs a live owner
+        try:
+            unowned = await decider.submitter.unowned()
+        except VigilError as exc:  # the bus is down, or no worker joined yet
+            ok, error = False, exc
+        else:
+            if unowned:
+                ok = False
+                error = NotReady(f"partition(s) {', '.join(map(str, unowned))} have no owner")
+                log.error("partition(s) %s have no owner: no worker holds their lease", unowned)
     services.metrics.ready.set(1 if ok else 0)
     body = {
         "ready": ok,
         # The error object every error answer has (a 503 is an error): the commit's failure, as a client
-        # of a failed decision saw it.
-        **({"error": error_body(StorageError(decider.last_error))} if decider.last_error else {}),
+        # of a failed decision saw it; with workers, the partitions without an owner.
+        **({"error": error_body(error)} if error is not None else {}),
         "models": services.engine.versions.models or NO_MODEL,
     }
     return Response(encode_view(body), status_code=200 if ok else 503, media_type=_JSON)

@@ -1,0 +1,208 @@
+"""Partitioned workers on the memory bus (workers/, docs/operations.md "Workers"): the decisions of 1, 2
+and 4 workers equal those of one process run with the same flag lag, event for event, and each worker's
+state (its own accounts, all shared keys, the graph) has the one process's digest. The same on NATS and
+PostgreSQL, with a SIGKILL in the middle, is ``test_workers_nats.py``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import pytest
+
+from tests.workers_kit import engine_on, owns, reference, stream, strip
+from vigil.adapters.memory import MemoryJournal
+from vigil.adapters.memory_bus import MemoryBus
+from vigil.adapters.memory_snapshots import MemorySnapshots
+from vigil.codec import encode_event
+from vigil.errors import ClusterMismatch, DecisionTimeout, NotReady
+from vigil.model import Decision, Event, Outcome
+from vigil.workers import Submitter, Worker
+
+EVENTS = stream()
+PARTITIONS = 8
+
+
+def test_the_stream_has_what_the_proof_needs() -> None:
+    _, decisions = reference(EVENTS, 0)
+    assert sum(d.outcome >= Outcome.HOLD for d in decisions.values()) >= 3  # flags to propagate
+    devices = {e.device_id for e in EVENTS if e.device_id is not None}
+    assert len(devices) < len({e.account_id for e in EVENTS}) * 2  # devices shared across accounts
+
+
+async def _run(workers: int, lag: int, events: list[Event]) -> tuple[list[Worker], dict[str, Decision]]:
+    bus = MemoryBus()
+    crew = [
+        Worker(
+            engine_on(MemoryJournal(), lag),
+            bus,
+            ordinal=i,
+            workers=workers,
+            partitions=PARTITIONS,
+            commit_events=64,
+        )
+        for i in range(workers)
+    ]
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(w.run(stop)) for w in crew]
+    for w in crew:
+        await w.ready.wait()
+    submitter = Submitter(bus, MemoryJournal(), timeout=30.0)
+    limit = asyncio.Semaphore(256)
+
+    async def one(event: Event) -> Decision:
+        async with limit:
+            decision, made = await submitter.decide(event)
+            assert made
+            return decision
+
+    decided = await asyncio.gather(*(one(e) for e in events))
+    stop.set()
+    await asyncio.gather(*tasks)
+    return crew, {d.event_id: strip(d) for d in decided}
+
+
+@pytest.mark.parametrize(("workers", "lag"), [(1, 0), (1, 16), (2, 16), (4, 16), (4, 64)])
+def test_workers_decide_as_one_process_with_the_same_lag(workers: int, lag: int) -> None:
+    crew, decided = asyncio.run(_run(workers, lag, EVENTS))
+    one, expected = reference(EVENTS, lag)
+    assert len(decided) == len(expected)
+    for event in EVENTS:
+        assert decided[event.event_id] == expected[event.event_id], event.event_id
+    for w in crew:
+        w.engine.settle_flags()
+        mine = owns(w.ordinal, workers, PARTITIONS)
+        assert w.engine.catalog.state_digest(mine) == one.catalog.state_digest(mine)
+    assert sum(w.progress.decided for w in crew) == len(EVENTS)
+
+
+def test_the_lag_changes_decisions_only_where_a_flag_is_read() -> None:
+    _, now = reference(EVENTS, 0)
+    _, later = reference(EVENTS, 64)
+    differing = [i for i in now if now[i] != later[i]]
+    assert len(differing) < len(now) // 10  # the lag delays flags; most decisions do not read one
+
+
+def test_a_worker_of_another_catalog_or_lag_is_refused() -> None:
+    async def main() -> None:
+        bus = MemoryBus()
+        first = Worker(engine_on(MemoryJournal(), 8), bus, ordinal=0, workers=2, partitions=PARTITIONS)
+        stop = asyncio.Event()
+        task = asyncio.create_task(first.run(stop))
+        await first.ready.wait()
+        other = Worker(engine_on(MemoryJournal(), 9), bus, ordinal=1, workers=2, partitions=PARTITIONS)
+        with pytest.raises(ClusterMismatch, match=r"flag_lag '9' \(the cluster's is '8'\)"):
+            await other.run()
+        more = Worker(engine_on(MemoryJournal(), 8), bus, ordinal=1, workers=2, partitions=16)
+        with pytest.raises(ClusterMismatch, match="partitions '16'"):
+            await more.run()
+        stop.set()
+        await task
+
+    asyncio.run(main())
+
+
+def test_a_server_before_any_worker_and_a_partition_without_owner() -> None:
+    async def main() -> None:
+        bus = MemoryBus(lease_seconds=0.3)
+        submitter = Submitter(bus, MemoryJournal(), timeout=0.3)
+        with pytest.raises(NotReady, match="no worker has joined"):
+            await submitter.decide(EVENTS[0])
+        w = Worker(engine_on(MemoryJournal(), 4), bus, ordinal=0, workers=2, partitions=4, lease_seconds=0.3)
+        stop = asyncio.Event()
+        task = asyncio.create_task(w.run(stop))
+        await w.ready.wait()
+        assert await submitter.unowned() == [1, 3]  # ordinal 1 never started
+        unowned = next(e for e in EVENTS if owns(1, 2, 4)(e.account_id))
+        with pytest.raises(DecisionTimeout, match="will be decided"):
+            await submitter.decide(unowned)
+        stop.set()
+        await task
+        await asyncio.sleep(0.4)
+        assert await submitter.unowned() == [0, 1, 2, 3]
+
+    asyncio.run(main())
+
+
+def test_a_restarted_worker_resumes_from_its_snapshot_and_decides_nothing_twice() -> None:
+    """Worker 1 stops after a snapshot and some more decisions; restarted, it re-observes what its
+    journal holds, answers retries with the stored decision, and ends in the one process's state."""
+
+    async def main() -> None:
+        bus = MemoryBus()
+        journals = [MemoryJournal(), MemoryJournal()]
+        store = MemorySnapshots()
+
+        def worker(i: int) -> Worker:
+            return Worker(
+                engine_on(journals[i], 16),
+                bus,
+                ordinal=i,
+                workers=2,
+                partitions=PARTITIONS,
+                commit_events=32,
+                snapshots=store if i == 1 else None,
+                snapshot_events=300,
+            )
+
+        first, second = worker(0), worker(1)
+        stops = [asyncio.Event(), asyncio.Event()]
+        tasks = [asyncio.create_task(first.run(stops[0])), asyncio.create_task(second.run(stops[1]))]
+        await first.ready.wait()
+        await second.ready.wait()
+        submitter = Submitter(bus, journals[1], timeout=30.0)
+        half = len(EVENTS) // 2
+        for e in EVENTS[:half]:
+            await submitter.decide(e)
+        stops[1].set()
+        await tasks[1]
+        assert second.progress.snapshots >= 1
+        again = worker(1)
+        tasks[1] = asyncio.create_task(again.run(asyncio.Event()))
+        await again.ready.wait()
+        assert 0 < again.progress.resumed_from < half
+        retried = EVENTS[half - 1]
+        for e in EVENTS[half:]:
+            await submitter.decide(e)
+        stops[0].set()
+        await tasks[0]
+        tasks[1].cancel()
+        await asyncio.gather(tasks[1], return_exceptions=True)
+        decided = {d.event_id for j in journals for _, d in j.decided()}
+        assert len(decided) == len(EVENTS)
+        assert sum(len(list(j.decided())) for j in journals) == len(EVENTS)  # none twice
+        assert again.progress.observed > 0 and again.progress.decided > 0
+        one, expected = reference(EVENTS, 16)
+        for j in journals:
+            for _, d in j.decided():
+                assert strip(d) == expected[d.event_id]
+        again.engine.settle_flags()
+        mine = owns(1, 2, PARTITIONS)
+        assert again.engine.catalog.state_digest(mine) == one.catalog.state_digest(mine)
+        stored = journals[0].get(retried.event_id) or journals[1].get(retried.event_id)
+        assert stored is not None
+        answer = await bus.submit(0, retried.event_id, encode_event(retried), 1.0)
+        assert answer.duplicate  # within the dedup window the bus does not append it again
+
+    asyncio.run(main())
+
+
+def test_a_worker_waiting_for_a_peer_that_never_comes_still_stops() -> None:
+    async def main() -> None:
+        bus = MemoryBus()
+        w = Worker(engine_on(MemoryJournal(), 2), bus, ordinal=0, workers=2, partitions=4, commit_events=4)
+        stop = asyncio.Event()
+        task = asyncio.create_task(w.run(stop))
+        await w.ready.wait()
+        submitter = Submitter(bus, MemoryJournal(), timeout=0.2)
+        mine = owns(0, 2, 4)
+        own = [e for e in EVENTS if mine(e.account_id)][:6]  # the 4th needs ordinal 1's notes through 1
+        for e in own:
+            with contextlib.suppress(DecisionTimeout):
+                await submitter.decide(e)
+        assert w.progress.waits >= 1 and w.progress.decided == 3
+        stop.set()
+        await asyncio.wait_for(task, 5.0)
+        assert w.position == 3  # the event it waited on stays unread: the next start reads it again
+
+    asyncio.run(main())
