@@ -33,7 +33,7 @@ from vigil.model import Chain
 from vigil.screening.chains import base58, bech32
 from vigil.screening.chains.parse import parse_address
 
-MAX_SIGNATURE = 200  # characters: a 65-byte signature is 88 in base64, 132 in hex; BIP-322 is longer
+MAX_SIGNATURE = 2000  # characters: a 65-byte signature is 88 in base64, 132 in hex; BIP-322's are longer
 
 
 # (magic, P2PKH version, P2SH version, bech32 prefix or None)
