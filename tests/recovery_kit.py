@@ -106,3 +106,6 @@ def uncredited(
         memo=memo,
         deposit_address=deposit_address,
     )
+
+
+ALICE_NONCE = "nonce-0001"

@@ -20,6 +20,7 @@ from vigil.engine.snapshotter import Snapshotter
 from vigil.errors import NotReady
 from vigil.model.access import Principal
 from vigil.ports import ListStore, ScreeningStore
+from vigil.recovery import Recovery
 from vigil.screening.screener import Screener
 from vigil.settings import Settings
 
@@ -37,6 +38,13 @@ class Services:
     security: SecurityDesk | None = None  # build() always makes one; None only when built without it
     snapshots: Snapshotter | None = None  # writes snapshots of the engine's state (docs/operations.md)
     started: Resumed | None = None  # how the engine started: from which snapshot, how much replayed
+    recovery: Recovery | None = None  # claims for funds sent by mistake (docs/recovery.md)
+
+    @property
+    def claims(self) -> Recovery:
+        if self.recovery is None:
+            raise NotReady("this server runs without the recovery of funds sent by mistake")
+        return self.recovery
 
     @property
     def desk(self) -> SecurityDesk:
@@ -96,6 +104,10 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Services:
     engine.restrictions = security.desk.freeze_of  # money out of a frozen account is blocked
     access = bootstrap.access(settings, stores.access, security.audit, stores.atomic)
     access.notify = security.desk.notify  # a person's sign-in locked: the people on call are told
+    recovery = bootstrap.recovery(
+        settings, stores, lambda: engine.screener, security.audit, security.desk.notify
+    )
+    recovery.catch_up()  # the deposits decided while no one read them
     return Services(
         settings=settings,
         engine=engine,
@@ -108,4 +120,5 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Services:
         security=security,
         snapshots=snapshots,
         started=started,
+        recovery=recovery,
     )

@@ -18,6 +18,7 @@ from typing import Any
 import msgspec
 
 from vigil.api.desk_schema import DESK_VIEWS
+from vigil.api.recovery_schema import RECOVERY_VIEWS
 from vigil.api.shapes import (
     BOOLEAN,
     INTEGER,
@@ -342,7 +343,7 @@ def view_components() -> dict[str, Any]:
                 for branch in prop.get("anyOf", [prop]):
                     if branch.get("type") == "string":
                         branch["format"] = "date-time"
-    return {**components, **_VIEWS, **DESK_VIEWS}
+    return {**components, **_VIEWS, **DESK_VIEWS, **RECOVERY_VIEWS}
 
 
 def _datetimes(cls: type) -> set[str]:

@@ -404,9 +404,10 @@ class Recovery:
         return claim
 
     def _person_step(self, claim_id: str, actor: Actor, verb: str) -> Claim:
+        claim = self._claim(claim_id)
         if actor.by_key:
             raise Forbidden(f"a person signed in must {verb} a claim, not an API key")
-        return self._claim(claim_id)
+        return claim
 
     def _not_contested(self, claim: Claim) -> None:
         others = [
