@@ -1,5 +1,5 @@
 """``vigil``: replay, decide, rules, catalog, sim, eval, lists, screen, serve, users, keys, db, graph,
-labels, train, models, drift, audit, cases, snapshot.
+labels, train, models, drift, audit, cases, claims, snapshot.
 
 Each command is one library call plus its I/O.
 
@@ -55,6 +55,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "models": ("vigil.cli.models", "the model registry"),
     "audit": ("vigil.cli.audit", "the audit log: verify its hash chain, show its records"),
     "cases": ("vigil.cli.cases", "the security desk: open cases from the journal, list, check SLAs"),
+    "claims": ("vigil.cli.claims", "funds sent by mistake: import and file claims, approve, credit"),
     "snapshot": (
         "vigil.cli.snapshot",
         "write a snapshot of the engine's state: the next start replays only what follows",
