@@ -111,6 +111,7 @@ def mistaken_v2(c: Crime, region: Region) -> Episode:
     fiat = f"{cents // 100}.{cents % 100:02d}"
     key = _key(w, acct.idx, w.txs)
     evm = mistake in ("wrong_chain", "unlisted_token")
+    platform = PLATFORMS[between(rng, 0, len(PLATFORMS))]  # where a memo mistake's withdrawal left
     if evm:
         chain = "BSC" if mistake == "wrong_chain" else "ETH"
         asset = "USDT" if mistake == "wrong_chain" else TOKENS[between(rng, 0, len(TOKENS))]
@@ -120,7 +121,6 @@ def mistaken_v2(c: Crime, region: Region) -> Episode:
     else:
         chain = asset = "XRP" if rng.random() < 0.5 else "XLM"
         amount = _units(asset, cents)
-        platform = PLATFORMS[between(rng, 0, len(PLATFORMS))]
         source = _ledger_address(w, chain, "platform", platform)
         to, account_id = _ledger_address(w, chain, "exchange"), "suspense"
         memo = None if mistake == "missing_memo" else str(between(rng, 0, 10**6))
@@ -137,7 +137,7 @@ def mistaken_v2(c: Crime, region: Region) -> Episode:
     base = {"chain": chain, "asset": asset, "fiat_value": fiat, "tx_hash": tx, "reason": mistake}
     nonce = f"n-{hashlib.blake2b(f'{w.seed}|{tx}'.encode(), digest_size=8).hexdigest()}"
     history: dict[str, Any] = {
-        "kind": "history", "platform": PLATFORMS[between(rng, 0, len(PLATFORMS))],
+        "kind": "history", "platform": platform,
         "withdrawal_id": f"W{rng.getrandbits(40):010x}", "sent_at": w.out.timestamp(sent),
         "amount": str(amount), "asset": asset, "to_address": to, **({"memo": memo} if memo else {}),
     }  # fmt: skip
