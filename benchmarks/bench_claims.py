@@ -65,9 +65,8 @@ def run(accounts: int, days: float, seed: int, scale: float, lists: Path) -> dic
     t0 = time.perf_counter()
     write_simulation(config, events, labels, claims, lists=lists)
     simulated = time.perf_counter() - t0
-    recovery = Recovery(
-        MemoryClaimStore(), AuditTrail(MemoryAuditLog()), screener=lambda s=screener(lists): s
-    )
+    lists_screener = screener(lists)
+    recovery = Recovery(MemoryClaimStore(), AuditTrail(MemoryAuditLog()), screener=lambda: lists_screener)
     deposits = [
         decode_event(line)
         for line in events.getvalue().splitlines()
