@@ -88,8 +88,8 @@ def cmd_import(args: argparse.Namespace) -> int:
                     refused += 1
                 else:
                     filed += 1
-                if args.json:
-                    print_json(outcome)
+                if args.json:  # one JSON line per claim
+                    sys.stdout.buffer.write(msgspec.json.encode(outcome) + b"\n")
         return filed, refused
 
     filed, refused = _with(args.db, run)
