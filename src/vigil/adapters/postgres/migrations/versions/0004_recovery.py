@@ -4,7 +4,7 @@ and ``claim_order``).
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2027-01-10
+Create Date: 2026-12-07
 """
 
 from __future__ import annotations
