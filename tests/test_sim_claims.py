@@ -7,7 +7,9 @@ from __future__ import annotations
 import io
 import json
 from collections import Counter
+from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import LISTS
@@ -77,3 +79,15 @@ def test_genuine_claims_are_filed_and_fraudulent_ones_are_not_credited_automatic
 def test_the_claims_scale_is_generator_two_only() -> None:
     with pytest.raises(InvalidInput, match="generator 2"):
         SimConfig(generator=1, claims_scale=2.0)
+
+
+def test_generator_two_parquet_keeps_the_uncredited_fields(tmp_path: Path) -> None:
+    path = tmp_path / "e.parquet"
+    config = SimConfig(accounts=300, days=2.0, seed=2, claims_scale=200.0, history_days=0.5)
+    events, labels, claims = io.BytesIO(), io.BytesIO(), io.BytesIO()
+    write_simulation(config, events, labels, claims, parquet=path, lists=LISTS)
+    table = pq.read_table(path)
+    rows = [json.loads(line) for line in events.getvalue().splitlines()]
+    assert set().union(*(r.keys() for r in rows)) <= set(table.column_names)
+    marked = [v for v in table.column("uncredited").to_pylist() if v]
+    assert marked and len(marked) == sum(1 for r in rows if r.get("uncredited"))
