@@ -23,6 +23,7 @@ and its sender claims it. No public figure gives these shares; they are choices 
 from __future__ import annotations
 
 import hashlib
+import random
 from typing import Any
 
 from coincurve import PrivateKey
@@ -30,6 +31,7 @@ from Crypto.Hash import keccak
 
 from vigil.model.claims import claim_message
 from vigil.screening.chains import base58, stellar
+from vigil.sim.addresses import digest
 from vigil.sim.config import Region
 from vigil.sim.crime.base import Crime, Episode
 from vigil.sim.honest import DAY
@@ -100,13 +102,22 @@ def _pick(rng_value: float, shares: dict[str, float]) -> str:
 
 
 def mistaken_v2(c: Crime, region: Region) -> Episode:
-    w, rng = c.w, c.rng
+    w, shared = c.w, c.rng
     acct = c.victim(region, 0, ("saver", "trader", "merchant"))
     if acct is None:
         return
+    # The draws version 2 made from the shared generator before it planted claims, kept as they were
+    # (and when they were), so that the rest of the world is the same; everything new draws from
+    # ``rng``, this episode's own generator.
+    wrong_chain = shared.random() < 0.5
+    cents = c.money(50_000, 1.0)
+    if not wrong_chain:
+        shared.random()
+        between(shared, 0, 10**6)
+    wait = between(shared, 1, 10) * DAY
+    rng = random.Random(int.from_bytes(digest(w.seed, "claims", acct.idx, w.now, size=8), "big"))
     mistake = _pick(rng.random(), MISTAKES)
     listed = rng.random() < LISTED_SOURCE
-    cents = c.money(50_000, 1.0)
     sent = w.now
     fiat = f"{cents // 100}.{cents % 100:02d}"
     key = _key(w, acct.idx, w.txs)
@@ -150,22 +161,24 @@ def mistaken_v2(c: Crime, region: Region) -> Episode:
     fraud = _pick(rng.random(), FALSE_CLAIM_KINDS) if rng.random() < FALSE_CLAIMS else None
     if fraud in ("forged_signature", "replayed_signature") and not evm:
         fraud = "copied_history"
-    thief = c.member(region)
-    if fraud is not None and fraud not in ("replayed_signature",) and rng.random() < 0.5:
-        yield between(rng, 1, 48) * 3600 * 1_000_000  # the thief may claim before the customer does
-        _fraud(c, thief, fraud, base, amount, source, proof, history)
-        fraud = None
-    yield between(rng, 1, 10) * DAY
+    thief = c.member(region, rng)
+    first = between(rng, 1, 48) * 3600 * 1_000_000
+    if fraud is not None and fraud != "replayed_signature" and rng.random() < 0.5 and first < wait:
+        yield first  # the thief claims before the customer does
+        _fraud(c, rng, thief, fraud, base, amount, source, proof, history)
+        fraud, wait = None, wait - first
+    yield wait
     truth = "listed_source" if listed else "genuine"
     c.claim({"account_id": acct.id, "ts": w.out.timestamp(w.now), "sent_at": w.out.timestamp(sent),
              "amount": str(amount), **base, "proof": proof, "truth": truth})  # fmt: skip
     if fraud is not None:
         yield between(rng, 1, 72) * 3600 * 1_000_000
-        _fraud(c, thief, fraud, base, amount, source, proof, history)
+        _fraud(c, rng, thief, fraud, base, amount, source, proof, history)
 
 
 def _fraud(
     c: Crime,
+    rng: random.Random,
     thief: Account,
     kind: str,
     base: dict[str, Any],
@@ -175,7 +188,7 @@ def _fraud(
     history: dict[str, Any],
 ) -> None:
     """File the fraudulent claim ``kind`` on the deposit ``base`` names, by ``thief``."""
-    w, rng = c.w, c.rng
+    w = c.w
     claim: dict[str, Any] = {
         "account_id": thief.id,
         "ts": w.out.timestamp(w.now),
@@ -204,7 +217,7 @@ def _fraud(
         claim["proof"] = copied
     elif kind == "credited_deposit":
         tx = w.tx("ETH")
-        cents = c.money(50_000, 1.0)
+        cents = max(1000, int(rng.lognormvariate(0.0, 1.0) * 50_000))
         units = cents * 10**18 // 100
         w.event(w.now, "deposit", thief, w.usual(thief), None, rail="crypto", asset="USDT", amount=units,
                 fiat_value=f"{cents // 100}.{cents % 100:02d}", chain="BSC", tx_hash=tx,
