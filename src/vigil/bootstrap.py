@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import gc
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -19,6 +20,7 @@ from vigil.adapters.memory_access import MemoryAccessStore
 from vigil.adapters.memory_atomic import NoTransaction
 from vigil.adapters.memory_audit import MemoryAuditLog
 from vigil.adapters.memory_cases import MemoryCaseStore
+from vigil.adapters.memory_claims import MemoryClaimStore
 from vigil.adapters.memory_learning import MemoryLabelStore, MemoryModelRegistry
 from vigil.adapters.memory_ler import MemoryLerStore
 from vigil.adapters.memory_screening import MemoryListStore, MemoryScreeningStore
@@ -32,6 +34,7 @@ from vigil.adapters.sqlite import SqliteJournal
 from vigil.adapters.sqlite_access import SqliteAccessStore
 from vigil.adapters.sqlite_audit import SqliteAuditLog
 from vigil.adapters.sqlite_cases import SqliteCaseStore
+from vigil.adapters.sqlite_claims import SqliteClaimStore
 from vigil.adapters.sqlite_learning import SqliteLabelStore, SqliteModelRegistry
 from vigil.adapters.sqlite_ler import SqliteLerStore
 from vigil.adapters.sqlite_open import SqliteAtomic
@@ -51,11 +54,13 @@ from vigil.ler import Disclosures, LerDesk, LerPolicy, LiaisonDesk, Orders, Sign
 from vigil.ml.artifact import load
 from vigil.ml.dataset import columns, describer
 from vigil.ml.scorer import Scorer
+from vigil.model.notify import Notice
 from vigil.ports import (
     AccessStore,
     Atomic,
     AuditLog,
     CaseStore,
+    ClaimStore,
     EventBus,
     GeoIp,
     Journal,
@@ -68,6 +73,7 @@ from vigil.ports import (
     ScreeningStore,
     SnapshotStore,
 )
+from vigil.recovery import Recovery, RecoveryPolicy
 from vigil.rules import RuleSet, load_rules
 from vigil.screening.policy import Policy, default_policy, load_policy
 from vigil.screening.screener import Screener
@@ -254,6 +260,51 @@ def liaison_desk(
         atomic=opened.atomic,
     )
     return LiaisonDesk(requests, Orders(requests), Disclosures(requests))
+
+
+def claim_store(settings: Settings, shared: sqlite3.Connection | None = None) -> ClaimStore:
+    """Recovery claims and the deposits they name, in the journal's database."""
+    if settings.db == "memory":
+        return MemoryClaimStore()
+    if settings.is_postgres:
+        from vigil.adapters.postgres import PostgresClaimStore
+
+        return PostgresClaimStore(_postgres(settings))
+    return SqliteClaimStore(shared if shared is not None else _db_path(settings))
+
+
+def recovery_policy(settings: Settings) -> RecoveryPolicy:
+    return RecoveryPolicy(
+        amount_tolerance=settings.recovery_amount_tolerance,
+        history_hours=settings.recovery_history_hours,
+        fee_share=settings.recovery_fee_share,
+        fee_min=settings.recovery_fee_min,
+        fee_max=settings.recovery_fee_max,
+        four_eyes_value=settings.recovery_four_eyes_value,
+    )
+
+
+def recovery(
+    settings: Settings,
+    opened: Stores,
+    screener_: Callable[[], Screener | None],
+    audit: AuditTrail,
+    notify: Callable[[Notice], None] | None = None,
+) -> Recovery:
+    """Recovery of funds sent by mistake over one database's stores: deposits read from its journal,
+    claims in its claim store, each act audited in one transaction with its change; ``screener_`` gives
+    the lists in force when a claim is screened; ``notify`` tells the desk of a listed source."""
+    if opened.claims is None:
+        raise ConfigError("recovery needs the database's claim store (bootstrap.stores)")
+    return Recovery(
+        opened.claims,
+        audit,
+        journal=opened.journal,
+        atomic=opened.atomic,
+        policy=recovery_policy(settings),
+        screener=screener_,
+        notify=notify,
+    )
 
 
 def together(settings: Settings) -> tuple[Atomic, sqlite3.Connection | None]:
@@ -466,6 +517,7 @@ class Stores:
     cases: CaseStore | None = None
     audit: AuditLog | None = None
     ler: LerStore | None = None
+    claims: ClaimStore | None = None
     atomic: Atomic = field(default_factory=NoTransaction)  # one transaction over cases, audit, access
     shared: sqlite3.Connection | None = None  # on SQLite: the connection those three share
 
@@ -481,6 +533,7 @@ class Stores:
             self.cases,
             self.audit,
             self.ler,
+            self.claims,
         ):
             if store is not None:
                 store.close()
@@ -503,6 +556,7 @@ def stores(settings: Settings, *, serving: bool = False) -> Stores:
         case_store(settings, shared),
         audit_log(settings, shared),
         ler_store(settings, shared),
+        claim_store(settings, shared),
         atomic,
         shared,
     )

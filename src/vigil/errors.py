@@ -8,6 +8,8 @@
     │   ├── InvalidRules            a rule file that does not load (names the file, rule and field)
     │   ├── InvalidRecord           a row of a data file (evaluation inputs) is wrong (names file and line)
     │   ├── InvalidAddress          a crypto address that does not parse or fails its checksum (names chain)
+    │   ├── InvalidProof            a claim's proof that proves nothing: forged, replayed or malformed
+    │   ├── UnsupportedProof        a proof Vigil cannot check (a chain without message signing, BIP-322)
     │   ├── InvalidListFile         a list file that cannot be read at all: the snapshot is refused
     │   ├── WeakPassword            a password that does not meet the policy
     │   ├── TooLarge                a request or file over a stated limit
@@ -106,6 +108,15 @@ class InvalidRecord(InvalidInput):
 
     def at_line(self, line: int) -> InvalidInput:
         return InvalidRecord(self.message, file=self.file, line=line, field=self.field)
+
+
+class InvalidProof(InvalidInput):
+    """A recovery claim's proof that does not prove it: a forged, replayed or malformed signature, or
+    withdrawal evidence that disagrees with the deposit (docs/recovery.md)."""
+
+
+class UnsupportedProof(InvalidInput):
+    """A proof Vigil cannot check: a chain without a message-signing scheme here, or BIP-322."""
 
 
 class InvalidAddress(InvalidInput):

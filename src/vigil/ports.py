@@ -15,6 +15,7 @@ from vigil.model import Decision, Event, NetworkOrigin
 from vigil.model.access import ApiKey, Session, User
 from vigil.model.audit import AuditRecord
 from vigil.model.cases import CaseEvent
+from vigil.model.claims import ClaimEvent, UncreditedDeposit
 from vigil.model.learning import Label, ModelVersion, Promotion
 from vigil.model.ler import LerEvent
 from vigil.model.notify import Notice
@@ -304,6 +305,42 @@ class LerStore(Protocol):
     def put_attachment(self, sha256: str, content: bytes) -> None: ...
 
     def attachment(self, sha256: str) -> bytes | None: ...
+
+    def close(self) -> None: ...
+
+
+class ClaimStore(Protocol):
+    """Recovery of funds sent by mistake: the crypto deposits claims may name, and claim histories.
+
+    Deposits: ``add_deposits`` stores the deposits given (credited ones too, ``reason`` None, so that a
+    claim on one is refused), ignoring an ``event_id`` already held, and returns how many it added;
+    with ``cursor`` it also sets the journal position up to which deposits were read, in the same
+    transaction. ``deposits(tx_hash)`` is every deposit of that canonical hash, on any chain, in the
+    order added; ``uncredited`` the deposits with a reason, oldest first, ``limit`` from ``offset``.
+    ``cursor`` is the position set last (0 at first).
+
+    Claims: entries appended, never changed or removed. ``append`` stores a batch atomically and
+    refuses with ``Conflict`` an entry whose ``seq`` is not the next of its claim (1 for a new claim):
+    two writers working from the same version cannot both win. ``history`` is one claim's entries in
+    seq order (empty for an unknown claim); ``all_events`` every entry, grouped by claim in filing
+    order, each in seq order; ``claims`` the number of claims.
+    """
+
+    def add_deposits(self, deposits: Sequence[UncreditedDeposit], cursor: int | None = None) -> int: ...
+
+    def deposits(self, tx_hash: str) -> list[UncreditedDeposit]: ...
+
+    def uncredited(self, limit: int = 100, offset: int = 0) -> list[UncreditedDeposit]: ...
+
+    def cursor(self) -> int: ...
+
+    def append(self, events: Sequence[ClaimEvent]) -> None: ...
+
+    def history(self, claim_id: str) -> list[ClaimEvent]: ...
+
+    def all_events(self) -> Iterator[ClaimEvent]: ...
+
+    def claims(self) -> int: ...
 
     def close(self) -> None: ...
 

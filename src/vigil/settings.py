@@ -209,6 +209,29 @@ class Settings(BaseSettings):
     ler_exchange_name: str = Field(
         default="the exchange", max_length=200, description="the sender named in disclosure packages"
     )
+    # -- recovery of funds sent by mistake (docs/recovery.md) ----------------------------------------
+    recovery_amount_tolerance: Decimal = Field(
+        default=Decimal("0.01"),
+        ge=0,
+        lt=1,
+        description="how far a claim's amount may be from the deposit's (share)",
+    )
+    recovery_history_hours: float = Field(
+        default=72.0,
+        gt=0,
+        le=24 * 365,
+        description="how long before arrival a withdrawal elsewhere may have left",
+    )
+    recovery_fee_share: Decimal = Field(
+        default=Decimal("0.02"), ge=0, le=1, description="fee: share of the value"
+    )
+    recovery_fee_min: Decimal = Field(default=Decimal(10), ge=0, description="fee: at least this much (fiat)")
+    recovery_fee_max: Decimal = Field(
+        default=Decimal(500), ge=0, description="fee: at most this much (fiat; 0: none)"
+    )
+    recovery_four_eyes_value: Decimal = Field(
+        default=Decimal(1000), ge=0, description="recoveries worth this much or more need a second person"
+    )
 
     # -- notifications (docs/notifications.md): SLA breaches, approvals to give ----------------------
     notify_webhook_url: str | None = Field(

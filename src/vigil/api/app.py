@@ -29,7 +29,7 @@ from vigil.api import console, errors, logs
 from vigil.api.documented import document_answers
 from vigil.api.fast import FastEvents
 from vigil.api.metrics import Metrics
-from vigil.api.routes import access, cases, events, graph, ler, ops, screening
+from vigil.api.routes import access, cases, events, graph, ler, ops, recovery, screening
 from vigil.api.routes.events import check_json
 from vigil.api.schemas import event_components
 from vigil.api.services import NO_MODEL, Services, build
@@ -48,7 +48,16 @@ roles it admits in `x-roles`. Errors are `{"error": {"code", "message", "field"}
 """
 
 
-ROUTERS = (events.router, screening.router, graph.router, cases.router, ler.router, access.router, ops.router)
+ROUTERS = (
+    events.router,
+    screening.router,
+    graph.router,
+    cases.router,
+    ler.router,
+    recovery.router,
+    access.router,
+    ops.router,
+)
 
 
 def api_routes() -> list[APIRoute]:

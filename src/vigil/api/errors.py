@@ -24,6 +24,8 @@ log = logging.getLogger("vigil.api")
 TABLE: tuple[tuple[type[Exception], int, str], ...] = (
     (errors.InvalidEvent, 422, "invalid_event"),
     (errors.InvalidAddress, 422, "invalid_address"),
+    (errors.InvalidProof, 422, "invalid_proof"),
+    (errors.UnsupportedProof, 422, "unsupported_proof"),
     (errors.WeakPassword, 422, "weak_password"),
     (errors.TooLarge, 413, "too_large"),
     (errors.UnsupportedMediaType, 415, "unsupported_media_type"),

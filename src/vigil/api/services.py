@@ -21,6 +21,7 @@ from vigil.errors import NotReady
 from vigil.ler import LiaisonDesk
 from vigil.model.access import Principal
 from vigil.ports import ListStore, ScreeningStore
+from vigil.recovery import Recovery
 from vigil.screening.screener import Screener
 from vigil.settings import Settings
 
@@ -39,6 +40,13 @@ class Services:
     snapshots: Snapshotter | None = None  # writes snapshots of the engine's state (docs/operations.md)
     started: Resumed | None = None  # how the engine started: from which snapshot, how much replayed
     liaison: LiaisonDesk | None = None  # the law-enforcement desk (docs/ler.md)
+    recovery: Recovery | None = None  # claims for funds sent by mistake (docs/recovery.md)
+
+    @property
+    def claims(self) -> Recovery:
+        if self.recovery is None:
+            raise NotReady("this server runs without the recovery of funds sent by mistake")
+        return self.recovery
 
     @property
     def desk(self) -> SecurityDesk:
@@ -105,6 +113,10 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Services:
     liaison = bootstrap.liaison_desk(settings, stores, security, graph=lambda: engine.graph)
     access = bootstrap.access(settings, stores.access, security.audit, stores.atomic)
     access.notify = security.desk.notify  # a person's sign-in locked: the people on call are told
+    recovery = bootstrap.recovery(
+        settings, stores, lambda: engine.screener, security.audit, security.desk.notify
+    )
+    recovery.catch_up()  # the deposits decided while no one read them
     return Services(
         settings=settings,
         engine=engine,
@@ -118,4 +130,5 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Services:
         snapshots=snapshots,
         started=started,
         liaison=liaison,
+        recovery=recovery,
     )

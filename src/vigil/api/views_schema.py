@@ -19,6 +19,7 @@ import msgspec
 
 from vigil.api.desk_schema import DESK_VIEWS
 from vigil.api.ler_schema import LER_VIEWS
+from vigil.api.recovery_schema import RECOVERY_VIEWS
 from vigil.api.shapes import (
     BOOLEAN,
     INTEGER,
@@ -343,7 +344,7 @@ def view_components() -> dict[str, Any]:
                 for branch in prop.get("anyOf", [prop]):
                     if branch.get("type") == "string":
                         branch["format"] = "date-time"
-    return {**components, **_VIEWS, **DESK_VIEWS, **LER_VIEWS}
+    return {**components, **_VIEWS, **DESK_VIEWS, **LER_VIEWS, **RECOVERY_VIEWS}
 
 
 def _datetimes(cls: type) -> set[str]:

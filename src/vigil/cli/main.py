@@ -1,5 +1,5 @@
 """``vigil``: replay, decide, rules, catalog, sim, eval, lists, screen, serve, users, keys, db, graph,
-labels, train, models, drift, audit, cases, ler, snapshot.
+labels, train, models, drift, audit, cases, ler, claims, snapshot.
 
 Each command is one library call plus its I/O.
 
@@ -58,6 +58,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ler": ("vigil.cli.ler", "the law-enforcement desk: requests from authorities"),
     "worker": ("vigil.cli.workers", "decide the events of this worker's partitions from the event bus"),
     "workers": ("vigil.cli.workers", "run N partitioned workers, restarting one that dies"),
+    "claims": ("vigil.cli.claims", "funds sent by mistake: import and file claims, approve, credit"),
     "snapshot": (
         "vigil.cli.snapshot",
         "write a snapshot of the engine's state: the next start replays only what follows",

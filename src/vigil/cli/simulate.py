@@ -53,6 +53,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="generator 2: days of honest sessions written before the run (default 14)",
     )
     p.add_argument(
+        "--claims-scale",
+        type=float,
+        default=1.0,
+        help="generator 2: multiply the rate of mistaken deposits (and their claims) alone (default 1)",
+    )
+    p.add_argument(
         "--variant-shares",
         metavar="FILE",
         help='generator 2: JSON {"typology": {"variant": share}} overriding the default shares',
@@ -92,6 +98,7 @@ def _config(args: argparse.Namespace) -> SimConfig:
         crime_scale=args.crime_scale,
         generator=args.generator,
         history_days=args.history_days,
+        claims_scale=args.claims_scale,
         variants=_variants(args.variant_shares, args.variant),
     )
 

@@ -17,6 +17,7 @@ from vigil.model.enums import (
     Rail,
     Side,
     TwoFactorAction,
+    Uncredited,
 )
 from vigil.model.events import (
     EVENT_CLASSES,
@@ -72,6 +73,7 @@ __all__ = [
     "Trade",
     "TwoFactorAction",
     "TwoFactorChanged",
+    "Uncredited",
     "Versions",
     "Withdrawal",
     "address_key",

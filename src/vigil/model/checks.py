@@ -137,6 +137,7 @@ _OWN_RULE = frozenset(
         "address",
         "source_address",
         "destination_address",
+        "deposit_address",
         "fiat_currency",
         "document_country",
         "nationality",

@@ -68,6 +68,19 @@ class Rail(StrEnum):
     FIAT = "fiat"
 
 
+class Uncredited(StrEnum):
+    """Why a deposit that reached an address of the exchange could not be credited (docs/recovery.md).
+
+    A deposit that carries one of these was received but not credited: the value waits for a claim.
+    """
+
+    MISSING_MEMO = "missing_memo"  # a chain that needs a memo or tag (XRP, XLM, ...) and none was sent
+    WRONG_MEMO = "wrong_memo"  # a memo or tag that names no account
+    UNLISTED_TOKEN = "unlisted_token"  # a token the exchange does not list, sent to an address it controls
+    WRONG_CHAIN = "wrong_chain"  # a chain not credited on that address (USDT on BSC to an ETH address)
+    CLOSED_ACCOUNT = "closed_account"  # an address of an account that is closed
+
+
 class Side(StrEnum):
     BUY = "buy"
     SELL = "sell"

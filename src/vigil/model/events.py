@@ -37,6 +37,7 @@ from vigil.model.enums import (
     Rail,
     Side,
     TwoFactorAction,
+    Uncredited,
 )
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -305,7 +306,16 @@ def _check_asset(asset: str, field: str = "asset") -> None:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Deposit(Event):
-    """Value coming in: crypto (with chain, tx hash and source address) or fiat (with method)."""
+    """Value coming in: crypto (with chain, tx hash and source address) or fiat (with method).
+
+    ``uncredited`` says the deposit reached the exchange but could not be credited, and why (a missing
+    or wrong memo, an unlisted token, the wrong chain, a closed account): the value waits for a
+    recovery claim (docs/recovery.md). Such a deposit is a crypto one with its tx hash; its
+    ``account_id`` is the account the receiving address belongs to, or the exchange's suspense account
+    when none can be told (a wrong memo on a shared address). ``deposit_address`` is the exchange's
+    address it reached and ``memo`` the memo or tag it carried, when known. All three are optional and
+    absent from credited deposits, so streams written before them decode and replay unchanged.
+    """
 
     TYPE: ClassVar[EventType] = EventType.DEPOSIT
     rail: Rail
@@ -316,6 +326,9 @@ class Deposit(Event):
     tx_hash: str | None = None
     source_address: str | None = None
     payment_method: str | None = None
+    uncredited: Uncredited | None = None
+    deposit_address: str | None = None
+    memo: str | None = None
 
     def __post_init__(self) -> None:
         Event.__post_init__(self)
@@ -325,6 +338,13 @@ class Deposit(Event):
             _fail("chain", "a crypto deposit needs its chain")
         if self.source_address is not None:
             _check_address("source_address", self.source_address)
+        if self.deposit_address is not None:
+            _check_address("deposit_address", self.deposit_address)
+        if self.uncredited is not None:
+            if self.rail is not Rail.CRYPTO:
+                _fail("uncredited", "only a crypto deposit can be uncredited (the bank returns a fiat one)")
+            if self.tx_hash is None:
+                _fail("tx_hash", "an uncredited deposit needs its tx hash: a claim names it")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

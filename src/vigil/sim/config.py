@@ -384,6 +384,7 @@ class SimConfig:
     # Version 2 only: overrides of VARIANTS, {typology: {variant: share}}; checked on creation.
     variants: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     history_days: float = HISTORY_DAYS  # version 2 only: days of honest sessions before the run
+    claims_scale: float = 1.0  # version 2 only: multiplies mistaken deposits (and so claims) alone
 
     @property
     def start_us(self) -> int:
@@ -412,6 +413,10 @@ class SimConfig:
         variant_shares(self.variants)
         if self.generator == 1 and self.variants:
             raise InvalidInput("variant shares apply to generator 2 only", field="variants")
+        if not 0.0 <= self.claims_scale <= 1000:
+            raise InvalidInput(f"{self.claims_scale} must be between 0 and 1000", field="claims_scale")
+        if self.generator == 1 and self.claims_scale != 1.0:
+            raise InvalidInput("the claims scale applies to generator 2 only", field="claims_scale")
 
     @property
     def variant_table(self) -> dict[str, dict[str, float]]:

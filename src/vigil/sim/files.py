@@ -27,7 +27,7 @@ def write_simulation(
     """Simulate ``config``: events to ``events`` in time order, labels and claims beside them."""
     illicit = load_illicit(lists)
     jsonl = JsonLinesSink(events, labels)
-    columnar = ParquetSink(parquet) if parquet is not None else None
+    columnar = ParquetSink(parquet, config.generator) if parquet is not None else None
     encoder = msgspec.json.Encoder()
 
     def sink(batch: list[dict[str, Any]], batch_labels: list[dict[str, Any]]) -> None:

@@ -83,6 +83,8 @@ SCHEMA = pa.schema(
     ]
 )
 
+# Generator 2 also sends uncredited deposits (docs/recovery.md); generator 1's table keeps its columns.
+SCHEMA_V2 = SCHEMA.append(pa.field("uncredited", _STR)).append(pa.field("deposit_address", _STR))
 _DECIMAL = {f.name for f in SCHEMA if pa.types.is_decimal(f.type)}
 
 
@@ -98,13 +100,14 @@ def _column(name: str, events: list[dict[str, Any]]) -> list[Any]:
 class ParquetSink:
     """Appends each batch of events as a row group to one Parquet file (zstd)."""
 
-    def __init__(self, path: Path) -> None:
-        self._writer = pq.ParquetWriter(path, SCHEMA, compression="zstd")
+    def __init__(self, path: Path, generator: int = 2) -> None:
+        self._schema = SCHEMA if generator == 1 else SCHEMA_V2
+        self._writer = pq.ParquetWriter(path, self._schema, compression="zstd")
 
     def __call__(self, events: list[dict[str, Any]], labels: list[dict[str, Any]]) -> None:
         if events:
-            arrays = [pa.array(_column(f.name, events), type=f.type) for f in SCHEMA]
-            self._writer.write_table(pa.Table.from_arrays(arrays, schema=SCHEMA))
+            arrays = [pa.array(_column(f.name, events), type=f.type) for f in self._schema]
+            self._writer.write_table(pa.Table.from_arrays(arrays, schema=self._schema))
 
     def close(self) -> None:
         self._writer.close()

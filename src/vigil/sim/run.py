@@ -126,6 +126,8 @@ def crime_rates(config: SimConfig, progress: float) -> np.ndarray:
     drifted = np.array([[r.drift[t] for t in TYPOLOGIES] for r in config.regions])
     scale = config.crime_scale * (1.0 if config.generator == 1 else RATE_SCALE_V2)
     rates: np.ndarray = (base + (drifted - base) * (config.drift * progress)) * scale
+    if config.claims_scale != 1.0:  # generator 2 only (SimConfig refuses it for 1)
+        rates[:, TYPOLOGIES.index("mistaken_deposit")] *= config.claims_scale
     return rates
 
 

@@ -32,6 +32,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from vigil.adapters.postgres.access import PostgresAccessStore
 from vigil.adapters.postgres.audit import PostgresAuditLog
 from vigil.adapters.postgres.cases import PostgresCaseStore
+from vigil.adapters.postgres.claims import PostgresClaimStore
 from vigil.adapters.postgres.journal import PostgresJournal
 from vigil.adapters.postgres.learning import PostgresLabelStore, PostgresModelRegistry
 from vigil.adapters.postgres.ler import PostgresLerStore
@@ -46,6 +47,7 @@ __all__ = [
     "PostgresAtomic",
     "PostgresAuditLog",
     "PostgresCaseStore",
+    "PostgresClaimStore",
     "PostgresJournal",
     "PostgresLabelStore",
     "PostgresLerStore",

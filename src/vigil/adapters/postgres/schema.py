@@ -8,9 +8,9 @@ columns are what queries filter and sort on. The learning, desk and audit tables
 field instead, as their SQLite tables do (a case entry's details are JSON text). Tables are
 unqualified: they live in the first schema of the connection's ``search_path``. Times in µs are BIGINT.
 
-``case_events``, ``audit_log``, ``ler_events`` and ``ler_attachments`` are append-only: triggers that
-the migrations create (not declared here: the comparison does not see triggers) refuse UPDATE, DELETE
-and TRUNCATE on them.
+``case_events``, ``claim_events``, ``audit_log``, ``ler_events`` and ``ler_attachments`` are
+append-only: triggers that the migrations create (not declared here: the comparison does not see
+triggers) refuse UPDATE, DELETE and TRUNCATE on them.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from vigil.errors import ConfigError, StorageError
 
-REVISION = "0004"  # the migration that leaves the database as declared here (alembic head)
+REVISION = "0005"  # the migration that leaves the database as declared here (alembic head)
 
 # PostgreSQL's own default names, so constraints declared here and reflected ones compare equal.
 metadata = MetaData(
@@ -255,6 +255,55 @@ ler_attachments = Table(
     metadata,
     Column("sha256", Text, primary_key=True),
     Column("content", LargeBinary, nullable=False),
+)
+
+# -- recovery of funds sent by mistake -----------------------------------------------------------
+recovery_deposits = Table(
+    "recovery_deposits",
+    metadata,
+    Column("event_id", Text, primary_key=True),
+    Column("n", BigInteger, Identity(always=False), nullable=False),  # the order added
+    Column("account_id", Text, nullable=False),
+    Column("region", Text, nullable=False),
+    Column("ts_us", BigInteger, nullable=False),
+    Column("chain", Text, nullable=False),
+    Column("tx_hash", Text, nullable=False),
+    Column("asset", Text, nullable=False),
+    Column("amount", Text, nullable=False),  # base units exceed 64 bits in wei
+    Column("fiat_value", Text, nullable=False),
+    Column("source_address", Text),
+    Column("reason", Text),  # NULL: a deposit that was credited
+    Column("deposit_address", Text),
+    Column("memo", Text),
+    Index("recovery_deposits_tx", "tx_hash"),
+    Index("recovery_deposits_n", "n"),
+)
+
+recovery_cursor = Table(
+    "recovery_cursor",
+    metadata,
+    Column("one", SmallInteger, primary_key=True, autoincrement=False),
+    Column("journal", BigInteger, nullable=False),
+    CheckConstraint("one = 1", name="recovery_cursor_one_check"),  # a single row
+)
+
+claim_events = Table(
+    "claim_events",
+    metadata,
+    Column("claim_id", Text, primary_key=True),
+    Column("seq", Integer, primary_key=True),  # 1, 2, 3 ... within the claim
+    Column("at_us", BigInteger, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("data", Text, nullable=False),  # JSON, keys sorted, as in SQLite
+    Column("system", Boolean, nullable=False, server_default=false()),  # Vigil's own step
+)
+
+claim_order = Table(
+    "claim_order",
+    metadata,
+    Column("n", BigInteger, Identity(always=False), primary_key=True),
+    Column("claim_id", Text, nullable=False, unique=True),
 )
 
 # -- audit --------------------------------------------------------------------------------------

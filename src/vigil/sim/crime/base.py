@@ -120,9 +120,10 @@ class Crime:
         target += ((want - local) % 24) * HOUR - target % HOUR + between(rng, 0, 60) * MINUTE
         return max(1, target - self.w.now)
 
-    def member(self, region: Region) -> Account:
+    def member(self, region: Region, rng: random.Random | None = None) -> Account:
+        """A customer of the region, drawn with ``rng`` (the shared generator by default)."""
         members = self._members[region.name]
-        return self.w.accounts[members[between(self.rng, 0, len(members))]]
+        return self.w.accounts[members[between(rng or self.rng, 0, len(members))]]
 
     def foreign_country(self, region: Region) -> Country:
         """A country of another region: where an attacker's residential proxy appears to be."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from vigil.sim.config import Region
 from vigil.sim.crime.base import Crime, Episode, Ring, split
+from vigil.sim.crime.claims import mistaken_v2
 from vigil.sim.honest import DAY, HOUR, MINUTE, SECOND, kyc_submission, opening, pick_crypto_chain, signup
 from vigil.sim.output import cents_str
 from vigil.sim.world import Ctx, between
@@ -227,7 +228,11 @@ def bonus_abuse(c: Crime, region: Region, variant: str | None = None) -> Episode
 
 def mistaken_deposit(c: Crime, region: Region, variant: str | None = None) -> Episode:
     """An honest customer sends a deposit with a wrong memo/tag or on the wrong chain; it cannot be
-    credited (so no event), and days later the customer asks for it back: a recovery claim."""
+    credited (so no event), and days later the customer asks for it back: a recovery claim.
+    Generator 2 sends the uncredited deposit as an event and plants fraudulent claims (``claims.py``)."""
+    if c.w.generator >= 2:
+        yield from mistaken_v2(c, region)
+        return
     w, rng = c.w, c.rng
     acct = c.victim(region, 0, ("saver", "trader", "merchant"))
     if acct is None:
