@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from vigil.desk import SecurityDesk
+from vigil.desk.views import when
 from vigil.errors import InvalidInput, NotFound
 from vigil.ler import Intake, Package, verify_package
 from vigil.ler.package import read_archive
@@ -82,6 +83,30 @@ def verification_needs(request: LerRequest) -> list[str]:
     if request.emergency:
         needs.append("a supervisor to verify it (an emergency)")
     return needs
+
+
+def entry_details(entry: LerEvent) -> list[tuple[str, str]]:
+    """A history entry's details as read: times in UTC, lists and records spelled out, the nonce left out
+    (the received entry's details are the request itself, shown above it)."""
+    if entry.kind is Step.RECEIVED:
+        return []
+    shown = []
+    for key, value in entry.data.items():
+        if key == "nonce":
+            continue
+        if key.endswith("_us") and isinstance(value, int):
+            shown.append((key.removesuffix("_us"), (when(value) or "").replace("T", " ")[:19] + " UTC"))
+        else:
+            shown.append((key, _spelled(value)))
+    return shown
+
+
+def _spelled(value: object) -> str:
+    if isinstance(value, list):
+        return "; ".join(_spelled(v) for v in value) or "none"
+    if isinstance(value, dict):
+        return " ".join(f"{k}={_spelled(v)}" for k, v in value.items())
+    return "" if value is None else str(value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from starlette.responses import RedirectResponse, Response
 from vigil.api.console import session
 from vigil.api.console.ler_figures import (
     domain_findings,
+    entry_details,
     intake_of,
     list_rows,
     moment,
@@ -225,6 +226,7 @@ async def request_page(request: Request, request_id: str) -> Response:
             who,
             r=r,
             history=history,
+            entry_details=entry_details,
             domain=_domain(r.officer_email),
             findings=domain_findings(r, history),
             needs=verification_needs(r),
