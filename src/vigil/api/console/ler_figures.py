@@ -102,6 +102,8 @@ def entry_details(entry: LerEvent) -> list[tuple[str, str]]:
 
 
 def _spelled(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, list):
         return "; ".join(_spelled(v) for v in value) or "none"
     if isinstance(value, dict):
