@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from tests.api.conftest import Api, api_settings, open_api
 from tests.conftest import T0, Events
 from vigil.api.console import session
-from vigil.ler import Signer, verify_package
+from vigil.ler import Act, Signer, verify_package
 from vigil.model import KycSubmitted
 from vigil.model.access import Role
 
@@ -232,11 +232,17 @@ def test_every_page_with_every_role(console: Api, events: Events) -> None:
     lia = _sign_in(api, "lia")
     rid = _verified(api, lia)
     _post(lia, rid, "freeze", account_id="alice")
+    info = _verified(api, lia, kind="information", legal_basis="court_order")
+    content = b"%PDF order"
+    api.services.liaison.requests.attach(rid, "order.pdf", "application/pdf", content, Act("lia"))  # type: ignore[union-attr]
+    sha = hashlib.sha256(content).hexdigest()
     readers, workers = {"lia", "sam", "sue", "aud"}, {"lia", "sam", "sue"}
     for user in USERS:
         client = _sign_in(api, user)
-        for path in ("/console/ler", f"/console/ler/{rid}"):
+        for path in ("/console/ler", f"/console/ler/{rid}", f"/console/ler/{rid}/attachments/{sha}"):
             assert client.get(path).status_code == (200 if user in readers else 403), (user, path)
+        package = client.post(f"/console/ler/{info}/disclose", data={"csrf": _csrf(client)})
+        assert package.status_code == (200 if user in workers else 403), user
         assert client.get("/console/ler/new").status_code == (200 if user in workers else 403), user
         note = client.post(f"/console/ler/{rid}/note", data={"csrf": _csrf(client), "text": f"by {user}"})
         assert note.status_code == (200 if user in workers else 403), (user, note.text[-300:])
