@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -36,9 +36,10 @@ class Server:
     port: int
     log: Path
     process: subprocess.Popen[bytes] | None = None
+    env: dict[str, str] = field(default_factory=dict)  # more VIGIL_* settings for this server
 
     def start(self) -> None:
-        env = {**os.environ, "VIGIL_ACCESS_LOG": "false", "VIGIL_PORT": str(self.port)}
+        env = {**os.environ, "VIGIL_ACCESS_LOG": "false", "VIGIL_PORT": str(self.port), **self.env}
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "vigil.cli.main", "serve", "--db", self.db],

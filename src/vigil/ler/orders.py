@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from vigil.desk import Change
 from vigil.desk.controls import controls
-from vigil.errors import Conflict, InvalidInput, NotFound
+from vigil.errors import Conflict, Forbidden, InvalidInput, NotFound
 from vigil.ler.service import DAY_US, Act, LerDesk, Steps, verified
-from vigil.model.cases import ActionKind, ActionStatus
+from vigil.model.access import Role
+from vigil.model.cases import ActionKind, ActionStatus, Case
 from vigil.model.ler import SYSTEM_ACTOR, LerData, LerRequest, RequestKind, Step
 
 
@@ -108,6 +109,27 @@ class Orders:
         return self.ler.apply(
             request_id, act, lambda r: [(Step.UNFREEZE_REQUESTED, {"action_id": action_id})]
         )
+
+    def decide(self, request_id: str, action_id: str, approve: bool, reason: str, act: Act) -> Case:
+        """A supervisor approves (or rejects) the desk action carrying out one of the request's orders:
+        the second pair of eyes, never the person who requested it (the desk checks, and audits). The
+        action must reference this request, whatever id the caller names."""
+        self.ler.request(request_id)
+        if Role.SUPERVISOR not in act.roles:
+            raise Forbidden("an order's freeze or unfreeze is approved or rejected by a supervisor")
+        case_id = action_id.rsplit("/", 1)[0]
+        try:
+            case = self.ler.security.desk.case(case_id)
+        except NotFound:
+            case = None
+        action = next((a for a in case.actions if a.action_id == action_id), None) if case else None
+        if action is None or action.reference != request_id:
+            raise NotFound(f"request {request_id} put no action {action_id[:40]!r} in motion")
+        change = Change(act.actor, nonce=act.nonce, by_key=act.by_key)
+        actions = self.ler.security.actions
+        if approve:
+            return actions.approve(case_id, action_id, reason, change)
+        return actions.reject(case_id, action_id, reason, change)
 
     def tick(self, now_us: int | None = None) -> list[str]:
         """Lapse notices and lapses due by now; returns what happened, one line each."""

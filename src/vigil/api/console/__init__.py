@@ -1,5 +1,12 @@
-"""The desk's web console, served by ``vigil serve`` under ``/console`` (docs/desk.md)."""
+"""The desk's web console, served by ``vigil serve`` under ``/console`` (docs/desk.md): the security
+desk's pages (``pages.py``) and the law-enforcement desk's (``ler_pages.py``, docs/ler.md)."""
 
-from vigil.api.console.pages import router
+from fastapi import APIRouter
+
+from vigil.api.console import ler_pages, pages
+
+router = APIRouter()
+router.include_router(pages.router)
+router.include_router(ler_pages.router)
 
 __all__ = ["router"]

@@ -47,6 +47,7 @@ PAGE = 50
 TIMELINE = 500  # events on a case page; older ones are a click away
 MAX_FORM = 16_384
 _AUDITORS = frozenset({Role.AUDITOR, Role.SUPERVISOR, Role.ADMIN})
+_LIAISON = frozenset({Role.LIAISON})
 _env = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=select_autoescape(["html"]),
@@ -157,7 +158,10 @@ async def login(request: Request) -> Response:
         return response
     except NotAuthenticated as exc:
         return render(request, "login.html", None, status=401, error=str(exc))
-    response = RedirectResponse("/console/queue", status_code=303)
+    # A liaison officer who is not on the security desk lands on the law-enforcement desk's list.
+    roles = services.access.authenticate(issued.token).roles
+    home = "/console/queue" if roles & READERS or not roles & _LIAISON else "/console/ler"
+    response = RedirectResponse(home, status_code=303)
     hours = services.settings.session_hours
     session.sign_in(response, issued.token, request.url.scheme == "https", int(hours * 3600))
     return response
