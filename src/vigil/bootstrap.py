@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import logging
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -711,4 +712,9 @@ def submitter(settings: Settings, journal_: Journal) -> Submitter | None:
     """What ``vigil serve`` decides through when ``VIGIL_BUS`` is set (None: in its own process)."""
     if settings.bus is None:
         return None
+    logging.getLogger("vigil.workers").warning(
+        "deciding through partitioned workers (VIGIL_BUS): the workers do not apply the security desk's"
+        " freezes yet, so a frozen account's withdrawals are not blocked by the engine"
+        " (docs/operations.md, Workers)"
+    )
     return Submitter(bus(settings), journal_, timeout=settings.bus_timeout_seconds)
