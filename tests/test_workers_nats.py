@@ -67,8 +67,16 @@ class Crew:
         for proc in self.procs.values():
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
-        for proc in self.procs.values():
-            proc.wait(timeout=30)
+        for i, proc in self.procs.items():
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.send_signal(signal.SIGUSR1)  # the worker dumps its threads' stacks into its log
+                time.sleep(1.0)
+                proc.kill()
+                proc.wait()
+                log = (self.logs / f"worker-{i}.log").read_text(errors="replace")
+                raise AssertionError(f"worker {i} did not stop within 60 s of SIGTERM; log:\n{log}") from None
 
     def log_text(self) -> str:
         return "\n".join(p.read_text(errors="replace") for p in sorted(self.logs.glob("worker-*.log")))
