@@ -15,6 +15,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -23,20 +24,11 @@ from vigil.errors import Conflict
 
 
 class Entry(Protocol):
-    """What every history entry has besides its key (``case_id``, ``request_id``, ``claim_id``)."""
+    """A history entry: its key (``case_id``, ``request_id``, ``claim_id``), ``seq`` (1, 2, 3 ... within
+    the key), ``at_us``, ``actor``, ``kind`` (an enum), ``data`` (JSON) and ``system``."""
 
     @property
     def seq(self) -> int: ...
-    @property
-    def at_us(self) -> int: ...
-    @property
-    def actor(self) -> str: ...
-    @property
-    def kind(self) -> Enum: ...
-    @property
-    def data(self) -> object: ...
-    @property
-    def system(self) -> bool: ...
 
 
 E = TypeVar("E", bound=Entry)
@@ -64,9 +56,13 @@ class HistoryTable(Generic[E]):
     def columns(self) -> tuple[str, ...]:
         return (self.key, "seq", "at_us", "actor", "kind", "data", "system")
 
-    def row(self, e: E) -> tuple[Any, ...]:
+    def key_of(self, e: E) -> str:
         key: str = getattr(e, self.key)
-        return (key, e.seq, e.at_us, e.actor, e.kind.value, json.dumps(e.data, sort_keys=True), e.system)
+        return key
+
+    def row(self, e: E) -> tuple[Any, ...]:
+        key, seq, at_us, actor, kind, data, system = attrgetter(*self.columns)(e)
+        return (key, seq, at_us, actor, kind.value, json.dumps(data, sort_keys=True), system)
 
     def entry_of(self, row: Sequence[Any]) -> E:
         key, seq, at_us, actor, kind, data, system = row
@@ -88,7 +84,7 @@ class HistoryTable(Generic[E]):
 
 
 class SqliteHistoryStore(SqliteStore, Generic[E]):
-    """A ``SqliteStore`` whose entries live in one history table (its schema and ``schema`` made once)."""
+    """A ``SqliteStore`` whose entries live in one history table (``schema`` includes ``table.schema``)."""
 
     def __init__(
         self,
@@ -129,7 +125,7 @@ class SqliteHistoryStore(SqliteStore, Generic[E]):
         t = self._table
         last = {
             key: n
-            for key in sorted({getattr(e, t.key) for e in events})
+            for key in sorted({t.key_of(e) for e in events})
             for (n,) in db.execute(f"SELECT MAX(seq) FROM {t.name}_events WHERE {t.key} = ?", (key,))
             if n is not None
         }
@@ -143,5 +139,5 @@ class SqliteHistoryStore(SqliteStore, Generic[E]):
             raise Conflict(f"{t.noun} history changed meanwhile: {exc}") from None
         db.executemany(
             f"INSERT OR IGNORE INTO {t.name}_order ({t.key}) VALUES (?)",
-            [(getattr(e, t.key),) for e in events if e.seq == 1],
+            [(t.key_of(e),) for e in events if e.seq == 1],
         )

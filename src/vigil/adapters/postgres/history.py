@@ -71,11 +71,11 @@ class PostgresHistoryStore(Generic[E]):
         """Append in one transaction, and ``then`` in it (stored with the entries, or not at all)."""
         t = self._table
         rows = [dict(zip(t.columns, t.row(e), strict=True)) for e in events]
-        opened = [{t.key: getattr(e, t.key)} for e in events if e.seq == 1]
+        opened = [{t.key: t.key_of(e)} for e in events if e.seq == 1]
         try:
             with begin(self.engine) as conn:
                 if rows:
-                    ids = sorted({getattr(e, t.key) for e in events})
+                    ids = sorted({t.key_of(e) for e in events})
                     last = {key: int(n) for key, n in conn.execute(self._last, {"ids": ids})}
                     t.check_next(events, last)  # Conflict: the transaction rolls back, nothing is stored
                     conn.execute(self._insert, rows)
