@@ -236,5 +236,5 @@ def test_the_event_refuses_only_what_is_beyond_its_size_bounds() -> None:
     kyc(mrz=("", "\x00", "\u0410" * 200))  # read as unreadable later, not refused
     with pytest.raises(ValueError, match="mrz: 11 lines"):
         kyc(mrz=("P",) * 11)
-    with pytest.raises(ValueError, match=r"mrz\[1\]: 201 characters"):
+    with pytest.raises(ValueError, match="mrz: line 2 has 201 characters"):
         kyc(mrz=("P", "x" * 201))

@@ -237,9 +237,7 @@ def _check_mrz(lines: tuple[str, ...]) -> None:
         _fail("mrz", f"{len(lines):,} lines is over the limit of {MRZ_LINES} (an MRZ has 2 or 3)")
     for i, line in enumerate(lines):
         if len(line) > MRZ_LINE_LIMIT:
-            _fail(
-                f"mrz[{i}]", f"{len(line):,} characters is over the limit of {MRZ_LINE_LIMIT} for an MRZ line"
-            )
+            _fail("mrz", f"line {i + 1} has {len(line):,} characters, over the limit of {MRZ_LINE_LIMIT}")
 
 
 def _check_level(level: int) -> None:
