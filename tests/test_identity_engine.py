@@ -3,6 +3,7 @@ the document-reuse pack, a malformed MRZ that never fails the event, and the wir
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -151,6 +152,15 @@ def test_streams_written_before_the_field_still_decode_and_decide_alike() -> Non
     )
     assert with_mrz.mrz == ANNA  # type: ignore[attr-defined]
     assert decode_event(encode_event(with_mrz)) == with_mrz
+    # The canonical form (whose digest a decision keeps) of an event without the new fields is unchanged.
+    assert encode_event(event) == (
+        b'{"type":"kyc_submitted","event_id":"old","account_id":"a","ts":"2025-01-01T00:00:00Z","region":"EU",'
+        b'"country":null,"device_id":null,"ip":null,"geo":null,"network":null,"level":2,"full_name":"Anna",'
+        b'"birth_date":null,"document_type":null,"document_country":null,"document_hash":"d1","face_hash":null,'
+        b'"birth_year":1974,"nationality":null,"occupation":null,"declared_annual_income_fiat":null,'
+        b'"expected_monthly_volume_fiat":null}'
+    )
+    assert b'"sex":"F","mrz":null' in encode_event(replace(event, sex="F"))
     plain = Engine(default_catalog(), builtin_rules(), MemoryJournal()).decide(event)
     checked = engine().decide(event)
     assert (plain.outcome, plain.score, plain.reasons) == (checked.outcome, checked.score, checked.reasons)
