@@ -207,8 +207,12 @@ def valid_mrz(draw: st.DrawFn) -> tuple[Format, list[str]]:
     cd = check_digit
     if fmt is Format.TD1:
         optional1, optional2 = _field(draw, 15), _field(draw, 11)
-        assume(optional1[0] != "<")
-        one = f"I<{state}{number}{cd(number)}{optional1}"
+        extension = draw(st.text(alphabet=string.ascii_uppercase + string.digits, max_size=5))
+        if extension:  # the long-number rule: '<' for the check digit, the rest in the optional data
+            optional1 = f"{extension}{cd(number + extension)}<{optional1}"[:15]
+            one = f"I<{state}{number}<{optional1}"
+        else:
+            one = f"I<{state}{number}{cd(number)}{optional1}"
         two = f"{born}{cd(born)}{sex}{expires}{cd(expires)}{nation}{optional2}"
         two += str(cd(one[5:30] + two[0:7] + two[8:15] + two[18:29]))
         return fmt, [one, two, _field(draw, 30)]
@@ -237,6 +241,8 @@ def test_a_generated_valid_mrz_round_trips(generated: tuple[Format, list[str]]) 
     assert mrz.format is fmt
     assert mrz.valid, mrz.failed
     assert list(mrz.lines) == lines
+    if fmt is Format.TD1 and lines[0][14] == "<":  # a long number read whole from the optional data
+        assert len(mrz.document_number) > 9 and mrz.document_number[:9] == lines[0][5:14]
     assert parse_text("\n".join(lines)) == mrz
     assert parse_lines([line.lower() for line in lines]) == mrz
 
