@@ -45,6 +45,7 @@ class Key(StrEnum):
     IP = "ip"
     DESTINATION = "destination"
     PAIR = "pair"
+    DOCUMENT = "document"
 
     def of(self, ctx: EventContext) -> str | None:
         return getattr(ctx, _KEY_ATTR[self])  # type: ignore[no-any-return]
@@ -56,11 +57,12 @@ _KEY_ATTR = {
     Key.IP: "ip",
     Key.DESTINATION: "destination",
     Key.PAIR: "pair",
+    Key.DOCUMENT: "document",
 }
 
 # Context attributes a windowed statistic may aggregate.
 FIELDS = frozenset(
-    {"fiat", "ip", "device", "country", "destination", "source", "counterparty", "asset", "account"}
+    {"fiat", "ip", "device", "country", "destination", "source", "counterparty", "asset", "account", "holder"}
 )
 ALL_TYPES = frozenset(EventType)
 
@@ -521,6 +523,36 @@ class Latest(Spec):
 
     def step(self, state: list[float], ctx: EventContext) -> float | None:
         state[0] = float(getattr(ctx.event, self.attribute))
+        return state[0]
+
+    def peek(self, state: list[float] | None, ctx: EventContext) -> float | None:
+        return None if state is None else state[0]
+
+
+@dataclass(frozen=True, slots=True)
+class LatestFlag(Spec):
+    """1 or 0: the latest yes/no ``flag`` of the event's context (for example whether a KYC submission's
+    declared name is its document's), None before any event that had one."""
+
+    key: Key
+    scope: Scope
+    flag: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.key}.{self.scope.name}.latest_{self.flag}"
+
+    def describe(self) -> str:
+        return f"1 when the latest {self.scope.name} event of this {self.key} had {self.flag}, 0 when not"
+
+    def matches(self, ctx: EventContext) -> bool:
+        return getattr(ctx, self.flag) is not None and self.scope.matches(ctx)
+
+    def new_state(self) -> list[float]:
+        return [0.0]
+
+    def step(self, state: list[float], ctx: EventContext) -> float | None:
+        state[0] = 1.0 if getattr(ctx, self.flag) else 0.0
         return state[0]
 
     def peek(self, state: list[float] | None, ctx: EventContext) -> float | None:
