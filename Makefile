@@ -61,10 +61,12 @@ imports: $(VENV)/.installed-dev
 # The PostgreSQL tests need a server: the script installs (Debian's postgresql) and starts one if none runs.
 # The workers' tests need NATS with JetStream: ensure-nats.sh installs (Debian's nats-server) and starts it.
 # The console's browser tests need Debian's chromium: the other script installs it when missing.
+# The on-chain tests need Debian's litecoind (installed when missing; each test run starts its own regtest node).
 pytest: $(VENV)/.installed-dev
 	scripts/ensure-postgres.sh
 	scripts/ensure-nats.sh
 	scripts/ensure-chromium.sh
+	scripts/ensure-litecoind.sh
 	$(BIN)/pytest
 
 test: lint typecheck imports pytest
