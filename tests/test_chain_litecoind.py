@@ -12,9 +12,10 @@ import pytest
 
 from tests.chain_scenario import Scenario, build
 from tests.litecoind import LitecoindMissing, Node, regtest_node
+from vigil.adapters.utxo_rpc import UtxoRpc
 from vigil.chain import ChainView, Clusters, Follower, trace_output
 from vigil.chain.quality import pairwise_scores
-from vigil.errors import UnknownBlock
+from vigil.errors import ChainAuthFailed, UnknownBlock
 from vigil.model import Chain
 from vigil.model.addresses import address_key
 from vigil.screening.entries import Category
@@ -132,6 +133,12 @@ def _assert_equal_to_a_fresh_follow(node: Node, view: ChainView) -> None:
     assert sorted(t.txid for t in view.graph.transactions()) == sorted(
         t.txid for t in fresh.graph.transactions()
     )
-    assert view.clusters.groups().keys() == fresh.clusters.groups().keys() or sorted(
-        sorted(g) for g in view.clusters.groups().values()
-    ) == sorted(sorted(g) for g in fresh.clusters.groups().values())
+    groups = sorted(sorted(g) for g in view.clusters.groups().values())
+    assert groups == sorted(sorted(g) for g in fresh.clusters.groups().values())
+
+
+def test_the_real_node_refuses_wrong_credentials(followed: tuple[Node, Scenario, ChainView]) -> None:
+    node, _, _ = followed
+    wrong = UtxoRpc(node.url, user=node.user, password="wrong", timeout=5, name="regtest litecoind")
+    with pytest.raises(ChainAuthFailed, match=r"regtest litecoind at .* refused the RPC credentials"):
+        wrong.tip()

@@ -92,7 +92,7 @@ def test_a_slow_node_times_out(node: Callable[[Script], UtxoRpc]) -> None:
 
 def test_refused_credentials(node: Callable[[Script], UtxoRpc]) -> None:
     rpc = node(lambda request: (401, b""))
-    with pytest.raises(ChainAuthFailed, match="test node at .* refused the RPC credentials"):
+    with pytest.raises(ChainAuthFailed, match=r"test node at .* refused the RPC credentials"):
         rpc.tip()
 
 
