@@ -188,15 +188,18 @@ def _print(r: dict[str, Any]) -> None:
         f" {c['refused_transactions']} transaction(s) refused as mixing:"
     )
     print(
-        f"  with the guard:    precision {g['precision']:.4f} (target >= 0.99: {_met(g['precision'] >= 0.99)})"
-        f"  recall {g['recall']:.4f} (target >= 0.9: {_met(g['recall'] >= 0.9)})  clusters {g['clusters']}"
+        f"  with the guard:    precision {g['precision']:.4f}"
+        f" (target >= 0.99: {_met(g['precision'] >= 0.99)})  recall {g['recall']:.4f}"
+        f" (target >= 0.9: {_met(g['recall'] >= 0.9)})  clusters {g['clusters']}"
     )
     print(
-        f"  without the guard: precision {u['precision']:.4f}  recall {u['recall']:.4f}  clusters {u['clusters']}"
+        f"  without the guard: precision {u['precision']:.4f}  recall {u['recall']:.4f}"
+        f"  clusters {u['clusters']}"
     )
     for kind, s in c["by_kind"].items():
         print(
-            f"  {kind:28} addresses {s['addresses']:4}  precision {s['precision']:.4f}  recall {s['recall']:.4f}"
+            f"  {kind:28} addresses {s['addresses']:4}"
+            f"  precision {s['precision']:.4f}  recall {s['recall']:.4f}"
         )
     print(
         f"exposure (haircut, max 3 hops): planted paths found {e['found']}/{e['planted']}"
@@ -211,7 +214,8 @@ def _print(r: dict[str, Any]) -> None:
     d, a = e["per_deposit_ms"], e["per_address_ms"]
     print(f"  time per deposit: median {d['median']} ms, p99 {d['p99']} ms, max {d['max']} ms")
     print(
-        f"  time per address ({e['addresses_traced']} addresses, {e['addresses_exposed_within_3_hops']} exposed):"
+        f"  time per address ({e['addresses_traced']} addresses,"
+        f" {e['addresses_exposed_within_3_hops']} exposed):"
         f" median {a['median']} ms, p99 {a['p99']} ms, max {a['max']} ms"
     )
 
