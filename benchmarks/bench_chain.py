@@ -100,7 +100,9 @@ def main() -> None:
         "listed owners": tuple(LISTED),
         "mules": MULES,
     }
+    sizes = {rep: len(members) for rep, members in view.clusters.groups().items()}
     report["clustering"] = {
+        "never_spent_with_another": sum(sizes[view.clusters.find(a)] == 1 for a in owner),
         "guarded": _scores(guarded),
         "unguarded": _scores(unguarded),
         "refused_transactions": view.clusters.refused,
@@ -191,6 +193,10 @@ def _print(r: dict[str, Any]) -> None:
         f"  with the guard:    precision {g['precision']:.4f}"
         f" (target >= 0.99: {_met(g['precision'] >= 0.99)})  recall {g['recall']:.4f}"
         f" (target >= 0.9: {_met(g['recall'] >= 0.9)})  clusters {g['clusters']}"
+    )
+    print(
+        f"  {c['never_spent_with_another']} of the {g['addresses']} addresses sit alone: never spent together"
+        " with another address (outside the refused mix), so no common-input method can place them"
     )
     print(
         f"  without the guard: precision {u['precision']:.4f}  recall {u['recall']:.4f}"
