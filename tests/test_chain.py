@@ -20,6 +20,7 @@ from vigil.chain import (
     trace_output,
 )
 from vigil.chain.quality import pairwise_scores
+from vigil.errors import NotFound
 from vigil.model import Chain
 from vigil.screening.entries import AddressEntry, Category
 
@@ -126,7 +127,7 @@ def test_value_from_outside_the_graph_is_unknown_not_clean() -> None:
     graph = _graph([coinbase("cb", "M", 1)], [t1], [t2])
     exposure = trace_output(graph, Outpoint(t2.txid, 0), lookup)
     assert exposure.unknown == pytest.approx(1.0) and exposure.categories == ()
-    with pytest.raises(KeyError, match="not in the followed chain"):
+    with pytest.raises(NotFound, match="not in the followed chain"):
         trace_output(graph, Outpoint(h("nothing"), 0), lookup)
     with pytest.raises(ValueError, match="max_hops"):
         trace_output(graph, Outpoint(t2.txid, 0), lookup, max_hops=0)

@@ -188,3 +188,9 @@ def test_a_batch_answer_that_does_not_match_is_refused(node: Callable[[Script], 
     rpc = node(lambda r: (200, b"[]") if isinstance(r, list) else ok(None, r))
     with pytest.raises(MalformedChainAnswer, match="a batch of 2 getrawtransaction calls got list back"):
         rpc.batch("getrawtransaction", [[h("a"), True], [h("b"), True]])
+
+
+def test_a_malformed_tip_names_the_node(node: Callable[[Script], UtxoRpc]) -> None:
+    rpc = node(lambda r: ok({"blocks": -3, "bestblockhash": h("tip")}, r))
+    with pytest.raises(MalformedChainAnswer, match=r"test node at .*: getblockchaininfo: blocks is -3"):
+        rpc.tip()

@@ -59,10 +59,9 @@ class UtxoRpc:
     # -- ChainSource ------------------------------------------------------------------------------
 
     def tip(self) -> BlockRef:
-        info = _dict(self.call("getblockchaininfo"), "getblockchaininfo")
-        return BlockRef(
-            _int(info, "blocks", "getblockchaininfo"), _hash(info, "bestblockhash", "getblockchaininfo")
-        )
+        where = f"{self.name}: getblockchaininfo"
+        info = _dict(self.call("getblockchaininfo"), where)
+        return BlockRef(_int(info, "blocks", where), _hash(info, "bestblockhash", where))
 
     def block_hash(self, height: int) -> str:
         if height < 0:
@@ -77,11 +76,11 @@ class UtxoRpc:
     def block(self, block_hash: str) -> Block:
         if not _is_hash(block_hash):
             raise UnknownBlock(f"{block_hash!r} is not a block hash")
-        method = f"getblock {block_hash}"
+        method = f"{self.name}: getblock {block_hash}"
         raw = _dict(self.call("getblock", block_hash, 2), method)
         txs = raw.get("tx")
         if not isinstance(txs, list):
-            raise MalformedChainAnswer(f"{self.name}: {method} has no transaction list")
+            raise MalformedChainAnswer(f"{method} has no transaction list")
         parsed = [self._transaction(_dict(t, method), method) for t in txs]
         outputs = {txid: outs for txid, _, outs in parsed}
         self._resolve(
@@ -97,7 +96,7 @@ class UtxoRpc:
                 spent = outputs.get(prevout.txid) or self._cache.get(prevout.txid)
                 if spent is None or not 0 <= prevout.vout < len(spent):
                     raise MalformedChainAnswer(
-                        f"{self.name}: {method}: input {prevout} spends an output the node did not give"
+                        f"{method}: input {prevout} spends an output the node did not give"
                     )
                 address, value = spent[prevout.vout]
                 inputs.append(TxInput(prevout, address, value))
@@ -108,10 +107,10 @@ class UtxoRpc:
             self._remember(txid, outs)
         previous = raw.get("previousblockhash")
         if previous is not None and (not isinstance(previous, str) or not _is_hash(previous)):
-            raise MalformedChainAnswer(f"{self.name}: {method}: previousblockhash is {previous!r}")
+            raise MalformedChainAnswer(f"{method}: previousblockhash is {previous!r}")
         answered = _hash(raw, "hash", method)
         if answered != block_hash.lower():
-            raise MalformedChainAnswer(f"{self.name}: {method} answered block {answered}")
+            raise MalformedChainAnswer(f"{method} answered block {answered}")
         return Block(_int(raw, "height", method), answered, previous, tuple(transactions))
 
     # -- JSON-RPC ---------------------------------------------------------------------------------
@@ -212,7 +211,7 @@ class UtxoRpc:
         where = f"{method} tx {txid}"
         vin, vout = raw.get("vin"), raw.get("vout")
         if not isinstance(vin, list) or not isinstance(vout, list):
-            raise MalformedChainAnswer(f"{self.name}: {where} has no vin or vout list")
+            raise MalformedChainAnswer(f"{where} has no vin or vout list")
         inputs: list[Outpoint | None] = []
         for item in vin:
             item = _dict(item, where)
@@ -224,7 +223,7 @@ class UtxoRpc:
         for n, item in enumerate(vout):
             item = _dict(item, where)
             if _int(item, "n", where) != n:
-                raise MalformedChainAnswer(f"{self.name}: {where}: outputs are not numbered in order")
+                raise MalformedChainAnswer(f"{where}: outputs are not numbered in order")
             outputs.append((_address(item), self._amount(item.get("value"), where)))
         return txid, inputs, tuple(outputs)
 
@@ -236,7 +235,7 @@ class UtxoRpc:
             if units != units.to_integral_value() or units < 0:
                 raise InvalidOperation
         except InvalidOperation:
-            raise MalformedChainAnswer(f"{self.name}: {where}: {value!r} is not an amount") from None
+            raise MalformedChainAnswer(f"{where}: {value!r} is not an amount") from None
         return int(units)
 
     def _resolve(self, txids: set[str]) -> None:
@@ -247,7 +246,7 @@ class UtxoRpc:
                 chunk, self.batch("getrawtransaction", [[t, True] for t in chunk]), strict=True
             ):
                 parsed_txid, _, outputs = self._transaction(
-                    _dict(raw, f"getrawtransaction {txid}"), "getrawtransaction"
+                    _dict(raw, f"{self.name}: getrawtransaction {txid}"), f"{self.name}: getrawtransaction"
                 )
                 if parsed_txid != txid:
                     raise MalformedChainAnswer(

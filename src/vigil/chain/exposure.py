@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from vigil.chain.blocks import Outpoint
 from vigil.chain.graph import TxGraph
+from vigil.errors import NotFound
 from vigil.screening.entries import AddressEntry, Category
 
 Lookup = Callable[[str], Sequence[AddressEntry]]
@@ -87,7 +88,7 @@ def trace_output(graph: TxGraph, outpoint: Outpoint, lookup: Lookup, *, max_hops
     """The exposure of one output (a deposit): where the value it carries came from."""
     out = graph.output(outpoint)
     if out is None:
-        raise KeyError(f"output {outpoint} is not in the followed chain")
+        raise NotFound(f"output {outpoint} is not in the followed chain")
     frontier: _Frontier = {outpoint.txid: (1.0, (outpoint.txid,))}
     return _trace(graph, str(outpoint), out.value, frontier, lookup, max_hops, {})
 
