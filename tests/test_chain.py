@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 from tests.chain_kit import chain, coinbase, extend, h, spend
 from vigil.adapters.memory_chain import MemoryChain
 from vigil.chain import (
+    Block,
+    BlockRef,
     ChainView,
     Clusters,
     Follower,
@@ -20,7 +22,7 @@ from vigil.chain import (
     trace_output,
 )
 from vigil.chain.quality import pairwise_scores
-from vigil.errors import NotFound
+from vigil.errors import ChainUnavailable, NotFound
 from vigil.model import Chain
 from vigil.screening.entries import AddressEntry, Category
 
@@ -210,3 +212,50 @@ def test_any_sequence_of_reorganisations_ends_equal_to_a_fresh_follow(cuts: list
         fresh = ChainView()
         Follower(source, fresh).poll()
         assert _snapshot(view) == _snapshot(fresh)
+
+
+class _Flaky:
+    """A source that fails once when asked for the block at ``fail_at``, as a node going down would."""
+
+    def __init__(self, inner: MemoryChain, fail_at: int) -> None:
+        self.inner, self.fail_at = inner, fail_at
+
+    def tip(self) -> BlockRef:
+        return self.inner.tip()
+
+    def block_hash(self, height: int) -> str:
+        if height == self.fail_at:
+            self.fail_at = -1
+            raise ChainUnavailable("test node is down or unreachable: connection refused")
+        return self.inner.block_hash(height)
+
+    def block(self, block_hash: str) -> Block:
+        return self.inner.block(block_hash)
+
+
+def test_a_node_that_fails_mid_poll_leaves_a_consistent_prefix_and_the_next_poll_goes_on() -> None:
+    source = MemoryChain(_base())
+    view = ChainView()
+    follower = Follower(_Flaky(source, fail_at=2), view)
+    with pytest.raises(ChainUnavailable, match="down or unreachable"):
+        follower.poll()
+    assert view.tip == source.block(source.block_hash(1)).ref
+    assert [a.height for a in follower.poll().applied] == [2]
+    fresh = ChainView()
+    Follower(source, fresh).poll()
+    assert _snapshot(view) == _snapshot(fresh)
+
+
+def test_a_chain_that_keeps_reorganising_is_reported_not_followed_forever() -> None:
+    class Restless(MemoryChain):
+        def block(self, block_hash: str) -> Block:  # every block names a parent we do not have
+            block = super().block(block_hash)
+            return (
+                Block(block.height, block.hash, h("elsewhere"), block.transactions) if block.height else block
+            )
+
+    source = Restless(_base())
+    view = ChainView()
+    with pytest.raises(ChainUnavailable, match="kept reorganising during 5 attempts"):
+        Follower(source, view).poll()
+    assert view.tip is not None and view.tip.height == 0
