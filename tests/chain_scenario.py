@@ -254,8 +254,8 @@ def build(node: Node, *, seed: int = 21, rounds: int = 6) -> Scenario:
     hot = b.home.setdefault("exchange", b.address("exchange"))
     b.sweep("exchange")
     b.mine()
-    payees = [(b.address(w), Decimal(rng.randint(100, 300)) / 100) for w in ("alice", "bob", "dave")]
-    b.spend("exchange", [b.big_utxo("exchange", Decimal(10))], payees, hot)
+    withdrawals = [(b.address(w), Decimal(rng.randint(100, 300)) / 100) for w in ("alice", "bob", "dave")]
+    b.spend("exchange", [b.big_utxo("exchange", Decimal(10))], withdrawals, hot)
     for payer in ("dave", "erin"):
         deposit = b.address("exchange")
         out.clean.append(b.outpoint(b.pay(payer, {deposit: Decimal("0.75")}), deposit))

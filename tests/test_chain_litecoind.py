@@ -18,7 +18,7 @@ from vigil.chain.quality import pairwise_scores
 from vigil.errors import ChainAuthFailed, UnknownBlock
 from vigil.model import Chain
 from vigil.model.addresses import address_key
-from vigil.screening.entries import Category
+from vigil.screening.entries import AddressEntry, Category
 from vigil.screening.index import AddressIndex
 
 pytestmark = pytest.mark.litecoind
@@ -71,7 +71,7 @@ def test_every_planted_path_is_found_with_its_hops_and_transactions(
     _, scenario, view = followed
     index = AddressIndex(scenario.entries())
 
-    def lookup(address: str) -> tuple:  # type: ignore[type-arg]
+    def lookup(address: str) -> tuple[AddressEntry, ...]:
         return index.lookup(address_key(Chain.LTC, address))
 
     for planted in scenario.planted:

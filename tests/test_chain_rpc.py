@@ -68,7 +68,7 @@ def _tx(txid: str, vin: list[Any], values: list[Any]) -> dict[str, Any]:
     return {"txid": txid, "vin": vin, "vout": vout}
 
 
-def _block(txs: list[Any], **extra: Any) -> dict[str, Any]:
+def _block(txs: Any, **extra: Any) -> dict[str, Any]:
     return {"hash": h("block"), "height": 7, "previousblockhash": h("parent"), "tx": txs, **extra}
 
 

@@ -154,7 +154,7 @@ class UtxoRpc:
             headers={"Content-Type": "application/json", "Authorization": self._auth},
             method="POST",
         )
-        what = body["method"] if isinstance(body, dict) else f"a batch of {len(body)} {body[0]['method']}"  # type: ignore[index,arg-type]
+        what = _describe(body)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 data = response.read()
@@ -259,6 +259,15 @@ class UtxoRpc:
         self._cache.move_to_end(txid)
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
+
+
+def _describe(body: object) -> str:
+    """The method a request calls, for messages: ``getblock``, or ``a batch of 3 getrawtransaction``."""
+    if isinstance(body, dict):
+        return str(body.get("method"))
+    if isinstance(body, list) and body and isinstance(body[0], dict):
+        return f"a batch of {len(body)} {body[0].get('method')}"
+    return "a request"
 
 
 def _is_hash(text: str) -> bool:
