@@ -36,11 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.chain_scenario import CHANGE_HOME, HONEST, LISTED, MULES, build
 from tests.litecoind import regtest_node
 
-from vigil.chain import ChainView, Clusters, Follower, trace_address, trace_output
+from vigil.chain import ChainView, Clusters, Follower, index_lookup, trace_address, trace_output
 from vigil.chain.quality import PairScores, pairwise_scores
 from vigil.model import Chain
-from vigil.model.addresses import address_key
-from vigil.screening.entries import AddressEntry
 from vigil.screening.index import AddressIndex
 
 
@@ -112,10 +110,7 @@ def main() -> None:
         },
     }
 
-    index = AddressIndex(scenario.entries())
-
-    def lookup(address: str) -> tuple[AddressEntry, ...]:
-        return index.lookup(address_key(Chain.LTC, address))
+    lookup = index_lookup(AddressIndex(scenario.entries()), Chain.LTC)
 
     found, rows = 0, []
     deposit_times = []

@@ -13,12 +13,11 @@ import pytest
 from tests.chain_scenario import Scenario, build
 from tests.litecoind import LitecoindMissing, Node, regtest_node
 from vigil.adapters.utxo_rpc import UtxoRpc
-from vigil.chain import ChainView, Clusters, Follower, trace_output
+from vigil.chain import ChainView, Clusters, Follower, index_lookup, trace_output
 from vigil.chain.quality import pairwise_scores
 from vigil.errors import ChainAuthFailed, UnknownBlock
 from vigil.model import Chain
-from vigil.model.addresses import address_key
-from vigil.screening.entries import AddressEntry, Category
+from vigil.screening.entries import Category
 from vigil.screening.index import AddressIndex
 
 pytestmark = pytest.mark.litecoind
@@ -69,10 +68,7 @@ def test_every_planted_path_is_found_with_its_hops_and_transactions(
     followed: tuple[Node, Scenario, ChainView],
 ) -> None:
     _, scenario, view = followed
-    index = AddressIndex(scenario.entries())
-
-    def lookup(address: str) -> tuple[AddressEntry, ...]:
-        return index.lookup(address_key(Chain.LTC, address))
+    lookup = index_lookup(AddressIndex(scenario.entries()), Chain.LTC)
 
     for planted in scenario.planted:
         found = trace_output(view.graph, planted.deposit, lookup).of(planted.category)

@@ -29,10 +29,22 @@ from dataclasses import dataclass
 from vigil.chain.blocks import Outpoint
 from vigil.chain.graph import TxGraph
 from vigil.errors import NotFound
+from vigil.model import Chain
+from vigil.model.addresses import address_key
 from vigil.screening.entries import AddressEntry, Category
+from vigil.screening.index import AddressIndex
 
 Lookup = Callable[[str], Sequence[AddressEntry]]
 MAX_HOPS = 3
+
+
+def index_lookup(index: AddressIndex, chain: Chain) -> Lookup:
+    """What the lists say about an address of ``chain`` as a node spells it: the index keyed canonically."""
+
+    def lookup(address: str) -> tuple[AddressEntry, ...]:
+        return index.lookup(address_key(chain, address))
+
+    return lookup
 
 
 @dataclass(frozen=True, slots=True)

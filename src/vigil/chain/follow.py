@@ -40,12 +40,17 @@ class ChainView:
         for tx in block.transactions:
             self.clusters.add(tx)
 
-    def revert_tip(self) -> Block:
-        """Take the tip block off and rebuild the clusters (a union cannot be undone; reorgs are rare)."""
-        block = self.blocks.pop()
-        self.graph.revert(block)
-        self.clusters = Clusters.of(self.graph.transactions())
-        return block
+    def revert(self, count: int) -> list[Block]:
+        """Take ``count`` blocks off the top, newest first, then rebuild the clusters once from the graph
+        (a union cannot be undone; reorganisations are rare and shallow)."""
+        reverted = []
+        for _ in range(count):
+            block = self.blocks.pop()
+            self.graph.revert(block)
+            reverted.append(block)
+        if reverted:
+            self.clusters = Clusters.of(self.graph.transactions())
+        return reverted
 
 
 @dataclass(slots=True)
@@ -81,8 +86,12 @@ class Follower:
             return False
 
     def _roll_back(self, progress: Progress) -> None:
-        while (tip := self.view.tip) is not None and not self._on_best_chain(tip):
-            progress.reverted.append(self.view.revert_tip().ref)
+        """Find the fork point (the highest applied block still on the best chain), then revert above it."""
+        depth = 0
+        blocks = self.view.blocks
+        while depth < len(blocks) and not self._on_best_chain(blocks[-1 - depth].ref):
+            depth += 1
+        progress.reverted.extend(b.ref for b in self.view.revert(depth))
 
     def _roll_forward(self, progress: Progress, limit: int | None) -> bool:
         """Apply blocks up to the tip; False when a block does not extend ours (reorganised meanwhile)."""
