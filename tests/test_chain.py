@@ -260,3 +260,79 @@ def test_a_chain_that_keeps_reorganising_is_reported_not_followed_forever() -> N
     with pytest.raises(ChainUnavailable, match="kept reorganising during 5 attempts"):
         Follower(source, view).poll()
     assert view.tip is not None and view.tip.height == 0
+
+
+# -- exposure against a brute-force oracle on random transaction graphs --------------------------------
+
+
+@st.composite
+def _random_graph(draw: st.DrawFn) -> TxGraph:
+    """Blocks of random spends among eight addresses (L and S listed); coins start at coinbases."""
+    addresses = ["L", "S", "A", "B", "C", "D", "E", "F"]
+    unspent: list[tuple[Transaction, int]] = []
+    blocks: list[list[Transaction]] = []
+    for b in range(draw(st.integers(min_value=2, max_value=7))):
+        txs: list[Transaction] = []
+        mint = coinbase(f"cb{b}", draw(st.sampled_from(addresses)), draw(st.integers(1, 1000)))
+        txs.append(mint)
+        fresh = [(mint, 0)]
+        for t in range(draw(st.integers(min_value=0, max_value=4))):
+            if not unspent:
+                break
+            picks = draw(st.lists(st.integers(0, len(unspent) - 1), min_size=1, max_size=3, unique=True))
+            inputs = [unspent[i] for i in picks]
+            for i in sorted(picks, reverse=True):
+                del unspent[i]
+            total = sum(tx.outputs[n].value for tx, n in inputs)
+            outs = draw(st.lists(st.sampled_from(addresses), min_size=1, max_size=3))
+            tx = spend(f"t{b}-{t}", inputs, [(a, max(total // len(outs) - 1, 0)) for a in outs])
+            txs.append(tx)
+            fresh.extend((tx, n) for n in range(len(outs)))
+        unspent.extend(fresh)
+        blocks.append(txs)
+    return _graph(*blocks)
+
+
+def _oracle_hops(graph: TxGraph, txid: str, category: Category, max_hops: int) -> int | None:
+    """Fewest hops back to a listed input of ``category``, by breadth-first search without shares."""
+    level = {txid}
+    for hop in range(1, max_hops + 1):
+        following = set()
+        for t in level:
+            tx = graph.transaction(t)
+            if tx is None or tx.coinbase or tx.input_value == 0:
+                continue
+            for spend_ in tx.inputs:
+                if spend_.value == 0:
+                    continue
+                entries = lookup(spend_.address) if spend_.address else ()
+                if any(e.category == category for e in entries):
+                    return hop
+                if not entries and spend_.prevout is not None:
+                    following.add(spend_.prevout.txid)
+        level = following
+    return None
+
+
+@settings(max_examples=150, deadline=None)
+@given(_random_graph(), st.integers(min_value=1, max_value=4))
+def test_exposure_agrees_with_a_brute_force_search_and_conserves_value(graph: TxGraph, max_hops: int) -> None:
+    for tx in list(graph.transactions()):
+        for out in tx.outputs:
+            if out.value == 0:
+                continue
+            exposure = trace_output(graph, Outpoint(tx.txid, out.n), lookup, max_hops=max_hops)
+            total = sum(c.share for c in exposure.categories) + exposure.beyond + exposure.unknown
+            assert total <= 1 + 1e-9
+            for category in (Category.STOLEN, Category.SANCTIONED):
+                found = exposure.of(category)
+                assert (found.hops if found else None) == _oracle_hops(graph, tx.txid, category, max_hops)
+                if found is None:
+                    continue
+                assert 0 < found.share <= 1 and len(found.path) == found.hops and found.path[-1] == tx.txid
+                first = graph.transaction(found.path[0])
+                assert first is not None and found.listed in {i.address for i in first.inputs}
+                for earlier, later in zip(found.path, found.path[1:], strict=False):
+                    spender = graph.transaction(later)
+                    assert spender is not None
+                    assert earlier in {i.prevout.txid for i in spender.inputs if i.prevout is not None}

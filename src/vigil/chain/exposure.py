@@ -146,10 +146,12 @@ def _trace(
                 continue
             for spend in tx.inputs:
                 part = share * spend.value / total
+                if part == 0.0:  # an input of no value carries nothing, listed or not
+                    continue
                 entries = lookup(spend.address) if spend.address is not None else ()
                 if entries:
                     _record(hits, entries, hop, part, path, spend.address or "")
-                elif spend.prevout is None or part == 0.0:
+                elif spend.prevout is None:
                     continue
                 elif hop == max_hops:
                     beyond += part
