@@ -13,7 +13,7 @@ import pytest
 from tests.chain_scenario import Scenario, build
 from tests.litecoind import LitecoindMissing, Node, regtest_node
 from vigil.adapters.utxo_rpc import UtxoRpc
-from vigil.chain import ChainView, Clusters, Follower, index_lookup, trace_output
+from vigil.chain import ChainView, Clusters, Follower, index_lookup, trace_address, trace_output
 from vigil.chain.quality import pairwise_scores
 from vigil.errors import ChainAuthFailed, UnknownBlock
 from vigil.model import Chain
@@ -85,6 +85,20 @@ def test_every_planted_path_is_found_with_its_hops_and_transactions(
     assert share.share == pytest.approx(stolen_in / mix.input_value)  # one input of four, by value
     for deposit in scenario.clean:
         assert trace_output(view.graph, deposit, lookup).categories == ()
+
+
+def test_a_deposits_source_address_is_exposed_one_hop_nearer(
+    followed: tuple[Node, Scenario, ChainView],
+) -> None:
+    _, scenario, view = followed
+    lookup = index_lookup(AddressIndex(scenario.entries()), Chain.LTC)
+    for planted in scenario.planted:
+        deposit_tx = view.graph.transaction(planted.deposit.txid)
+        assert deposit_tx is not None
+        (source,) = {i.address for i in deposit_tx.inputs if i.address is not None}
+        found = trace_address(view.graph, source, lookup).of(planted.category)
+        assert found is not None, planted
+        assert (found.hops, found.path, found.listed) == (planted.hops - 1, planted.path[:-1], planted.listed)
 
 
 def test_a_reorganisation_is_rolled_back_to_the_fork_and_both_ways() -> None:
