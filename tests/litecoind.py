@@ -36,12 +36,28 @@ class LitecoindMissing(RuntimeError):
 
 
 def litecoind_binary() -> str:
-    binary = os.environ.get("VIGIL_TEST_LITECOIND") or shutil.which("litecoind")
-    if not binary or not Path(binary).exists():
-        raise LitecoindMissing(
-            f"litecoind is not installed (not on PATH, VIGIL_TEST_LITECOIND unset). {HOW_TO_GET_IT}"
-        )
+    configured = os.environ.get("VIGIL_TEST_LITECOIND")
+    if configured:
+        if not Path(configured).is_file():
+            raise LitecoindMissing(f"VIGIL_TEST_LITECOIND={configured} is not a file. {HOW_TO_GET_IT}")
+        return configured
+    binary = shutil.which("litecoind")
+    if binary is None:
+        raise LitecoindMissing(f"litecoind is not installed (not on PATH). {HOW_TO_GET_IT}")
     return binary
+
+
+def require_litecoind() -> None:
+    """Fail the calling test (never skip) when litecoind cannot be found, saying how to get it."""
+    try:
+        litecoind_binary()
+    except LitecoindMissing as missing:
+        message = str(missing)
+    else:
+        return
+    import pytest  # only the tests call this; the benchmark lets the error speak
+
+    pytest.fail(message, pytrace=False)
 
 
 class Node:

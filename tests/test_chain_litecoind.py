@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.chain_scenario import Scenario, build
-from tests.litecoind import LitecoindMissing, Node, regtest_node
+from tests.litecoind import Node, regtest_node, require_litecoind
 from vigil.adapters.utxo_rpc import UtxoRpc
 from vigil.chain import ChainView, Clusters, Follower, index_lookup, trace_address, trace_output
 from vigil.chain.quality import pairwise_scores
@@ -24,11 +24,9 @@ pytestmark = pytest.mark.litecoind
 
 
 def _node() -> Iterator[Node]:
-    try:
-        with regtest_node() as node:
-            yield node
-    except LitecoindMissing as missing:
-        pytest.fail(str(missing), pytrace=False)
+    require_litecoind()
+    with regtest_node() as node:
+        yield node
 
 
 @pytest.fixture(scope="module")

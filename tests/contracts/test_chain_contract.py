@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.chain_kit import chain, coinbase, h, spend
-from tests.litecoind import LitecoindMissing, regtest_node
+from tests.litecoind import regtest_node, require_litecoind
 from vigil.adapters.memory_chain import MemoryChain
 from vigil.chain import ChainSource
 from vigil.errors import UnknownBlock
@@ -21,18 +21,14 @@ def _memory() -> Iterator[ChainSource]:
 
 
 def _litecoind() -> Iterator[ChainSource]:
-    try:
-        with regtest_node() as node:
-            node.call("createwallet", "w")
-            address = node.call("getnewaddress", wallet="w")
-            node.call("generatetoaddress", 102, address)
-            node.call(
-                "sendtoaddress", node.call("getnewaddress", wallet="w"), "60", wallet="w"
-            )  # two coinbases
-            node.call("generatetoaddress", 1, address)
-            yield node.rpc()
-    except LitecoindMissing as missing:
-        pytest.fail(str(missing), pytrace=False)
+    require_litecoind()
+    with regtest_node() as node:
+        node.call("createwallet", "w")
+        address = node.call("getnewaddress", wallet="w")
+        node.call("generatetoaddress", 102, address)
+        node.call("sendtoaddress", node.call("getnewaddress", wallet="w"), "60", wallet="w")  # two coinbases
+        node.call("generatetoaddress", 1, address)
+        yield node.rpc()
 
 
 @pytest.fixture(scope="module", params=["memory", pytest.param("litecoind", marks=pytest.mark.litecoind)])
