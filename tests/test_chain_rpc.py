@@ -43,7 +43,8 @@ def node() -> Iterator[Callable[[Script], UtxoRpc]]:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 status, data = script(body)
                 self.send_response(status)
-                self.send_header("Content-Length", str(len(data)))
+                declared = len(data) + 100 if data.startswith(b"TRUNCATED") else len(data)
+                self.send_header("Content-Length", str(declared))
                 self.end_headers()
                 self.wfile.write(data)
 
@@ -194,3 +195,9 @@ def test_a_malformed_tip_names_the_node(node: Callable[[Script], UtxoRpc]) -> No
     rpc = node(lambda r: ok({"blocks": -3, "bestblockhash": h("tip")}, r))
     with pytest.raises(MalformedChainAnswer, match=r"test node at .*: getblockchaininfo: blocks is -3"):
         rpc.tip()
+
+
+def test_an_answer_cut_short_is_a_dropped_connection(node: Callable[[Script], UtxoRpc]) -> None:
+    rpc = node(lambda r: (200, b"TRUNCATED {"))
+    with pytest.raises(ChainUnavailable, match="dropped the connection during getblockhash: IncompleteRead"):
+        rpc.block_hash(1)

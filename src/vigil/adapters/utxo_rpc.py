@@ -13,6 +13,7 @@ height or hash it does not have, ``MalformedChainAnswer`` for anything its proto
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -179,8 +180,10 @@ class UtxoRpc:
                     f"{self.name} did not answer {what} within {self.timeout:g} s (slow or stuck)"
                 ) from None
             raise ChainUnavailable(f"{self.name} is down or unreachable: {reason}") from None
-        except (ConnectionError, OSError) as error:  # reset or closed mid-answer
-            raise ChainUnavailable(f"{self.name} dropped the connection during {what}: {error}") from None
+        except (OSError, http.client.HTTPException) as error:  # reset, or closed mid-answer (IncompleteRead)
+            raise ChainUnavailable(
+                f"{self.name} dropped the connection during {what}: {type(error).__name__} {error}"
+            ) from None
         try:
             return json.loads(data, parse_float=Decimal)
         except ValueError:
