@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.chain_scenario import CHANGE_HOME, HONEST, LISTED, MULES, build
 from tests.litecoind import regtest_node
 
-from vigil.chain import ChainView, Clusters, Follower, index_lookup, trace_address, trace_output
+from vigil.chain import AddressClusters, ChainView, Follower, index_lookup, trace_address, trace_output
 from vigil.chain.quality import PairScores, pairwise_scores
 from vigil.model import Chain
 from vigil.screening.index import AddressIndex
@@ -89,7 +89,7 @@ def main() -> None:
 
     owner = scenario.owner
     guarded = pairwise_scores(view.clusters, owner)
-    unguarded = pairwise_scores(Clusters.of(view.graph.transactions(), min_equal=10**9), owner)
+    unguarded = pairwise_scores(AddressClusters.of(view.graph.transactions(), min_equal=10**9), owner)
     kinds = {
         "honest, change back home": CHANGE_HOME,
         "honest, fresh change": tuple(w for w in HONEST if w not in CHANGE_HOME),

@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 from tests.chain_kit import chain, coinbase, extend, h, spend
 from vigil.adapters.memory_chain import MemoryChain
 from vigil.chain import (
+    AddressClusters,
     Block,
     BlockRef,
     ChainView,
-    Clusters,
     Follower,
     Outpoint,
     Transaction,
@@ -42,7 +42,7 @@ def lookup(address: str) -> tuple[AddressEntry, ...]:
 def test_common_inputs_merge_and_outputs_stay_alone() -> None:
     a, b = coinbase("a", "A1", 50), coinbase("b", "A2", 50)
     pay = spend("pay", [(a, 0), (b, 0)], [("X", 70), ("A3", 29)])
-    clusters = Clusters.of([a, b, pay])
+    clusters = AddressClusters.of([a, b, pay])
     assert clusters.same("A1", "A2")
     assert not clusters.same("A1", "A3")  # change is not linked: no change heuristic
     assert not clusters.same("A1", "X")
@@ -53,16 +53,18 @@ def test_an_equal_output_transaction_with_several_owners_is_not_merged() -> None
     coins = [coinbase(f"c{i}", f"P{i}", 50) for i in range(3)]
     mix = spend("mix", [(c, 0) for c in coins], [("M0", 10), ("M1", 10), ("M2", 10), ("C0", 39), ("C1", 40)])
     assert looks_like_mixing(mix)
-    clusters = Clusters.of([*coins, mix])
+    clusters = AddressClusters.of([*coins, mix])
     assert not clusters.same("P0", "P1") and clusters.refused == 1
     # one owner paying two equal amounts from one address is no mix; a threshold above them merges
     assert not looks_like_mixing(spend("one", [(coins[0], 0)], [("Y", 10), ("Z", 10)]))
-    assert Clusters.of([*coins, mix], min_equal=4).same("P0", "P2")
+    assert AddressClusters.of([*coins, mix], min_equal=4).same("P0", "P2")
 
 
 def test_pairwise_scores_count_pairs() -> None:
     a, b, c = coinbase("a", "A1", 5), coinbase("b", "A2", 5), coinbase("c", "B1", 5)
-    clusters = Clusters.of([a, b, c, spend("m", [(a, 0), (b, 0), (c, 0)], [("Q", 14)])])  # a wrong merge
+    clusters = AddressClusters.of(
+        [a, b, c, spend("m", [(a, 0), (b, 0), (c, 0)], [("Q", 14)])]
+    )  # a wrong merge
     scores = pairwise_scores(clusters, {"A1": "alice", "A2": "alice", "B1": "bob", "B2": "bob"})
     assert (scores.predicted_pairs, scores.correct_pairs, scores.true_pairs) == (3, 1, 2)
     assert scores.precision == pytest.approx(1 / 3) and scores.recall == pytest.approx(1 / 2)

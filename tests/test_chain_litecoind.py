@@ -13,7 +13,7 @@ import pytest
 from tests.chain_scenario import Scenario, build
 from tests.litecoind import Node, regtest_node, require_litecoind
 from vigil.adapters.utxo_rpc import UtxoRpc
-from vigil.chain import ChainView, Clusters, Follower, index_lookup, trace_address, trace_output
+from vigil.chain import AddressClusters, ChainView, Follower, index_lookup, trace_address, trace_output
 from vigil.chain.quality import pairwise_scores
 from vigil.errors import ChainAuthFailed, UnknownBlock
 from vigil.model import Chain
@@ -57,7 +57,9 @@ def test_clustering_meets_the_targets_and_the_mixing_guard_is_what_keeps_precisi
     assert view.clusters.refused >= len(scenario.mixing)
     # Recall is bounded by the wallets, not the guard: common inputs alone never link a spend to its
     # change (docs/chain.md). The guard must cost (almost) none of it and buy the precision.
-    unguarded = pairwise_scores(Clusters.of(view.graph.transactions(), min_equal=10**9), scenario.owner)
+    unguarded = pairwise_scores(
+        AddressClusters.of(view.graph.transactions(), min_equal=10**9), scenario.owner
+    )
     assert unguarded.precision < scores.precision
     assert scores.recall >= unguarded.recall - 0.02, (scores, unguarded)
 

@@ -5,19 +5,19 @@ See docs/chain.md for the method (clustering guarded against mixing, haircut tra
 """
 
 from vigil.chain.blocks import Block, BlockRef, Outpoint, Transaction, TxInput, TxOutput
-from vigil.chain.cluster import Clusters, looks_like_mixing
+from vigil.chain.cluster import AddressClusters, looks_like_mixing
 from vigil.chain.exposure import CategoryExposure, Exposure, index_lookup, trace_address, trace_output
 from vigil.chain.follow import ChainView, Follower, Progress
 from vigil.chain.graph import TxGraph
 from vigil.chain.source import ChainSource
 
 __all__ = [
+    "AddressClusters",
     "Block",
     "BlockRef",
     "CategoryExposure",
     "ChainSource",
     "ChainView",
-    "Clusters",
     "Exposure",
     "Follower",
     "Outpoint",

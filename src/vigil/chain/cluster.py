@@ -30,8 +30,12 @@ def looks_like_mixing(tx: Transaction, *, min_equal: int = MIN_EQUAL_OUTPUTS) ->
     return bool(values) and max(values.values()) >= min_equal
 
 
-class Clusters:
-    """Union-find over addresses (union by size, path halving); ``add`` each transaction once."""
+class AddressClusters:
+    """Union-find over addresses (union by size, path halving); ``add`` each transaction once.
+
+    ``find`` shortens the parent chains it walks (path halving): an internal shortcut that changes no
+    answer of ``find``, ``same`` or ``groups``.
+    """
 
     __slots__ = ("_min_equal", "_parent", "_size", "refused")
 
@@ -42,7 +46,9 @@ class Clusters:
         self.refused = 0  # transactions not merged because they look like mixing
 
     @classmethod
-    def of(cls, transactions: Iterable[Transaction], *, min_equal: int = MIN_EQUAL_OUTPUTS) -> Clusters:
+    def of(
+        cls, transactions: Iterable[Transaction], *, min_equal: int = MIN_EQUAL_OUTPUTS
+    ) -> AddressClusters:
         clusters = cls(min_equal=min_equal)
         for tx in transactions:
             clusters.add(tx)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from vigil.chain.blocks import Block, BlockRef
-from vigil.chain.cluster import Clusters
+from vigil.chain.cluster import AddressClusters
 from vigil.chain.graph import TxGraph
 from vigil.chain.source import ChainSource
 from vigil.errors import ChainUnavailable, UnknownBlock
@@ -27,7 +27,7 @@ class ChainView:
 
     def __init__(self) -> None:
         self.graph = TxGraph()
-        self.clusters = Clusters()
+        self.clusters = AddressClusters()
         self.blocks: list[Block] = []
 
     @property
@@ -49,7 +49,7 @@ class ChainView:
             self.graph.revert(block)
             reverted.append(block)
         if reverted:
-            self.clusters = Clusters.of(self.graph.transactions())
+            self.clusters = AddressClusters.of(self.graph.transactions())
         return reverted
 
 

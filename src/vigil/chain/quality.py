@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from vigil.chain.cluster import Clusters
+from vigil.chain.cluster import AddressClusters
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +32,7 @@ def _pairs(n: int) -> int:
     return n * (n - 1) // 2
 
 
-def pairwise_scores(clusters: Clusters, owner: Mapping[str, str]) -> PairScores:
+def pairwise_scores(clusters: AddressClusters, owner: Mapping[str, str]) -> PairScores:
     """Scores of ``clusters`` on the addresses of ``owner`` (address -> who holds it)."""
     groups: dict[str, Counter[str]] = {}
     for address, who in owner.items():
