@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 DEMO   := .vigil/demo
 SHARED ?= ../shared
 
-.PHONY: demo test lint typecheck imports pytest bench bench-rules bench-service bench-workers bench-detection clean
+.PHONY: demo test lint typecheck imports pytest bench bench-rules bench-service bench-workers bench-chain bench-detection clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,10 +61,12 @@ imports: $(VENV)/.installed-dev
 # The PostgreSQL tests need a server: the script installs (Debian's postgresql) and starts one if none runs.
 # The workers' tests need NATS with JetStream: ensure-nats.sh installs (Debian's nats-server) and starts it.
 # The console's browser tests need Debian's chromium: the other script installs it when missing.
+# The on-chain tests need Debian's litecoind (installed when missing; each test run starts its own regtest node).
 pytest: $(VENV)/.installed-dev
 	scripts/ensure-postgres.sh
 	scripts/ensure-nats.sh
 	scripts/ensure-chromium.sh
+	scripts/ensure-litecoind.sh
 	$(BIN)/pytest
 
 test: lint typecheck imports pytest
@@ -93,6 +95,11 @@ bench-workers: $(VENV)/.installed-dev
 	scripts/ensure-postgres.sh
 	scripts/ensure-nats.sh
 	$(BIN)/python benchmarks/bench_workers.py
+
+# On-chain clustering and exposure against a regtest litecoind it starts itself (issue 21; about a minute).
+bench-chain: $(VENV)/.installed-dev
+	scripts/ensure-litecoind.sh
+	$(BIN)/python benchmarks/bench_chain.py
 
 # The whole engine stage by stage (rules, + screening, + graph, + model) on two unseen seeds, judged against
 # the friction issue's floors (about 75 minutes a seed at 20,000 accounts x 21 days; docs/benchmarks.md).

@@ -19,16 +19,20 @@
     │   ├── Forbidden               valid credentials without a role the action admits
     │   └── TooManyAttempts         sign-in refused for now (rate limit, backoff, lockout): retry_after
     ├── NotFound                    a named thing (decision, key, user) does not exist
+    │   └── UnknownBlock            a block height or hash the chain node does not have
     ├── Conflict                    the request contradicts what is stored
     │   ├── EventIdReused           an event id already decided for a different event
     │   └── NotVerified             an authority's request not verified yet: nothing leaves or is frozen
     ├── NotReady                    what the request needs is not set up yet (no list imported)
     ├── ConfigError                 settings or wiring that cannot work (missing file, bad path)
-    │   └── ClusterMismatch         a worker whose catalog, rules, partitions or lag differ from its peers'
+    │   ├── ClusterMismatch         a worker whose catalog, rules, partitions or lag differ from its peers'
+    │   └── ChainAuthFailed         a chain node refused the RPC credentials
     └── StorageError                a port adapter failed to read or write durably
         ├── BusUnavailable          the event bus (NATS) is unreachable: nothing was accepted
         ├── DecisionTimeout         the event is in the log but no worker answered in time
         ├── NotifyError             a notification channel failed (webhook refused, SMTP down)
+        ├── ChainUnavailable        a chain node is down, slower than its timeout, or keeps reorganising
+        │   └── MalformedChainAnswer    a chain node answered something its protocol does not say
         └── SnapshotRefused         a snapshot the engine cannot start from (another catalog, corrupt,
                                     past the journal's end): it is logged and the journal replayed in full
 
@@ -188,6 +192,10 @@ class NotFound(VigilError):
     """A thing the request names does not exist."""
 
 
+class UnknownBlock(NotFound):
+    """A block height above the tip (or below 0) or a block hash the chain node does not know."""
+
+
 class Conflict(VigilError):
     """The request contradicts what is stored, for example an event id reused for another event."""
 
@@ -214,6 +222,10 @@ class ClusterMismatch(ConfigError):
     """A worker (or server) whose feature catalog, rules, partitions or flag lag are not those its
     cluster recorded when it was formed: it is refused, since its decisions would differ from its
     peers'. The message names each difference."""
+
+
+class ChainAuthFailed(ConfigError):
+    """A chain node refused the RPC credentials (HTTP 401/403): the message names the node."""
 
 
 class StorageError(VigilError):
@@ -245,3 +257,14 @@ class SnapshotRefused(StorageError):
     The message says why. Start-up logs it and replays the journal in full instead (never crashes,
     never serves state the journal does not back).
     """
+
+
+class ChainUnavailable(StorageError):
+    """A chain node could not answer: down (connection refused), slower than the timeout, or its chain
+    kept reorganising while it was read. The message names the node and what happened; exposure is
+    then unknown, never assumed clean."""
+
+
+class MalformedChainAnswer(ChainUnavailable):
+    """A chain node answered something the protocol does not say (not JSON, a missing field, a value
+    that is not an amount): the message names the method and what is wrong."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO, Literal, Protocol
 
+from vigil.chain.source import ChainSource as ChainSource  # issue 21; defined in its room
 from vigil.model import Decision, Event, NetworkOrigin
 from vigil.model.access import ApiKey, Session, User
 from vigil.model.audit import AuditRecord
