@@ -15,10 +15,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import Api, api_settings, open_api
-from tests.recovery_kit import uncredited
+from tests.recovery_kit import evm_of, key, signed_claim, uncredited
 from vigil.api.console import session
 from vigil.model import Chain, Uncredited
 from vigil.model.access import Role
+from vigil.screening.chains.parse import parse_address
+from vigil.screening.entries import AddressEntry, Category
 from vigil.screening.index import AddressIndex
 from vigil.screening.policy import default_policy
 from vigil.screening.screener import Screener
@@ -35,6 +37,7 @@ USERS = {
     "svc": Role.SERVICE,
 }
 TX = "C0FFEE" * 10 + "ABCD"
+EVM_TX = "0x" + "ab" * 32
 SOURCE = "rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe"
 MARKUP = '<script>alert("x")</script>'
 
@@ -58,15 +61,18 @@ def _csrf(client: TestClient) -> str:
     return session.csrf(client.cookies.get(session.COOKIE) or "")
 
 
-def _history_claim(api: Api, *, tx: str = TX, fiat: str = "2400.00", claimant: str = "acc-7") -> str:
-    """An XRP deposit with a wrong memo, and a claim proved with the withdrawal history (filed by the
-    exchange's back end through the API); returns the claim id."""
+def _history_claim(
+    api: Api, *, tx: str = TX, fiat: str = "2400.00", claimant: str = "acc-7", deposit: bool = True
+) -> str:
+    """An XRP deposit with a wrong memo (unless ``deposit`` is False: it was sent already), and a claim
+    proved with the withdrawal history, filed by the exchange's back end through the API; the claim id."""
     now = datetime.now(UTC)
-    deposit = uncredited(
-        f"d-{tx[:6]}-{claimant[:10]}", chain=Chain.XRP, tx=tx, asset="XRP", amount=400_000_000, fiat=fiat,
-        reason=Uncredited.WRONG_MEMO, account="suspense", memo="55", source=SOURCE, ts=now,
-    )  # fmt: skip
-    assert api.post_event(deposit).status_code == 200
+    if deposit:
+        event = uncredited(
+            f"d-{tx[:6]}", chain=Chain.XRP, tx=tx, asset="XRP", amount=400_000_000, fiat=fiat,
+            reason=Uncredited.WRONG_MEMO, account="suspense", memo="55", source=SOURCE, ts=now,
+        )  # fmt: skip
+        assert api.post_event(event).status_code == 200
     body: dict[str, Any] = {
         "claimant_account_id": claimant,
         "chain": "XRP",
@@ -193,6 +199,48 @@ def test_hostile_forms_are_refused_and_apply_nothing(console: Api) -> None:
         r = ana.post(f"/console/recovery/claims/{cid}/refuse", data=data)
         assert r.status_code == 403 and "reload the page" in r.text
     assert len(api.services.claims.claim(cid).history) == history and _state(api, cid) == "needs_confirmation"
+
+
+def test_a_signature_claim_shows_the_message_checked_and_a_listed_source_goes_to_the_desk(
+    console: Api,
+) -> None:
+    api = console
+    alice = key(1)
+    event = uncredited("u1", source=evm_of(alice), fiat="250.00", ts=datetime.now(UTC))
+    assert api.post_event(event).status_code == 200
+    body = signed_claim(
+        alice, Chain.BSC, EVM_TX, "acc-1", "nonce-0001", evm_of(alice), amount=str(250 * 10**18)
+    )
+    r = api.client.post("/v1/recovery/claims", json=body, headers=api.headers(Role.SERVICE))
+    assert r.status_code == 201 and r.json()["state"] == "approved", r.text  # below the four-eyes value
+    cid = r.json()["claim_id"]
+    ana = _sign_in(api, "ana")
+    page = ana.get(f"/console/recovery/claims/{cid}").text
+    assert "Verified" in page and "recovers the deposit&#39;s sending address" in page
+    assert f"tx: {'ab' * 32}" in page and "claimant: acc-1" in page and "nonce: nonce-0001" in page
+    assert 'id="credit"' in page and 'id="confirm"' not in page
+    entry = AddressEntry("ofac", "ofac:1", parse_address(Chain.BSC, evm_of(alice)).key, Chain.BSC,
+                         Category.SANCTIONED, "SDN")  # fmt: skip
+    api.services.engine.screener = Screener(AddressIndex([entry]), default_policy(), lists_version="ofac@1")
+    listed = _act(ana, cid, "credit")  # listed since it was filed: screened again, refused to the desk
+    assert listed.status_code == 200 and "refused to the security desk" in listed.text
+    page = ana.get(f"/console/recovery/claims/{cid}").text
+    assert _state(api, cid) == "refused" and "Refused to the security desk" in page and "ofac@1" in page
+    assert re.search(
+        r'class="late">listed \(hold\)</span></td><td>ofac@1</td><td>screening.address_sanctioned', page
+    )
+
+
+def test_a_contested_deposit_names_the_other_claim(console: Api) -> None:
+    api = console
+    first = _history_claim(api)
+    second = _history_claim(api, claimant="acc-8", deposit=False)
+    ana = _sign_in(api, "ana")
+    for cid, other in ((first, second), (second, first)):
+        page = ana.get(f"/console/recovery/claims/{cid}").text
+        assert 'id="contested"' in page and f"/console/recovery/claims/{other}" in page
+    listed = ana.get("/console/recovery").text
+    assert listed.count('<tr class="deposit">') == 1 and first in listed and second in listed
 
 
 @pytest.mark.parametrize(
