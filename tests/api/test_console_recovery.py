@@ -241,6 +241,9 @@ def test_a_contested_deposit_names_the_other_claim(console: Api) -> None:
         assert 'id="contested"' in page and f"/console/recovery/claims/{other}" in page
     listed = ana.get("/console/recovery").text
     assert listed.count('<tr class="deposit">') == 1 and first in listed and second in listed
+    assert _act(ana, second, "refuse", reason="the platform says W-1 is acc-7's").status_code == 200
+    page = ana.get(f"/console/recovery/claims/{first}").text
+    assert 'id="contested"' not in page and 'id="other-claims"' in page  # refused: no longer in the way
 
 
 @pytest.mark.parametrize(

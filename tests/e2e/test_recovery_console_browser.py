@@ -114,6 +114,8 @@ def test_a_history_claim_confirmed_approved_by_a_second_person_credited_and_audi
     # 2. An analyst finds it waiting for a confirmation and confirms it after calling the platform.
     ana = _sign_in(browser, server, "ana")
     ana.click("#nav-recovery")
+    assert ana.inner_text('#counts [data-state="needs_confirmation"]') == "1"
+    _shot(ana, "0-list")
     ana.locator("#state-needs_confirmation tr.claim", has_text=cid).locator("a.claim-link").click()
     ana.wait_for_url(f"**/console/recovery/claims/{cid}")
     assert "not proof" in ana.inner_text("#verdict") and "Other Exchange" in ana.inner_text("#proof")

@@ -175,11 +175,6 @@ def claim_facts(claim: Claim) -> dict[str, str]:
         "claimant", "on_behalf_of", "reference", "asset", "amount", "fiat_value")}  # fmt: skip
 
 
-def contested_by(claim: Claim) -> str:
-    matched = first(claim, ClaimKind.MATCHED)
-    return str(matched.data.get("contested_by") or "") if matched is not None else ""
-
-
 def entry_details(entry: ClaimEvent) -> list[tuple[str, str]]:
     """A history entry's details as read: times in UTC, flags in words, empty values left out."""
     shown = []

@@ -25,7 +25,6 @@ from vigil.api.console.pages import form, guarded, render
 from vigil.api.console.recovery_figures import (
     STATES,
     claim_facts,
-    contested_by,
     deposit_of_claim,
     entry_details,
     others_on_deposit,
@@ -105,7 +104,6 @@ def _claim_page(
         c=claim,
         deposit=deposit_of_claim(recovery, claim),
         others=others_on_deposit(recovery, claim),
-        contested_by=contested_by(claim),
         facts=claim_facts(claim),
         verdict=verdict(claim),
         screenings=screenings(claim),
