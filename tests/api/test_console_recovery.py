@@ -285,6 +285,8 @@ def test_every_role_on_every_recovery_and_directory_page(console: Api) -> None:
         nav = client.get("/console/recovery" if user in readers else "/console/login").text
         assert ('id="nav-recovery"' in nav) == (user in readers), user
     assert _state(api, cid) == "needs_confirmation"
+    read_only = _sign_in(api, "aud").get(f"/console/recovery/claims/{cid}").text
+    assert "<form" not in read_only.split("<main>")[1]  # an auditor reads only
     signed_out = TestClient(api.app, base_url="http://testserver")
     r = signed_out.get(f"/console/recovery/claims/{cid}", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/console/login"

@@ -35,7 +35,7 @@ from vigil.api.console.recovery_figures import (
 )
 from vigil.api.errors import status_of
 from vigil.api.services import services_of
-from vigil.errors import InvalidInput, NotAuthenticated, NotFound, VigilError
+from vigil.errors import InvalidInput, NotFound, VigilError
 from vigil.model.access import Principal, Role
 from vigil.model.claims import ClaimState
 from vigil.recovery import Actor, Recovery
@@ -137,8 +137,6 @@ async def claim_action(request: Request, claim_id: str, verb: str) -> Response:
         _known(recovery, claim_id)
         try:
             message = _carry_out(recovery, claim_id, verb, fields, Actor(who.name))
-        except NotAuthenticated:
-            raise
         except VigilError as exc:  # the service refused the step: nothing applied, the page says why
             status, code = status_of(exc)
             return _claim_page(
