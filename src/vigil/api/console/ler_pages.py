@@ -211,6 +211,24 @@ def _attachments(form: Form) -> list[tuple[str, str, bytes]]:
     return [(n.rsplit("/", 1)[-1].rsplit("\\", 1)[-1], m, c) for n, m, c in form.files]
 
 
+# -- the agency directory ------------------------------------------------------------------------------
+@router.get("/agencies")
+async def agencies_page(request: Request) -> Response:
+    """The directory requests are checked against (read-only): the shipped example, or the exchange's."""
+
+    async def run() -> Response:
+        who = session.principal(request, READERS)
+        return render(
+            request,
+            "ler_agencies.html",
+            who,
+            agencies=_ler(request).requests.directory.agencies,
+            example=services_of(request).settings.ler_agencies is None,
+        )
+
+    return await guarded(request, run)
+
+
 # -- a request -------------------------------------------------------------------------------------------
 @router.get("/{request_id}")
 async def request_page(request: Request, request_id: str) -> Response:
