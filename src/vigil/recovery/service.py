@@ -375,6 +375,11 @@ class Recovery:
             self._audit(reader, "recovery.claim_read", f"claim:{claim_id}", {})
         return claim
 
+    def deposit_of(self, claim: Claim) -> UncreditedDeposit | None:
+        """The deposit the claim was matched to (None if the store no longer holds it)."""
+        found = self.store.deposits(claim.tx_hash)
+        return next((d for d in found if d.event_id == claim.deposit_event_id), None)
+
     def claims(
         self, state: ClaimState | None = None, limit: int = 50, offset: int = 0
     ) -> tuple[list[Claim], int]:

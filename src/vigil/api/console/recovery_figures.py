@@ -58,9 +58,7 @@ def sections(recovery: Recovery, only: ClaimState | None, limit: int, offset: in
 
 def deposit_of_claim(recovery: Recovery, claim: Claim) -> UncreditedDeposit | None:
     """The deposit the claim was matched to (None if the store no longer holds it)."""
-    return next(
-        (d for d in recovery.store.deposits(claim.tx_hash) if d.event_id == claim.deposit_event_id), None
-    )
+    return recovery.deposit_of(claim)
 
 
 def others_on_deposit(recovery: Recovery, claim: Claim) -> list[Claim]:
