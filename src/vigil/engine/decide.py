@@ -17,6 +17,7 @@ from time import perf_counter_ns
 from typing import TYPE_CHECKING
 
 from vigil.engine.idempotency import id_digest, input_digest
+from vigil.engine.known import KnownIds
 from vigil.errors import StorageError
 from vigil.features import Catalog, CatalogState, context_of
 from vigil.graph import EntityGraph
@@ -53,7 +54,7 @@ class EngineState:
     it holds (``idempotency.id_digest``). The live objects: what a snapshot pickles."""
 
     catalog: CatalogState
-    known: set[int]
+    known: KnownIds
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +96,7 @@ class Engine:
         # Digests of the event ids the journal holds (``id_digest``), so a new event costs no lookup (only
         # a digest that is present, a retry or a rare collision, asks the journal). None until known (the
         # state is not rebuilt yet): ask every time.
-        self._known: set[int] | None = set() if journal.position() == 0 else None
+        self._known: KnownIds | None = KnownIds() if journal.position() == 0 else None
         # With ``defer_usage`` (the service), what screening remembers is written with the next
         # ``commit``, in one transaction, instead of once per event.
         self.defer_usage = defer_usage
@@ -325,7 +326,7 @@ class Engine:
     def replay_all(self) -> Replayed:
         """``rebuild``, saying where the journal ended."""
         self.catalog.reset()
-        self._known = set()
+        self._known = KnownIds()
         replayed = self.replay(0)
         self._stale = False
         return replayed

@@ -7,7 +7,7 @@ replays the records after its position; a snapshot that does not fit is refused 
 saying why, and when none fits the whole journal is replayed. Snapshot plus tail equals a full replay,
 digest for digest (``tests/test_snapshot.py``). docs/operations.md, "Snapshots", is the operator's view.
 
-Layout (format 1)::
+Layout (format 2; format 1 kept one object per feature and entity)::
 
     bytes 0-7       magic b"VIGILSNP"
     bytes 8-11      length of the header, big-endian
@@ -45,6 +45,7 @@ from typing import IO, Any, BinaryIO
 import numpy as np
 
 from vigil.engine.decide import Engine, EngineState, Replayed
+from vigil.engine.known import KnownIds
 from vigil.errors import SnapshotRefused, StorageError
 from vigil.features import CatalogState
 from vigil.graph import EntityGraph
@@ -53,7 +54,7 @@ from vigil.version import __version__
 
 log = logging.getLogger("vigil.engine")
 
-FORMAT = 1  # bump when the layout or the payload's shape changes
+FORMAT = 2  # bump when the layout or the payload's shape changes (2: compact feature rows, issue 22)
 MAGIC = b"VIGILSNP"
 HEADER_SPACE = 4096
 PROTOCOL = 5
@@ -153,7 +154,7 @@ def write(engine: Engine, out: BinaryIO, position: int, anchor: str) -> Header:
     ``anchor``) to ``out`` (seekable, empty). The caller makes sure the state is the journal's up to there:
     right after a successful commit, or ``resume``'s result."""
     state = engine.state()
-    known = np.fromiter(state.known, dtype=np.uint64, count=len(state.known))
+    known = state.known.array()
     out.write(b"\0" * HEADER_SPACE)  # the header goes here once the payload's digest is known
     hashing = _Hashing(out)
     with _collector_paused():
@@ -197,6 +198,7 @@ _OTHERS = {  # what else state is made of: the digests' array, the containers
     "numpy": frozenset({"dtype", "ndarray", "_frombuffer", "_reconstruct"}),
     "builtins": frozenset({"set", "frozenset", "dict", "list", "tuple", "int", "float", "str", "bytes"}),
     "collections": frozenset({"deque"}),
+    "array": frozenset({"array", "_array_reconstructor"}),
 }
 
 
@@ -296,7 +298,7 @@ def _payload(f: IO[bytes], header: Header) -> EngineState:
             raise TypeError("the payload is not a catalog's state")
         if not isinstance(known, np.ndarray) or known.dtype != np.uint64 or known.ndim != 1:
             raise TypeError("the payload's event-id digests are not an array of uint64")
-        state = EngineState(CatalogState(tables, graph), set(known.tolist()))
+        state = EngineState(CatalogState(tables, graph), KnownIds(known))
     except Exception as exc:  # noqa: BLE001 - a payload past its checksum that still fails: whatever pickle raises
         raise SnapshotRefused(f"unreadable payload ({type(exc).__name__}: {exc})") from None
     # The state lives as long as the process: keep the cyclic collector from scanning it (a full scan

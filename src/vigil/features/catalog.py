@@ -16,6 +16,7 @@ from typing import Any
 
 from vigil.features.context import EventContext
 from vigil.features.graph import GraphFeatures
+from vigil.features.layout import Layout
 from vigil.features.specs import Derived, Key, Spec
 from vigil.graph import EntityGraph
 from vigil.model import EventType
@@ -132,22 +133,13 @@ class Catalog:
             for name in d.inputs:
                 if name not in self.index or self.index[name] >= len(self.specs):
                     raise ValueError(f"derived feature {d.name!r} needs unknown base feature {name!r}")
-        # Per key: (slot in the entity's state row, global index, spec).
-        self._keys: dict[Key, list[tuple[int, int, Spec]]] = {}
-        self._slot: list[tuple[Key, int]] = []
-        for i, spec in enumerate(self.specs):
-            entries = self._keys.setdefault(spec.key, [])
-            self._slot.append((spec.key, len(entries)))
-            entries.append((len(entries), i, spec))
-        # Per event type, per key: the specs that event type may step, and whether to check the rest of
-        # their scope (most scopes are event types only, already settled by this dispatch).
-        self._dispatch: dict[EventType, list[tuple[Key, list[tuple[int, int, Spec, bool]]]]] = {}
-        for etype in EventType:
-            plan = []
-            for key, entries in self._keys.items():
-                stepping = [(*e, e[2].needs_match) for e in entries if etype in e[2].scope.types]
-                plan.append((key, stepping))
-            self._dispatch[etype] = plan
+        # Where each spec keeps its state in an entity's row, and what each event type steps (layout.py).
+        self._layout = Layout(self.specs)
+        self._keys: dict[Key, list[int]] = self._layout.keys
+        self._width = self._layout.width
+        self._slot = self._layout.slot
+        self._peekers = self._layout.peek
+        self._dispatch = self._layout.plan
         self._derived_for: dict[EventType, list[tuple[int, Derived]]] = {
             etype: [(len(self.specs) + j, d) for j, d in enumerate(self.derived) if etype in d.applies_to]
             for etype in EventType
@@ -198,20 +190,23 @@ class Catalog:
         for key, stepping in self._dispatch[ctx.type]:
             k = key.of(ctx)
             if k is None:
-                for _, i, _spec in self._keys[key]:
+                for i in self._keys[key]:
                     values[i] = None
                 rows[key] = None
                 continue
             table = self._state[key]
             row = table.get(k)
-            for slot, i, spec, check in stepping:
-                if not check or spec.matches(ctx):
+            for slot, i, unit, check in stepping:
+                if not check or unit.matches(ctx):
                     if row is None:
-                        row = table[k] = [None] * len(self._keys[key])
+                        row = table[k] = [None] * self._width[key]
+                    if i < 0:  # a bank group or a replaceable slot: it writes its values itself
+                        unit.step_into(row, slot, ctx, values)
+                        continue
                     state = row[slot]
                     if state is None:
-                        state = row[slot] = spec.new_state()
-                    values[i] = spec.step(state, ctx)
+                        state = row[slot] = unit.new_state()
+                    values[i] = unit.step(state, ctx)
             rows[key] = row
         vector = FeatureVector(self, ctx, values, rows)
         for i, d in self._derived_for[ctx.type]:
@@ -227,7 +222,7 @@ class Catalog:
             return self.graph_features.value(self.names[index], ctx.account)
         key, slot = self._slot[index]
         row = rows[key]  # observe() fills a row (or None) for every key
-        return self.specs[index].peek(None if row is None else row[slot], ctx)
+        return self._peekers[index](None if row is None else row[slot], ctx)
 
     def state_digest(self) -> str:
         """A digest of all feature state, equal in every process for equal state.

@@ -23,6 +23,11 @@ from vigil.model import (
 
 _CENT = Decimal("0.01")
 
+# Event types whose context always carries a fiat value (``context_of`` sets it for every one).
+FIAT_TYPES = frozenset(
+    {EventType.DEPOSIT, EventType.WITHDRAWAL, EventType.TRADE, EventType.INTERNAL_TRANSFER, EventType.P2P_ORDER}
+)
+
 
 def to_cents(value: Decimal) -> int:
     """Fiat value in integer minor units (banker's rounding), so sums stay exact."""
