@@ -12,7 +12,7 @@ Layout (format 2; format 1 kept one object per feature and entity)::
     bytes 0-7       magic b"VIGILSNP"
     bytes 8-11      length of the header, big-endian
     bytes 12-4095   the header: JSON, padded with spaces
-    bytes 4096-     the payload: a pickle (protocol 5) of {"tables", "graph", "known"}
+    bytes 4096-     the payload: a pickle (protocol 5) of {"tables", "graph", "idle", "known"}
 
 The header says what the payload is for: ``format``, ``vigil`` (the release that wrote it: state
 layouts may change between releases), ``catalog`` (``Catalog.hash``), ``graph``, ``rules`` (the rule
@@ -48,6 +48,7 @@ from vigil.engine.decide import Engine, EngineState, Replayed
 from vigil.engine.known import KnownIds
 from vigil.errors import SnapshotRefused, StorageError
 from vigil.features import CatalogState
+from vigil.features.idle import Idle
 from vigil.graph import EntityGraph
 from vigil.ports import EventStore, SnapshotStore
 from vigil.version import __version__
@@ -159,7 +160,12 @@ def write(engine: Engine, out: BinaryIO, position: int, anchor: str) -> Header:
     hashing = _Hashing(out)
     with _collector_paused():
         pickle.Pickler(hashing, protocol=PROTOCOL).dump(
-            {"tables": state.catalog.tables, "graph": state.catalog.graph, "known": known}
+            {
+                "tables": state.catalog.tables,
+                "graph": state.catalog.graph,
+                "idle": state.catalog.idle,
+                "known": known,
+            }
         )
     header = Header(
         format=FORMAT,
@@ -293,12 +299,14 @@ def _payload(f: IO[bytes], header: Header) -> EngineState:
         with _collector_paused():
             data = _StateUnpickler(io.BytesIO(payload)).load()
         del payload
-        tables, graph, known = data["tables"], data["graph"], data["known"]
+        tables, graph, idle, known = data["tables"], data["graph"], data["idle"], data["known"]
         if not isinstance(tables, dict) or not (graph is None or isinstance(graph, EntityGraph)):
             raise TypeError("the payload is not a catalog's state")
         if not isinstance(known, np.ndarray) or known.dtype != np.uint64 or known.ndim != 1:
             raise TypeError("the payload's event-id digests are not an array of uint64")
-        state = EngineState(CatalogState(tables, graph), KnownIds(known))
+        if not (idle is None or isinstance(idle, Idle)):
+            raise TypeError("the payload's eviction queue is not one")
+        state = EngineState(CatalogState(tables, graph, idle), KnownIds(known))
     except Exception as exc:  # noqa: BLE001 - a payload past its checksum that still fails: whatever pickle raises
         raise SnapshotRefused(f"unreadable payload ({type(exc).__name__}: {exc})") from None
     # The state lives as long as the process: keep the cyclic collector from scanning it (a full scan

@@ -51,7 +51,7 @@ class BankWindow:
 class Group:
     """The windows of one scope in a bank: how the catalog steps them (``step_into``) for one event."""
 
-    __slots__ = ("bank", "field", "g", "has_sum", "keep", "needs_match", "scope", "total", "windows")
+    __slots__ = ("bank", "field", "g", "has_sum", "keep", "lifetime_sum", "needs_match", "scope", "total", "windows")
 
     def __init__(self, bank: Bank, g: int, scope: Any, field: str | None, windows: list[BankWindow]) -> None:
         self.bank = bank
@@ -61,6 +61,7 @@ class Group:
         self.windows = tuple(windows)
         self.keep = max((w.period for w in windows), default=0)  # longest finite span; 0: no log
         self.has_sum = any(w.is_sum for w in windows)
+        self.lifetime_sum = any(w.is_sum and w.period == LIFETIME_PERIOD for w in windows)
         self.total = -1  # cell of the all-time count, if a window needs it
         s = scope
         plain = s.success is None and s.side is None and s.min_fiat is None and s.max_fiat is None
@@ -177,3 +178,23 @@ class Bank:
         end = a[start + 2 * n - 1]
         before = a[start + n + first - 1] if first else a[base]
         return float(end - before) / 100.0
+
+    def evict(self, a: Cells) -> Cells | None:
+        """What stays of an entity idle past every span: its all-time totals (None: nothing to keep)."""
+        cold = self.new_cells()
+        kept = False
+        for g, group in enumerate(self.groups):
+            base = self.base[g]
+            if group.lifetime_sum:
+                size = a[g]
+                total = a[self._start(a, g) + size - 1] if size else a[base]
+                kept = kept or total != 0
+                try:
+                    cold[base] = total
+                except OverflowError:  # past 64 bits, as ``Group.step_into`` would have kept it
+                    cold = list(cold)
+                    cold[base] = total
+            if group.total >= 0:
+                cold[group.total] = a[group.total]
+                kept = kept or a[group.total] != 0
+        return cold if kept else None

@@ -16,6 +16,7 @@ from typing import Any
 
 from vigil.features.context import EventContext
 from vigil.features.graph import GraphFeatures
+from vigil.features.idle import BATCH, LATENESS, Idle
 from vigil.features.layout import Layout
 from vigil.features.specs import Derived, Key, Spec
 from vigil.graph import EntityGraph
@@ -60,6 +61,7 @@ class CatalogState:
 
     tables: dict[Key, dict[str, list[Any]]]
     graph: EntityGraph | None
+    idle: Idle | None = None  # the eviction queue (None: the catalog never evicts)
 
 
 class StaleFeatures(RuntimeError):
@@ -114,8 +116,16 @@ class Catalog:
     """An ordered set of feature specs, with the per-entity state they need."""
 
     def __init__(
-        self, specs: Sequence[Spec], derived: Sequence[Derived] = (), graph: GraphFeatures | None = None
+        self,
+        specs: Sequence[Spec],
+        derived: Sequence[Derived] = (),
+        graph: GraphFeatures | None = None,
+        *,
+        lateness: int | None = LATENESS,
+        evict_batch: int = BATCH,
     ) -> None:
+        """``lateness``: how far behind the latest event an event may be and still be served exactly after
+        its entity was evicted (idle.py); None: never evict."""
         self.specs = tuple(specs)
         self.derived = tuple(derived)
         self.graph_features = graph
@@ -140,6 +150,8 @@ class Catalog:
         self._slot = self._layout.slot
         self._peekers = self._layout.peek
         self._dispatch = self._layout.plan
+        self._eviction = (lateness, evict_batch)
+        self._idle = self._new_idle()
         self._derived_for: dict[EventType, list[tuple[int, Derived]]] = {
             etype: [(len(self.specs) + j, d) for j, d in enumerate(self.derived) if etype in d.applies_to]
             for etype in EventType
@@ -149,6 +161,10 @@ class Catalog:
         self.hash = hashlib.sha256(
             "\n".join(f"{n}|{self._describe(i)}" for i, n in enumerate(self.names)).encode()
         ).hexdigest()[:16]
+
+    def _new_idle(self) -> Idle | None:
+        lateness, batch = self._eviction
+        return None if lateness is None else Idle(self._layout.keep, lateness=lateness, batch=batch)
 
     def _describe(self, index: int) -> str:
         if index < len(self.specs):
@@ -183,6 +199,9 @@ class Catalog:
         """Step the state with one event and return the features as of that event."""
         n_specs = len(self.specs)
         self.generation += 1
+        idle = self._idle
+        if idle is not None:  # first, so that no row this event steps changes under its vector
+            idle.sweep(ctx.t, self._state, self._layout.keep, self._layout.evictors)
         if self.graph_features is not None:
             self.graph_features.graph.observe(ctx.event)
         values: list[Any] = [_LAZY] * len(self.names)
@@ -196,10 +215,12 @@ class Catalog:
                 continue
             table = self._state[key]
             row = table.get(k)
+            stepped = False
             for slot, i, unit, check in stepping:
                 if not check or unit.matches(ctx):
+                    stepped = True
                     if row is None:
-                        row = table[k] = [None] * self._width[key]
+                        row = table[k] = [None] * (self._width[key] + 1)  # last: the day of its latest event
                     if i < 0:  # a bank group or a replaceable slot: it writes its values itself
                         unit.step_into(row, slot, ctx, values)
                         continue
@@ -207,6 +228,8 @@ class Catalog:
                     if state is None:
                         state = row[slot] = unit.new_state()
                     values[i] = unit.step(state, ctx)
+            if stepped and idle is not None:
+                idle.touch(key, k, row, ctx.t)  # type: ignore[arg-type]
             rows[key] = row
         vector = FeatureVector(self, ctx, values, rows)
         for i, d in self._derived_for[ctx.type]:
@@ -240,15 +263,22 @@ class Catalog:
             for row in graph.edge_rows():
                 h.update(repr(row).encode())
             h.update(repr(sorted(graph.names[a] for a in graph.flagged)).encode())
+        if self._idle is not None:
+            h.update(self._idle.spelling().encode())
         return h.hexdigest()
 
     def entity_count(self) -> dict[str, int]:
         """How many entities of each key hold state (for memory accounting)."""
         return {key.value: len(table) for key, table in self._state.items()}
 
+    @property
+    def evicted(self) -> int:
+        """Entities evicted so far (rows dropped, or made cold: only their all-time statistics kept)."""
+        return self._idle.evicted if self._idle is not None else 0
+
     def state(self) -> CatalogState:
         """The live state itself, not a copy: pickle it (or fork) before the next ``observe``."""
-        return CatalogState(self._state, self.graph)
+        return CatalogState(self._state, self.graph, self._idle)
 
     def restore(self, state: CatalogState) -> None:
         """Take over ``state`` (from ``state()`` of a catalog with the same ``hash``, in a snapshot).
@@ -271,6 +301,10 @@ class Catalog:
         ):
             raise ValueError("an entity graph built with another hub limit or other link weights")
         self._state = state.tables
+        lateness, batch = self._eviction
+        self._idle = None if lateness is None else state.idle or self._new_idle()
+        if self._idle is not None and lateness is not None:  # this catalog's schedule, the state's queues
+            self._idle.lateness, self._idle.batch = lateness, batch
         if self.graph_features is not None and state.graph is not None:
             self.graph_features.graph = state.graph
         self.generation += 1  # vectors read before the restore refuse their lazy values
@@ -279,5 +313,6 @@ class Catalog:
         """Forget all state (a fresh replay starts from here)."""
         for table in self._state.values():
             table.clear()
+        self._idle = self._new_idle()
         if self.graph_features is not None:
             self.graph_features.graph = self.graph_features.graph.empty_copy()

@@ -12,6 +12,7 @@ An entity's row is a short list with one slot per *place*, not per spec (``Spec.
 ``Layout.plan[event type]`` lists per key the steps an event of that type may take: ``(slot, index,
 unit, check)``; an ``index`` of -1 marks a unit that writes its values itself (``step_into``), and
 ``check`` says whether ``unit.matches`` must be asked (the event type alone does not settle it).
+``Layout.keep`` and ``Layout.evictors`` say what eviction (``idle.py``) may drop of an idle entity.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 
 from vigil.features.bank import Bank
 from vigil.features.context import EventContext
+from vigil.features.idle import Evict
 from vigil.features.spec import LIFETIME, Key, Spec
 from vigil.model import EventType
 
@@ -70,12 +72,18 @@ class Layout:
         self.slot: list[tuple[Key, int]] = [(spec.key, 0) for spec in specs]  # per spec: key and slot
         self.peek: list[Peek] = [_none] * len(specs)  # per spec: its value from the slot's state
         self.banks: dict[Key, Bank] = {}
+        self.keep: dict[Key, int] = {}  # per key: its longest finite span (0: nothing expires)
+        self.evictors: dict[Key, list[Evict]] = {}  # per key, per slot: what eviction keeps of it
         units: dict[Key, list[tuple[frozenset[EventType], Step]]] = {}
         for i, spec in enumerate(specs):
             self.keys.setdefault(spec.key, []).append(i)
         for key, indexes in self.keys.items():
             steps = units[key] = []
             width = 0
+            evictors = self.evictors[key] = []
+            self.keep[key] = max(
+                (getattr(specs[i], "period", 0) for i in indexes if specs[i].expires), default=0
+            )
             banked = [i for i in indexes if specs[i].storage == "bank"]
             places: dict[int, tuple[int, Peek]] = {}
             if banked:
@@ -95,6 +103,7 @@ class Layout:
                     steps.append((group.scope.types, (width, -1, group, group.needs_match)))
                 for i in banked:
                     places[i] = (width, _bank_peek(bank, i))
+                evictors.append(bank.evict)
                 width += 1
             celled = [i for i in indexes if specs[i].storage == "cells"]
             if celled:
@@ -107,6 +116,7 @@ class Layout:
                 for i, unit in cell_units:
                     steps.append((specs[i].scope.types, (width, i, unit, specs[i].needs_match)))
                     places[i] = (width, unit.peek)
+                evictors.append(_kept)
                 width += 1
             for i in indexes:
                 spec = specs[i]
@@ -117,6 +127,7 @@ class Layout:
                 else:
                     continue
                 places[i] = (width, spec.peek)
+                evictors.append(_dropped if spec.expires else _kept)
                 width += 1
             self.width[key] = width
             for i, (slot, peek) in places.items():
@@ -129,6 +140,14 @@ class Layout:
 
 
 def _none(state: Any, ctx: EventContext) -> float | None:
+    return None
+
+
+def _kept(state: Any) -> Any:
+    return state
+
+
+def _dropped(state: Any) -> None:
     return None
 
 

@@ -153,6 +153,11 @@ class Spec:
         return not (plain and self.field is None and type(self).matches is Spec.matches)
 
     @property
+    def expires(self) -> bool:
+        """True when the state only ever holds events of a finite span (an idle entity's can be dropped)."""
+        return False
+
+    @property
     def storage(self) -> str:
         """How the catalog keeps this spec's state: ``cells``, ``slot`` or ``own`` (module docstring)."""
         if self.width:

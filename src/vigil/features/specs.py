@@ -124,6 +124,10 @@ class Window(Spec):
         return f"{what} of this {self.key} {when}, this event included"
 
     @property
+    def expires(self) -> bool:
+        return self.period < LIFETIME
+
+    @property
     def storage(self) -> str:
         """Counts, and sums of fiat, live in the key's bank (``bank``); distinct values over a span in a
         compact slot; the other statistics (and all-time distinct counts) in a window of their own."""
