@@ -14,8 +14,8 @@ from datetime import timedelta
 import numpy as np
 
 from tests.conftest import builtin_rules
-from tests.test_feature_parity import assert_parity, serve
 from tests.strategies import random_stream
+from tests.test_feature_parity import assert_parity, serve
 from vigil.adapters.memory import MemoryJournal
 from vigil.adapters.memory_snapshots import MemorySnapshots
 from vigil.engine import Engine
@@ -54,7 +54,7 @@ def test_an_evicted_account_keeps_its_lifetime_statistics_and_drops_its_windows(
     events = gapped(1000, 13)
     catalog = eager()
     serve(events, catalog)
-    table = catalog._state[Key.ACCOUNT]  # noqa: SLF001 - looking at what eviction left
+    table = catalog._state[Key.ACCOUNT]  # looking at what eviction left
     cold = [row for row in table.values() if row[-1] is None]
     assert cold, "no account was evicted"
     for row in cold:

@@ -51,7 +51,18 @@ class BankWindow:
 class Group:
     """The windows of one scope in a bank: how the catalog steps them (``step_into``) for one event."""
 
-    __slots__ = ("bank", "field", "g", "has_sum", "keep", "lifetime_sum", "needs_match", "scope", "total", "windows")
+    __slots__ = (
+        "bank",
+        "field",
+        "g",
+        "has_sum",
+        "keep",
+        "lifetime_sum",
+        "needs_match",
+        "scope",
+        "total",
+        "windows",
+    )
 
     def __init__(self, bank: Bank, g: int, scope: Any, field: str | None, windows: list[BankWindow]) -> None:
         self.bank = bank

@@ -25,7 +25,13 @@ _CENT = Decimal("0.01")
 
 # Event types whose context always carries a fiat value (``context_of`` sets it for every one).
 FIAT_TYPES = frozenset(
-    {EventType.DEPOSIT, EventType.WITHDRAWAL, EventType.TRADE, EventType.INTERNAL_TRANSFER, EventType.P2P_ORDER}
+    {
+        EventType.DEPOSIT,
+        EventType.WITHDRAWAL,
+        EventType.TRADE,
+        EventType.INTERNAL_TRANSFER,
+        EventType.P2P_ORDER,
+    }
 )
 
 

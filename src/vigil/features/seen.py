@@ -44,7 +44,7 @@ def times_put(state: Times | None, x: Any, t: int) -> Times:
     if type(state) is tuple:
         if x in state:
             i = state.index(x)
-            return state[: i + 1] + (t,) + state[i + 2 :]
+            return (*state[: i + 1], t, *state[i + 2 :])
         if len(state) < 2 * SMALL:
             return (*state, x, t)
         grown = dict(zip(state[::2], state[1::2], strict=True))
@@ -213,8 +213,8 @@ def _grown(state: tuple[Any, ...], period: int) -> DistinctWindow:
     window = DistinctWindow(period)
     window.t = state[0]
     last = dict(zip(state[1::2], state[2::2], strict=True))
-    window._last = last  # noqa: SLF001 - built here, as ``DistinctWindow`` would hold it
-    window._oldest = min(last.values(), default=0)  # noqa: SLF001
+    window._last = last  # built here, as ``DistinctWindow`` would hold it
+    window._oldest = min(last.values(), default=0)
     return window
 
 

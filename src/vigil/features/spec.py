@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from vigil.features.context import EventContext
-from vigil.model import EventType
+from vigil.model import EventType, Side
 
 US = 1_000_000
 HOUR = 3600 * US
@@ -189,4 +189,3 @@ class Spec:
 
     def step_slot(self, row: list[Any], slot: int, ctx: EventContext) -> float | None:
         raise NotImplementedError
-
