@@ -1,7 +1,8 @@
 """Eviction of idle entities: what no future event can read any more is dropped, on event time alone.
 
-Every entity row remembers the day of its latest event (its last slot), and is listed under that day
-in its key's queue. An entity idle for longer than the longest window of its key (``keep``) plus the
+Every entity row remembers the bucket of its latest event (its last slot: the event time divided by
+the key's bucket width, an eighth of its longest window and at least an hour), and is listed under that
+bucket in its key's queue. An entity idle for longer than the longest window of its key (``keep``) plus the
 lateness allowed (``lateness``) has nothing left in any window: its windowed state is dropped, and what
 lives for ever (all-time totals, first-seen times, values seen, hour-of-day shares, the latest
 declarations: ``Spec.expires`` is False) stays, in the same compact form. A row left with nothing is
@@ -24,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from vigil.features.spec import DAY, Key
+from vigil.features.spec import DAY, HOUR, Key
 
 Evict = Callable[[Any], Any]  # a place's state -> what stays of it (None: nothing)
 
@@ -36,7 +37,7 @@ NEVER = 1 << 62
 class Idle:
     """The per-key queues of entities by the day of their latest event (see the module docstring)."""
 
-    __slots__ = ("batch", "clock", "days", "due", "evicted", "lateness", "queues")
+    __slots__ = ("batch", "clock", "days", "due", "evicted", "lateness", "queues", "width")
 
     def __init__(self, keys: Mapping[Key, int], *, lateness: int = LATENESS, batch: int = BATCH) -> None:
         if lateness < 0 or batch < 1:
@@ -48,14 +49,16 @@ class Idle:
         self.evicted = 0  # entities evicted so far (rows dropped or made cold)
         # Per key with windows: day -> entities whose latest event was on that day (stale entries skipped).
         self.queues: dict[Key, dict[int, list[str]]] = {key: {} for key, keep in keys.items() if keep}
-        self.days: dict[int, int] = {}  # one int object per day, shared by the rows
+        self.width = {key: max(HOUR, keep // 8) for key, keep in keys.items() if keep}  # bucket width, µs
+        self.days: dict[int, int] = {}  # one int object per bucket number, shared by the rows
 
     def touch(self, key: Key, entity: str, row: list[Any], t: int) -> None:
         """``entity``'s row was stepped by an event at ``t``."""
         queue = self.queues.get(key)
         if queue is None:
             return
-        day = t // DAY
+        width = self.width[key]
+        day = t // width
         last = row[-1]
         if last is not None and last >= day:
             return
@@ -66,7 +69,7 @@ class Idle:
         entities = queue.get(day)
         if entities is None:
             queue[day] = [entity]
-            expires = (day + 1) * DAY + self.lateness
+            expires = (day + 1) * width + self.lateness
             if expires < self.due:
                 self.due = 0  # recomputed (with the key's keep) at the next sweep
         else:
@@ -89,10 +92,11 @@ class Idle:
         for key, queue in self.queues.items():
             if not queue:
                 continue
-            wait = keep[key] + self.lateness  # a day has expired once the clock is this far past its end
+            wait = keep[key] + self.lateness  # a bucket has expired once the clock is this far past its end
+            width = self.width[key]
             table, evict = tables[key], evictors[key]
             for day in sorted(queue):
-                if (day + 1) * DAY + wait > self.clock or not budget:
+                if (day + 1) * width + wait > self.clock or not budget:
                     break
                 entities = queue[day]
                 while entities and budget:
@@ -113,7 +117,7 @@ class Idle:
                     if not any(day in q for q in self.queues.values()):
                         self.days.pop(day, None)
             if queue:
-                due = min(due, (min(queue) + 1) * DAY + wait)
+                due = min(due, (min(queue) + 1) * width + wait)
         self.due = due if budget else 0  # the budget ran out: look again at the next event
 
     def spelling(self) -> str:
