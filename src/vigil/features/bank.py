@@ -94,8 +94,7 @@ class Group:
         except OverflowError:  # a running total past 64 bits: exact Python ints from here on
             a = row[slot] = list(a)
             bank.append(a, self, ctx.t, fiat or 0)
-        for w in self.windows:
-            values[w.index] = bank.value(a, w, ctx.t)
+        bank.fill(a, self, values)
 
 
 class Bank:
@@ -164,6 +163,24 @@ class Bank:
             a.insert(start + 2 * n, total)
         a.insert(start + n, t)
         a[g] = 2 * n + 2 if base >= 0 else n + 1
+
+    def fill(self, a: Cells, group: Group, values: list[Any]) -> None:
+        """The values of ``group``'s windows right after it was stepped (``value`` for each, at once)."""
+        g = group.g
+        base = self.base[g]
+        n = a[g] >> 1 if base >= 0 else a[g]
+        start = self._start(a, g)
+        t = a[len(self.groups) + g]
+        end = (a[start + 2 * n - 1] if n else a[base]) if base >= 0 else 0
+        for w in group.windows:
+            if w.period == LIFETIME_PERIOD:
+                values[w.index] = float(end) / 100.0 if w.is_sum else float(a[group.total])
+                continue
+            first = bisect_right(a, t - w.period, start, start + n) - start
+            if w.is_sum:
+                values[w.index] = float(end - (a[start + n + first - 1] if first else a[base])) / 100.0
+            else:
+                values[w.index] = float(n - first)
 
     def value(self, a: Cells | None, w: BankWindow, t: int) -> float:
         """The window's value at time ``t`` (its scale: cents for sums), reading only."""
