@@ -172,7 +172,8 @@ class Engine:
         """The decision, and whether it was made now (False: the stored one for a known event id)."""
         known = self._known
         digest = id_digest(event.event_id)
-        if known is None or digest in known:
+        present = known is None or digest in known
+        if present:
             stored = self.journal.get(event.event_id)
             if stored is not None:
                 return stored, False
@@ -258,7 +259,10 @@ class Engine:
             self._stale = True
             raise
         if known is not None:
-            known.add(digest)
+            if present:
+                known.add(digest)  # a digest collision (or a retry the journal lost): never twice
+            else:
+                known.add_absent(digest)
         if outcome >= Outcome.HOLD:
             self.catalog.flag(event.account_id, event.ts_us)  # later events' graph features see it
         if self.screening_store is not None:

@@ -36,6 +36,7 @@ from vigil.features.context import EventContext
 
 Cells = Any  # array('q'), or a list of ints once an amount passed 64 bits
 LIFETIME_PERIOD = 0  # a window's period in a group: 0 for all-time
+INT64 = (1 << 63) - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,13 +89,12 @@ class Group:
         a = row[slot]
         if a is None:
             a = row[slot] = bank.new_cells()
-        fiat = ctx.fiat if self.has_sum else 0
+        fiat = (ctx.fiat or 0) if self.has_sum else 0
         try:
-            bank.append(a, self, ctx.t, fiat or 0)
+            bank.step(a, self, ctx.t, fiat, values)
         except OverflowError:  # a running total past 64 bits: exact Python ints from here on
             a = row[slot] = list(a)
-            bank.append(a, self, ctx.t, fiat or 0)
-        bank.fill(a, self, values)
+            bank.step(a, self, ctx.t, fiat, values)
 
 
 class Bank:
@@ -134,44 +134,42 @@ class Bank:
         """Where group ``g``'s segment starts."""
         return self.head + sum(a[:g]) if g else self.head
 
-    def append(self, a: Cells, group: Group, t: int, fiat: int) -> None:
+    def step(self, a: Cells, group: Group, t: int, fiat: int, values: list[Any]) -> None:
+        """Add an event at ``t`` (``fiat`` cents) to ``group``, and write its windows' values. Raises
+        ``OverflowError``, having changed nothing, when a running total would pass 64 bits in an array."""
         g = group.g
-        n_groups = len(self.groups)
-        last = a[n_groups + g]
-        if t < last:
-            t = last  # a late event counts at the group's latest time
-        a[n_groups + g] = t
+        base = self.base[g]
+        start = self.head + sum(a[:g]) if g else self.head
+        n = (a[g] >> 1 if base >= 0 else a[g]) if group.keep else 0
+        end = 0
+        if base >= 0:
+            end = (a[start + 2 * n - 1] if n else a[base]) + fiat
+            if end > INT64 and type(a) is not list:
+                raise OverflowError(f"a running total of {end} cents")
+        latest = len(self.groups) + g
+        if t < a[latest]:
+            t = a[latest]  # a late event counts at the group's latest time
+        a[latest] = t
         if group.total >= 0:
             a[group.total] += 1
-        base = self.base[g]
-        if not group.keep:  # all-time windows only: totals, no log
+        if group.keep:
+            # Forget what the longest span can no longer count (reads are never earlier than ``t``).
+            gone = bisect_right(a, t - group.keep, start, start + n) - start
+            if gone:
+                if base >= 0:
+                    a[base] = a[start + n + gone - 1]
+                    del a[start + n : start + n + gone]
+                del a[start : start + gone]
+                n -= gone
             if base >= 0:
-                a[base] += fiat
-            return
-        n = a[g] >> 1 if base >= 0 else a[g]
-        start = self._start(a, g)
-        # Forget what the longest span can no longer count (reads are never earlier than ``t``).
-        gone = bisect_right(a, t - group.keep, start, start + n) - start
-        if gone:
-            if base >= 0:
-                a[base] = a[start + n + gone - 1]
-                del a[start + n : start + n + gone]
-            del a[start : start + gone]
-            n -= gone
-        if base >= 0:
-            total = (a[start + 2 * n - 1] if n else a[base]) + fiat
-            a.insert(start + 2 * n, total)
-        a.insert(start + n, t)
-        a[g] = 2 * n + 2 if base >= 0 else n + 1
-
-    def fill(self, a: Cells, group: Group, values: list[Any]) -> None:
-        """The values of ``group``'s windows right after it was stepped (``value`` for each, at once)."""
-        g = group.g
-        base = self.base[g]
-        n = a[g] >> 1 if base >= 0 else a[g]
-        start = self._start(a, g)
-        t = a[len(self.groups) + g]
-        end = (a[start + 2 * n - 1] if n else a[base]) if base >= 0 else 0
+                a.insert(start + 2 * n, end)
+                a[g] = 2 * n + 2
+            else:
+                a[g] = n + 1
+            a.insert(start + n, t)
+            n += 1
+        elif base >= 0:  # all-time windows only: totals, no log
+            a[base] = end
         for w in group.windows:
             if w.period == LIFETIME_PERIOD:
                 values[w.index] = float(end) / 100.0 if w.is_sum else float(a[group.total])

@@ -221,8 +221,11 @@ class Catalog:
                     stepped = True
                     if row is None:
                         row = table[k] = [None] * (self._width[key] + 1)  # last: the day of its latest event
-                    if i < 0:  # a bank group or a replaceable slot: it writes its values itself
-                        unit.step_into(row, slot, ctx, values)
+                    if i < 0:
+                        if i == -1:  # a bank group: it writes its windows' values itself
+                            unit.step_into(row, slot, ctx, values)
+                        else:  # a spec that may replace its slot's state: index -2 - i
+                            values[-2 - i] = unit.step_slot(row, slot, ctx)
                         continue
                     state = row[slot]
                     if state is None:

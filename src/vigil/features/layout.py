@@ -10,7 +10,8 @@ An entity's row is a short list with one slot per *place*, not per spec (``Spec.
 * an **own** state per other spec (a window of a mean or a variance...), as ``new_state`` makes it.
 
 ``Layout.plan[event type]`` lists per key the steps an event of that type may take: ``(slot, index,
-unit, check)``; an ``index`` of -1 marks a unit that writes its values itself (``step_into``), and
+unit, check)``; an ``index`` of -1 marks a bank group, which writes its values itself (``step_into``),
+one below it a spec that may replace its slot (``step_slot``; its feature index is ``-2 - index``), and
 ``check`` says whether ``unit.matches`` must be asked (the event type alone does not settle it).
 ``Layout.keep`` and ``Layout.evictors`` say what eviction (``idle.py``) may drop of an idle entity.
 """
@@ -48,19 +49,6 @@ class CellUnit:
 
     def peek(self, cells: array[float] | None, ctx: EventContext) -> float | None:
         return self.spec.peek_cells(cells, self.at, ctx)
-
-
-class SlotUnit:
-    """A spec that may replace its slot's state (``Spec.step_slot``)."""
-
-    __slots__ = ("index", "matches", "spec")
-
-    def __init__(self, spec: Spec, index: int) -> None:
-        self.spec, self.index = spec, index
-        self.matches = spec.matches
-
-    def step_into(self, row: list[Any], slot: int, ctx: EventContext, values: list[Any]) -> None:
-        values[self.index] = self.spec.step_slot(row, slot, ctx)
 
 
 class Layout:
@@ -121,7 +109,7 @@ class Layout:
             for i in indexes:
                 spec = specs[i]
                 if spec.storage == "slot":
-                    steps.append((spec.scope.types, (width, -1, SlotUnit(spec, i), spec.needs_match)))
+                    steps.append((spec.scope.types, (width, -2 - i, spec, spec.needs_match)))
                 elif spec.storage == "own":
                     steps.append((spec.scope.types, (width, i, spec, spec.needs_match)))
                 else:

@@ -188,6 +188,12 @@ def distinct_step(state: Any, x: Any, t: int, period: int) -> tuple[Any, float]:
     if type(state) is not tuple:
         return state, state.update(x, t).get()
     latest = state[0]
+    if len(state) == 3:  # one value, the common case
+        if t > latest:
+            latest = t
+        if x == state[1] or state[2] <= latest - period:  # the same value, or the old one left
+            return (latest, x, latest), 1.0
+        return (latest, state[1], state[2], x, latest), 2.0
     if t > latest:
         latest = t
         horizon = t - period
