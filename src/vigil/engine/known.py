@@ -3,8 +3,8 @@
 ``KnownIds`` keeps the old digests in one sorted ``array('Q')`` (looked up by ``bisect``, in C, about
 a microsecond) and the recent ones in a small set, merged into the array once the set reaches a
 sixteenth of it (a copy of the array, so about 8 bytes copied per id added, in one pause every so
-often: some milliseconds per million ids held). A set of Python ints costs about 80 bytes per id, more than a small account's whole
-feature state; the engine holds one digest per event it ever decided.
+often: some milliseconds per million ids held). A set of Python ints costs about 80 bytes per id,
+more than a small account's whole feature state; the engine holds one digest per event it decided.
 """
 
 from __future__ import annotations
