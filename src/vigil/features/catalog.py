@@ -3,7 +3,9 @@
 ``Catalog.observe(ctx)`` steps every spec whose scope matches the event (updating its state) and
 returns a ``FeatureVector``: values of the stepped specs are computed at once, the others lazily
 when a rule asks for them (reading state never changes it). Entity state is created on the
-first event that changes it, so an account that only logs in carries no withdrawal windows.
+first event that changes it, so an account that only logs in carries no withdrawal windows; where each
+spec keeps it in the entity's row is ``layout.py``'s choice, and ``idle.py`` drops what idle entities no
+longer need, on event time.
 """
 
 from __future__ import annotations
@@ -220,7 +222,7 @@ class Catalog:
                 if not check or unit.matches(ctx):
                     stepped = True
                     if row is None:
-                        row = table[k] = [None] * (self._width[key] + 1)  # last: the day of its latest event
+                        row = table[k] = [None] * (self._width[key] + 1)  # last: its latest time bucket
                     if i < 0:
                         if i == -1:  # a bank group: it writes its windows' values itself
                             unit.step_into(row, slot, ctx, values)
