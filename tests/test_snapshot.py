@@ -32,7 +32,7 @@ from vigil.adapters.postgres import PostgresJournal
 from vigil.adapters.snapshot_files import DirectorySnapshots
 from vigil.adapters.sqlite import SqliteJournal
 from vigil.engine import Engine
-from vigil.engine.snapshot import HEADER_SPACE, MAGIC, Resumed, journal_end, resume, save
+from vigil.engine.snapshot import FORMAT, HEADER_SPACE, MAGIC, Resumed, journal_end, resume, save
 from vigil.errors import StorageError
 from vigil.features import default_catalog
 from vigil.features.stats import Count, Distinct, Mean, Sum, Var
@@ -255,7 +255,8 @@ def test_a_snapshot_of_another_catalog_is_refused(
         (lambda d: d + b"more", "corrupt: the payload has"),
         (lambda d: b"X" + d[1:], "not a Vigil snapshot"),
         (lambda d: d[:12] + b"{not json" + d[21:], "corrupt header"),
-        (lambda d: with_header(d, format=99), "snapshot format 99; this release reads format 2"),
+        (lambda d: with_header(d, format=99), f"snapshot format 99; this release reads format {FORMAT}"),
+        (lambda d: with_header(d, format=2), "snapshot format 2; this release reads format 3 (format 2 held"),
         (lambda d: with_header(d, position="10"), "corrupt header (position is not int)"),
         (lambda d: with_header(d, position=-1), "corrupt header (a negative position or size)"),
         (lambda d: with_header(d, extra=1), "corrupt header"),

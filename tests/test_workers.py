@@ -10,7 +10,7 @@ import contextlib
 
 import pytest
 
-from tests.workers_kit import engine_on, owns, reference, stream, strip
+from tests.workers_kit import engine_on, gapped, owns, reference, stream, strip
 from vigil.adapters.memory import MemoryJournal
 from vigil.adapters.memory_bus import MemoryBus
 from vigil.adapters.memory_snapshots import MemorySnapshots
@@ -21,6 +21,9 @@ from vigil.workers import Submitter, Worker
 
 EVENTS = stream()
 PARTITIONS = 8
+# The same stream with a 40-day gap every 400 events: accounts, devices, IPs and addresses come back after
+# being evicted (all of them idle past the longest window), for an engine that evicts as early as it may.
+GAPPED = gapped(EVENTS, 400)
 
 
 def test_the_stream_has_what_the_proof_needs() -> None:
@@ -30,11 +33,13 @@ def test_the_stream_has_what_the_proof_needs() -> None:
     assert len(devices) < len({e.account_id for e in EVENTS}) * 2  # devices shared across accounts
 
 
-async def _run(workers: int, lag: int, events: list[Event]) -> tuple[list[Worker], dict[str, Decision]]:
+async def _run(
+    workers: int, lag: int, events: list[Event], evict_batch: int | None = None
+) -> tuple[list[Worker], dict[str, Decision]]:
     bus = MemoryBus()
     crew = [
         Worker(
-            engine_on(MemoryJournal(), lag),
+            engine_on(MemoryJournal(), lag, evict_batch=evict_batch),
             bus,
             ordinal=i,
             workers=workers,
@@ -74,6 +79,27 @@ def test_workers_decide_as_one_process_with_the_same_lag(workers: int, lag: int)
         mine = owns(w.ordinal, workers, PARTITIONS)
         assert w.engine.catalog.state_digest(mine) == one.catalog.state_digest(mine)
     assert sum(w.progress.decided for w in crew) == len(EVENTS)
+
+
+@pytest.mark.parametrize("workers", [1, 2, 4])
+def test_workers_with_eviction_decide_as_one_process_and_hold_its_state(workers: int) -> None:
+    """Eviction's sweeps are counted per observe, and a worker's account queues hold only its own
+    accounts: with a sweep of 2 entities per event, a worker's sweeps reach its accounts at other
+    events than the one process's. Decisions, and the state of its accounts and of every shared key, are
+    the same all the same (features/idle.py)."""
+    crew, decided = asyncio.run(_run(workers, 16, GAPPED, evict_batch=2))
+    one, expected = reference(GAPPED, 16, evict_batch=2)
+    for event in GAPPED:
+        assert decided[event.event_id] == expected[event.event_id], event.event_id
+    counts = one.catalog.entity_count()
+    assert one.catalog.evicted > 500 and counts["destination"] < 120  # entities evicted, rows dropped
+    for w in crew:
+        w.engine.settle_flags()
+        mine = owns(w.ordinal, workers, PARTITIONS)
+        assert w.engine.catalog.state_digest(mine) == one.catalog.state_digest(mine)
+        assert w.engine.catalog.evicted > 0
+    if workers > 1:  # the workers' sweeps did reach entities at other events than the one process's
+        assert any(w.engine.catalog.evicted != one.catalog.evicted for w in crew)
 
 
 def test_the_lag_changes_decisions_only_where_a_flag_is_read() -> None:

@@ -25,6 +25,7 @@ from time import perf_counter_ns
 from typing import TYPE_CHECKING
 
 from vigil.engine.idempotency import id_digest, input_digest
+from vigil.engine.known import KnownIds
 from vigil.errors import StorageError
 from vigil.features import Catalog, CatalogState, context_of
 from vigil.graph import EntityGraph
@@ -61,7 +62,7 @@ class EngineState:
     it holds (``idempotency.id_digest``). The live objects: what a snapshot pickles."""
 
     catalog: CatalogState
-    known: set[int]
+    known: KnownIds
     sequence: int = 0  # the last event's sequence
     flags: list[tuple[int, str, int]] = field(default_factory=list)  # a heap: flags not visible yet
 
@@ -113,7 +114,7 @@ class Engine:
         # Digests of the event ids the journal holds (``id_digest``), so a new event costs no lookup (only
         # a digest that is present, a retry or a rare collision, asks the journal). None until known (the
         # state is not rebuilt yet): ask every time.
-        self._known: set[int] | None = set() if journal.position() == 0 else None
+        self._known: KnownIds | None = KnownIds() if journal.position() == 0 else None
         # With ``defer_usage`` (the service), what screening remembers is written with the next
         # ``commit``, in one transaction, instead of once per event.
         self.defer_usage = defer_usage
@@ -257,7 +258,8 @@ class Engine:
         seq = self._advance(seq, flags_through)
         known = self._known
         digest = id_digest(event.event_id)
-        if known is None or digest in known:
+        present = known is None or digest in known
+        if present:
             stored = self.journal.get(event.event_id)
             if stored is not None:
                 return stored, False
@@ -343,7 +345,10 @@ class Engine:
             self._stale = True
             raise
         if known is not None:
-            known.add(digest)
+            if present:
+                known.add(digest)  # a digest collision (or a retry the journal lost): never twice
+            else:
+                known.add_absent(digest)
         if outcome >= Outcome.HOLD:
             self.note_flag(seq, event.account_id, event.ts_us)  # later events' graph features see it
         if self.screening_store is not None:
@@ -408,7 +413,7 @@ class Engine:
         """Start from nothing, whatever the journal holds: a partitioned worker without a snapshot,
         which reads its log from the start instead of the journal."""
         self.catalog.reset()
-        self._known = set()
+        self._known = KnownIds()
         self.sequence = 0
         self._flags = []
         self._flag_seqs = set()
@@ -421,7 +426,7 @@ class Engine:
     def replay_all(self) -> Replayed:
         """``rebuild``, saying where the journal ended."""
         self.catalog.reset()
-        self._known = set()
+        self._known = KnownIds()
         self.sequence = 0
         self._flags = []
         self._flag_seqs = set()
