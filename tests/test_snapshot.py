@@ -357,3 +357,20 @@ def test_a_stale_or_unbuilt_engine_writes_no_snapshot() -> None:
     assert failed.stale
     with pytest.raises(RuntimeError, match="not its journal's"):
         save(failed, MemorySnapshots(), 0, "")
+
+
+def test_the_freezes_a_worker_was_told_are_in_its_snapshot_and_the_later_word_wins(tmp_path: Path) -> None:
+    store = DirectorySnapshots(tmp_path / "snaps")
+    journal = MemoryJournal()
+    live = engine_on(journal)
+    for event in STREAM[:50]:
+        live.decide(event)
+    live.note_freeze("acc-1", "c-1/1", 200)
+    live.note_freeze("acc-1", None, 100)  # older than what it holds: ignored
+    live.note_freeze("acc-2", "c-2/1", 100)
+    live.note_freeze("acc-2", None, 300)
+    assert live.freeze_of("acc-1") == "c-1/1" and live.freeze_of("acc-2") is None
+    snapshot_now(live, store)
+    restarted = engine_on(journal)
+    assert resume(restarted, store).snapshot is not None
+    assert restarted.freeze_of("acc-1") == "c-1/1" and restarted.freeze_of("acc-2") is None

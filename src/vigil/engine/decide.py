@@ -4,8 +4,9 @@
 the network origin, step the feature catalog, evaluate the rules, screen the counterparty address
 against the lists, score the event with its region's model when one is promoted, combine the outcome
 (forced outcomes, the region's score thresholds, the screening policy and the model's thresholds: the
-most severe wins), block money leaving an account the security desk froze (``restrictions``),
-record event and decision through the journal, and return the decision. The same input on the same
+most severe wins), block money leaving an account the security desk froze (``restrictions``, or in a
+partitioned worker the freezes the stream told it: ``note_freeze``), record event and decision through
+the journal, and return the decision. The same input on the same
 state gives the same decision; only ``elapsed_us`` differs.
 
 Every event the engine is given has a *sequence*: 1, 2, 3... in the order given (a partitioned worker
@@ -65,6 +66,8 @@ class EngineState:
     known: KnownIds
     sequence: int = 0  # the last event's sequence
     flags: list[tuple[int, str, int]] = field(default_factory=list)  # a heap: flags not visible yet
+    # The desk's freezes a worker was told through the stream: account -> (freeze action or None, desk time).
+    freezes: dict[str, tuple[str | None, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +128,8 @@ class Engine:
         self.full_trace = full_trace
         # The desk's freezes in force: account id -> the freeze action, or None (set by vigil serve).
         self.restrictions: Callable[[str], str | None] | None = None
+        # Without ``restrictions``: the freezes told through the stream (``note_freeze``; a worker's).
+        self._freezes: dict[str, tuple[str | None, int]] = {}
         self._set_rules(rules)
 
     def _set_rules(self, rules: RuleSet) -> None:
@@ -211,6 +216,22 @@ class Engine:
             heapq.heappush(self._flags, (seq, account_id, ts_us))
         if self.flag_lag == 0 and seq <= self.sequence:
             self._release(self.sequence + 1, None)  # one process: visible from the next event on
+
+    def note_freeze(self, account_id: str, freeze: str | None, at_us: int) -> None:
+        """The desk's freeze in force on ``account_id`` is ``freeze`` (None: none) as of desk time ``at_us``
+        (a worker told through the stream, ``workers/controls.py``); an older word than the one held is
+        ignored. ``decide`` blocks what a frozen account may not do from the next event on."""
+        held = self._freezes.get(account_id)
+        if held is None or at_us >= held[1]:
+            self._freezes[account_id] = (freeze, at_us)
+
+    def freeze_of(self, account_id: str) -> str | None:
+        """The desk's freeze in force on an account (its action id), or None: ``restrictions`` when set
+        (``vigil serve`` asks its desk), else what the stream told (``note_freeze``)."""
+        if self.restrictions is not None:
+            return self.restrictions(account_id)
+        told = self._freezes.get(account_id)
+        return told[0] if told is not None else None
 
     @property
     def pending_flags(self) -> int:
@@ -307,8 +328,8 @@ class Engine:
                 reasons += (Reason(ReasonCode.PROTECT_DELAY_WAIVED, "model", 0.0, detail, Outcome.CHALLENGE),)
         if screen.reasons or scored is not None:
             reasons = tuple(sorted(screen.reasons + reasons, key=lambda r: r.severity, reverse=True))
-        if self.restrictions is not None and event.TYPE in RESTRICTED:
-            freeze = self.restrictions(event.account_id)
+        if event.TYPE in RESTRICTED and (self.restrictions is not None or self._freezes):
+            freeze = self.freeze_of(event.account_id)
             if freeze is not None:
                 outcome = Outcome.BLOCK
                 detail = f"the security desk froze this account ({freeze})"
@@ -417,6 +438,7 @@ class Engine:
         self.sequence = 0
         self._flags = []
         self._flag_seqs = set()
+        self._freezes = {}
         self._stale = False
 
     def rebuild(self) -> int:
@@ -460,7 +482,7 @@ class Engine:
             raise RuntimeError(
                 "the engine's state is not its journal's (not rebuilt yet, or a write failed): no snapshot"
             )
-        return EngineState(self.catalog.state(), self._known, self.sequence, self._flags)
+        return EngineState(self.catalog.state(), self._known, self.sequence, self._flags, self._freezes)
 
     def restore(self, state: EngineState) -> None:
         """Take over a snapshot's state (then ``replay`` the journal after the snapshot's position).
@@ -470,4 +492,5 @@ class Engine:
         self.sequence = state.sequence
         self._flags = state.flags
         self._flag_seqs = {seq for seq, _, _ in state.flags}
+        self._freezes = state.freezes
         self._stale = False

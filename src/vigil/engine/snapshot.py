@@ -14,7 +14,7 @@ the lagged flags of ``Engine``; format 2 was written by two lines of work, each 
     bytes 8-11      length of the header, big-endian
     bytes 12-4095   the header: JSON, padded with spaces
     bytes 4096-     the payload: a pickle (protocol 5) of
-                    {"tables", "graph", "idle", "known", "sequence", "flags"}
+                    {"tables", "graph", "idle", "known", "sequence", "flags", "freezes"}
 
 The header says what the payload is for: ``format``, ``vigil`` (the release that wrote it: state
 layouts may change between releases), ``catalog`` (``Catalog.hash``), ``graph``, ``rules`` (the rule
@@ -59,7 +59,7 @@ from vigil.version import __version__
 
 log = logging.getLogger("vigil.engine")
 
-FORMAT = 3  # bump when the layout or the payload's shape changes (3: compact rows, eviction and flags)
+FORMAT = 3  # bump when the layout or the payload's shape changes (3: compact rows, eviction, flags, freezes)
 # Why an older format is refused (it is never read: the journal is replayed instead).
 _OLDER = {
     1: "one object per feature and entity, no flag sequence",
@@ -177,6 +177,7 @@ def write(engine: Engine, out: BinaryIO, position: int, anchor: str, cursor: int
                 "known": known,
                 "sequence": state.sequence,
                 "flags": state.flags,
+                "freezes": state.freezes,
             }
         )
     header = Header(
@@ -324,16 +325,16 @@ def _payload(f: IO[bytes], header: Header) -> EngineState:
             data = _StateUnpickler(io.BytesIO(payload)).load()
         del payload
         tables, graph, idle, known = data["tables"], data["graph"], data["idle"], data["known"]
-        sequence, flags = data["sequence"], data["flags"]
-        if not isinstance(sequence, int) or not isinstance(flags, list):
-            raise TypeError("the payload's sequence or flags are not an int and a list")
+        sequence, flags, freezes = data["sequence"], data["flags"], data["freezes"]
+        if not isinstance(sequence, int) or not isinstance(flags, list) or not isinstance(freezes, dict):
+            raise TypeError("the payload's sequence, flags or freezes are not an int, a list and a dict")
         if not isinstance(tables, dict) or not (graph is None or isinstance(graph, EntityGraph)):
             raise TypeError("the payload is not a catalog's state")
         if not isinstance(known, np.ndarray) or known.dtype != np.uint64 or known.ndim != 1:
             raise TypeError("the payload's event-id digests are not an array of uint64")
         if not (idle is None or isinstance(idle, Idle)):
             raise TypeError("the payload's eviction queue is not one")
-        state = EngineState(CatalogState(tables, graph, idle), KnownIds(known), sequence, flags)
+        state = EngineState(CatalogState(tables, graph, idle), KnownIds(known), sequence, flags, freezes)
     except Exception as exc:  # noqa: BLE001 - a payload past its checksum that still fails: whatever pickle raises
         raise SnapshotRefused(f"unreadable payload ({type(exc).__name__}: {exc})") from None
     # The state lives as long as the process: keep the cyclic collector from scanning it (a full scan
