@@ -10,14 +10,18 @@ import contextlib
 
 import pytest
 
+from tests.desk_kit import Kit, withdrawal
 from tests.workers_kit import engine_on, gapped, owns, reference, stream, strip
 from vigil.adapters.memory import MemoryJournal
 from vigil.adapters.memory_bus import MemoryBus
 from vigil.adapters.memory_snapshots import MemorySnapshots
 from vigil.codec import encode_event
+from vigil.desk.service import Change
 from vigil.errors import ClusterMismatch, DecisionTimeout, NotReady
 from vigil.model import Decision, Event, Outcome
-from vigil.workers import Submitter, Worker
+from vigil.model.cases import ActionKind, ActionStatus
+from vigil.model.reasons import ReasonCode
+from vigil.workers import ControlSender, Submitter, Worker
 
 EVENTS = stream()
 PARTITIONS = 8
@@ -230,5 +234,82 @@ def test_a_worker_waiting_for_a_peer_that_never_comes_still_stops() -> None:
         stop.set()
         await asyncio.wait_for(task, 5.0)
         assert w.position == 3  # the event it waited on stays unread: the next start reads it again
+
+    asyncio.run(main())
+
+
+def _codes(decision: Decision) -> list[ReasonCode]:
+    return [r.code for r in decision.reasons]
+
+
+def test_a_desk_freeze_reaches_the_owning_worker_through_the_stream_and_survives_its_restart() -> None:
+    """The desk freezes an account (its hook tells the server's ``ControlSender``, which appends a control
+    record to the account's partition): the owning worker blocks the account's next withdrawal with the
+    desk's reason, the other worker's accounts are untouched, a restart from its snapshot keeps the
+    freeze, and the unfreeze lifts it."""
+
+    async def main() -> None:
+        bus = MemoryBus()
+        store = MemorySnapshots()
+
+        def worker(i: int) -> Worker:
+            return Worker(
+                engine_on(MemoryJournal(), 4),
+                bus,
+                ordinal=i,
+                workers=2,
+                partitions=PARTITIONS,
+                commit_events=8,
+                snapshots=store if i == 1 else None,
+                snapshot_events=1,
+            )
+
+        crew = [worker(0), worker(1)]
+        stops = [asyncio.Event(), asyncio.Event()]
+        tasks = [asyncio.create_task(w.run(s)) for w, s in zip(crew, stops, strict=True)]
+        for w in crew:
+            await w.ready.wait()
+        submitter = Submitter(bus, MemoryJournal(), timeout=10.0)
+        sender = ControlSender(bus, submitter.partition)
+        sending = asyncio.create_task(sender.run())
+        kit = Kit(on_freeze=sender.tell)
+        frozen = next(e.account_id for e in EVENTS if owns(1, 2, PARTITIONS)(e.account_id))
+        other = next(e.account_id for e in EVENTS if owns(0, 2, PARTITIONS)(e.account_id))
+
+        async def told() -> None:
+            while sender.pending:
+                await asyncio.sleep(0.01)
+
+        first = (await submitter.decide(withdrawal(1, frozen)))[0]
+        assert ReasonCode.DESK_ACCOUNT_FROZEN not in _codes(first)
+        case_id = kit.flag(900, frozen)
+        freeze = kit.actions.request(case_id, ActionKind.FREEZE_ACCOUNT, "mule", Change("ana")).actions[-1]
+        assert freeze.status is ActionStatus.APPLIED
+        await told()
+        blocked = (await submitter.decide(withdrawal(2, frozen)))[0]
+        assert blocked.outcome is Outcome.BLOCK and blocked.reasons[0].code is ReasonCode.DESK_ACCOUNT_FROZEN
+        assert freeze.action_id in blocked.reasons[0].detail
+        assert ReasonCode.DESK_ACCOUNT_FROZEN not in _codes((await submitter.decide(withdrawal(3, other)))[0])
+        assert crew[1].progress.controls == 1 and crew[0].progress.controls == 0
+
+        stops[1].set()  # the owning worker stops (a snapshot at its stop) and starts again
+        await tasks[1]
+        crew[1] = worker(1)
+        stops[1] = asyncio.Event()
+        tasks[1] = asyncio.create_task(crew[1].run(stops[1]))
+        await crew[1].ready.wait()
+        assert crew[1].progress.resumed_from > 0
+        again = (await submitter.decide(withdrawal(4, frozen)))[0]
+        assert again.reasons[0].code is ReasonCode.DESK_ACCOUNT_FROZEN and crew[1].progress.controls == 0
+
+        kit.actions.request(case_id, ActionKind.UNFREEZE, "cleared", Change("ana"))
+        await told()
+        lifted = (await submitter.decide(withdrawal(5, frozen)))[0]
+        assert ReasonCode.DESK_ACCOUNT_FROZEN not in _codes(lifted)
+        assert sender.sent == 2
+        sending.cancel()
+        for stop in stops:
+            stop.set()
+        await asyncio.gather(*tasks, sending, return_exceptions=True)
 
     asyncio.run(main())
