@@ -175,6 +175,7 @@ class Catalog:
         }
         self._state: dict[Key, dict[str, list[Any]]] = {key: {} for key in self._keys}
         self.generation = 0  # events observed: lazy reads of older vectors are refused
+        self._scratch: list[Any] = [None] * len(self.names)  # values observe_shared steps and nobody reads
         self.hash = hashlib.sha256(
             "\n".join(f"{n}|{self._describe(i)}" for i, n in enumerate(self.names)).encode()
         ).hexdigest()[:16]
@@ -231,7 +232,7 @@ class Catalog:
         the entity graph's links. A partitioned worker does this for the events of other partitions, so
         that its shared state is the one process's (docs/operations.md, "Workers"); it sweeps idle
         entities as ``observe`` does, so that eviction keeps the one process's schedule."""
-        self._fold(ctx, self._shared[ctx.type], [None] * len(self.names), {})
+        self._fold(ctx, self._shared[ctx.type], self._scratch, {})
 
     def _fold(
         self,
@@ -249,6 +250,8 @@ class Catalog:
             idle.sweep(ctx.t, self._state, self._layout.keep, evictors)
         if self.graph_features is not None:
             self.graph_features.graph.observe(ctx.event)
+        tables, width = self._state, self._width
+        horizon: dict[Key, int] = idle.horizon if idle is not None else {}
         for key, stepping in plan:
             k = key.of(ctx)
             if k is None:
@@ -256,22 +259,18 @@ class Catalog:
                     values[i] = None
                 rows[key] = None
                 continue
-            table = self._state[key]
+            table = tables[key]
             row = table.get(k)
             if row is not None and idle is not None:
                 last = row[-1]
-                if (
-                    last is not None
-                    and last <= idle.horizon[key]
-                    and idle.evict(table, k, row, evictors[key])
-                ):
+                if last is not None and last <= horizon[key] and idle.evict(table, k, row, evictors[key]):
                     row = None  # expired, not swept yet: evicted first, as the sweep would have
             stepped = False
             for slot, i, unit, check in stepping:
                 if not check or unit.matches(ctx):
                     stepped = True
                     if row is None:
-                        row = table[k] = [None] * (self._width[key] + 1)  # last: its latest time bucket
+                        row = table[k] = [None] * (width[key] + 1)  # last: its latest time bucket
                     if i < 0:
                         if i == -1:  # a bank group: it writes its windows' values itself
                             unit.step_into(row, slot, ctx, values)
