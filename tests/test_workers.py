@@ -21,7 +21,7 @@ from vigil.errors import ClusterMismatch, DecisionTimeout, NotReady
 from vigil.model import Decision, Event, Outcome
 from vigil.model.cases import ActionKind, ActionStatus
 from vigil.model.reasons import ReasonCode
-from vigil.workers import ControlSender, Submitter, Worker
+from vigil.workers import ControlSender, Submitter, Worker, partition_of
 
 EVENTS = stream()
 PARTITIONS = 8
@@ -311,5 +311,33 @@ def test_a_desk_freeze_reaches_the_owning_worker_through_the_stream_and_survives
         for stop in stops:
             stop.set()
         await asyncio.gather(*tasks, sending, return_exceptions=True)
+
+    asyncio.run(main())
+
+
+def test_freeze_changes_wait_while_the_bus_is_down_and_say_so() -> None:
+    async def main() -> None:
+        bus = MemoryBus()
+        await bus.join({"partitions": str(PARTITIONS)})
+        sender = ControlSender(
+            bus, Submitter(bus, MemoryJournal(), timeout=1.0).partition, retry_seconds=0.05
+        )
+        bus.down = True
+        sender.tell("acc-1", "c-1/1", 10)
+        running = asyncio.create_task(sender.run())
+        await asyncio.sleep(0.1)
+        assert sender.pending == 1 and sender.failure is not None
+        assert "1 desk freeze change(s) not on the event stream yet" in sender.failure
+        bus.down = False
+        sender.tell("acc-1", None, 20)
+        for _ in range(100):
+            if not sender.pending:
+                break
+            await asyncio.sleep(0.01)
+        assert sender.sent == 2 and sender.failure is None
+        records = await anext(bus.read(0, idle=0.05))
+        assert [(r.control, r.partition) for r in records] == [(True, partition_of("acc-1", PARTITIONS))] * 2
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
 
     asyncio.run(main())

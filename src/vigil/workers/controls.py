@@ -66,6 +66,7 @@ class ControlSender:
         self.partition_of = partition_of
         self.retry_seconds = retry_seconds
         self.sent = 0
+        self.failure: str | None = None  # why the last append failed, until one succeeds (``/readyz``)
         self._queue: collections.deque[FreezeControl] = collections.deque()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
@@ -99,7 +100,9 @@ class ControlSender:
             try:
                 await self.flush()
             except VigilError as exc:  # the bus is down or no worker joined yet: the controls wait
-                log.warning("%d freeze change(s) not on the bus yet: %s", len(self._queue), exc)
+                self.failure = f"{len(self._queue)} desk freeze change(s) not on the event stream yet: {exc}"
+                log.warning("%s", self.failure)
                 await asyncio.sleep(self.retry_seconds)
                 continue
+            self.failure = None
             await self._wake.wait()
