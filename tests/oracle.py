@@ -3,7 +3,9 @@
 It recomputes every feature of a catalog at every event from the raw history (the events up to
 and including that one), without the catalog's statistics, windows or scope code: only the specs'
 parameters are read (key, scope, statistic, period, field, attribute, a derived feature's inputs).
-Keys and values come straight from the event fields, not from ``context_of``.
+Keys and values come straight from the event fields, not from ``context_of``; a KYC submission's
+document and holder keys and its name check come from ``vigil.identity.read_document`` (the MRZ reading,
+proved on its own against the ICAO vectors in ``tests/test_mrz.py``, as ``to_cents`` is for fiat).
 
 The history is one DataFrame built from the events; the value at event ``i`` is computed from
 the first ``i + 1`` rows only (numpy views of the columns), so nothing after ``i`` is read.
@@ -18,7 +20,7 @@ attribute, or geo) is present:
   fiat in fiat units;
 * seconds_since_last / hour share / is_new / zscore / travel speed: against the key's matching
   events strictly before this one (None without one; zscore needs two, and a non-zero spread);
-* seconds_since_first and latest: over matching events up to and including this one;
+* seconds_since_first, latest and latest flag: over matching events up to and including this one;
 * address-book age: the account's add/remove history before this withdrawal.
 
 Unknown spec kinds, spec or scope fields, statistics or derived features raise ``OracleGap``:
@@ -38,11 +40,13 @@ import pandas as pd
 
 from vigil.features import to_cents
 from vigil.graph.links import links_of
+from vigil.identity import read_document
 from vigil.model import (
     AddressBookChanged,
     Deposit,
     Event,
     InternalTransfer,
+    KycSubmitted,
     Login,
     P2POrder,
     Trade,
@@ -58,11 +62,12 @@ EARTH_RADIUS_KM = 6371.0088
 MIN_TRAVEL_HOURS = 1 / 60
 EVM_CHAINS = frozenset({"ETH", "BSC", "POLYGON", "ARB", "OP", "BASE", "AVAX", "ETC"})
 
-KEYS = frozenset({"account", "device", "ip", "destination", "pair"})
+KEYS = frozenset({"account", "device", "ip", "destination", "pair", "document"})
 FIELDS = frozenset(
-    {"fiat", "ip", "device", "country", "destination", "source", "counterparty", "asset", "account"}
+    {"fiat", "ip", "device", "country", "destination", "source", "counterparty", "asset", "account", "holder"}
 )
 NUMERIC_FIELDS = frozenset({"fiat"})
+FLAGS = frozenset({"name_mismatch"})  # yes/no facts of an event a LatestFlag may read
 WINDOW_STATS = frozenset({"count", "sum", "mean", "var", "distinct"})
 SCOPE_FIELDS = frozenset({"types", "label", "success", "side", "min_fiat", "max_fiat"})
 # Every feature kind the oracle computes, with the dataclass fields it reads.
@@ -77,6 +82,7 @@ SPEC_FIELDS: dict[str, frozenset[str]] = {
     "TravelSpeed": frozenset({"key", "scope", "field"}),
     "BookAge": frozenset({"key", "scope"}),
     "Latest": frozenset({"key", "scope", "attribute"}),
+    "LatestFlag": frozenset({"key", "scope", "flag"}),
 }
 EXACT_KINDS = frozenset({"IsNew"})
 EXACT_STATS = frozenset({"count", "distinct"})
@@ -126,6 +132,9 @@ def event_record(event: Event, attributes: Sequence[str]) -> dict[str, Any]:
     if isinstance(event, AddressBookChanged):
         book_address = canonical_address(event.chain.value, event.address)
         book_action = event.action.value
+    document = holder = name_mismatch = None
+    if isinstance(event, KycSubmitted) and (reading := read_document(event)) is not None:
+        document, holder, name_mismatch = reading.document, reading.holder, reading.name_mismatch
     record: dict[str, Any] = {
         "event_id": event.event_id,
         "t": event.ts_us,
@@ -145,6 +154,9 @@ def event_record(event: Event, attributes: Sequence[str]) -> dict[str, Any]:
         "pair": None if counterparty is None else f"{event.account_id}>{counterparty}",
         "book_address": book_address,
         "book_action": book_action,
+        "document": document,
+        "holder": holder,
+        "name_mismatch": name_mismatch,
         "lat": math.nan if event.geo is None else event.geo.lat,
         "lon": math.nan if event.geo is None else event.geo.lon,
     }
@@ -181,6 +193,9 @@ def event_record_columns() -> list[str]:
         "pair",
         "book_address",
         "book_action",
+        "document",
+        "holder",
+        "name_mismatch",
         "lat",
         "lon",
     ]
@@ -216,6 +231,8 @@ def problems(catalog: Catalog) -> list[str]:
             found.append(f"{label}: unknown field {field!r}")
         elif kind == "ZScore" and field not in NUMERIC_FIELDS:
             found.append(f"{label}: z-score of non-numeric field {field!r}")
+        elif kind == "LatestFlag" and getattr(spec, "flag", None) not in FLAGS:
+            found.append(f"{label}: unknown flag {getattr(spec, 'flag', None)!r}")
         elif kind == "TravelSpeed" and field != "geo":
             found.append(f"{label}: travel speed needs field 'geo', got {field!r}")
     for derived in catalog.derived:
@@ -273,7 +290,7 @@ class Oracle:
         }
         self.text: dict[str, npt.NDArray[np.object_]] = {
             name: frame[name].to_numpy(dtype=object)
-            for name in ("side", "success", "destination", "book_address", "book_action")
+            for name in ("side", "success", "destination", "book_address", "book_action", "name_mismatch")
         }
         self.attr: dict[str, npt.NDArray[np.object_]] = {
             a: frame[f"attr.{a}"].to_numpy(dtype=object) for a in attributes
@@ -310,6 +327,9 @@ class Oracle:
         if kind == "Latest":
             declared: BoolArray = self.frame[f"attr.{spec.attribute}"].notna().to_numpy(dtype=bool)
             return mask & declared
+        if kind == "LatestFlag":
+            flagged: BoolArray = np.array([f is not None for f in self.text[spec.flag]], dtype=bool)
+            return mask & flagged
         if kind == "BookAge":
             return mask & (self.codes["book_address"] >= 0)
         field = getattr(spec, "field", None)
@@ -413,6 +433,10 @@ class Oracle:
                 return None
             j = int(np.flatnonzero(ours)[-1])
             return float(self.attr[spec.attribute][j])
+        if kind == "LatestFlag":
+            if not ours.any():
+                return None
+            return 1.0 if self.text[spec.flag][int(np.flatnonzero(ours)[-1])] else 0.0
         raise OracleGap(f"{spec.name!r}: unknown feature kind {kind}")
 
     def _window(self, stat: str, field: str | None, rows: BoolArray, n: int) -> Value:

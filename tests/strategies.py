@@ -105,6 +105,19 @@ SOURCES: tuple[tuple[Chain, str], ...] = (
     (Chain.ETH, "0xsource000000000000000000000000000000000a"),
     (Chain.TRON, "TSourceAddrXyz"),
 )
+# Machine-readable zones (TD3, every check digit right): two documents, one of them under two names,
+# and lines that are no MRZ. The document-reuse features count accounts and names per document.
+_MRZ_ANNA = "P<SWEERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"
+_MRZ_IVAN = "P<SWEPETROV<<IVAN<<<<<<<<<<<<<<<<<<<<<<<<<<<"
+_MRZ_DOC_1 = "L898902C36SWE7408122F3012316<<<<<<<<<<<<<<<6"
+_MRZ_DOC_2 = "X123456785FRA9001011M3101012<<<<<<<<<<<<<<<6"
+MRZS: tuple[tuple[str, ...], ...] = (
+    (_MRZ_ANNA, _MRZ_DOC_1),
+    (_MRZ_IVAN, _MRZ_DOC_1),
+    (_MRZ_ANNA, _MRZ_DOC_2),
+    (_MRZ_ANNA, ""),
+)
+NAMES = ("Anna Maria Eriksson", "Ivan Petrov")
 PAIRS = ("BTC/USDT", "ETH/USDT", "SOL/USDC")
 ASSETS = ("BTC", "ETH", "USDT", "SOL")
 OFFSETS = (timezone(timedelta(hours=2)), timezone(timedelta(hours=-5, minutes=-30)))
@@ -371,6 +384,8 @@ def build_event(c: Chooser, index: int, ts: datetime, previous: Event | None = N
             nationality=c.choice(COUNTRIES) if c.chance(50) else None,
             declared_annual_income_fiat=fiat(c) if c.chance(60) else None,
             expected_monthly_volume_fiat=fiat(c) if c.chance(60) else None,
+            mrz=c.choice(MRZS) if c.chance(50) else None,
+            full_name=c.choice(NAMES) if c.chance(60) else None,
         )
     if etype is EventType.KYC_RESULT:
         return KycResult(**common, status=c.choice(tuple(KycStatus)), face_match=c.chance(80))

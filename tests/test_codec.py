@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import replace
 from typing import Any
@@ -11,7 +12,8 @@ import pytest
 from tests import hostile
 from tests.conftest import Events, make_engine
 from vigil.codec import Admission, decision_view, decode_decision, decode_event, encode_decision, encode_event
-from vigil.errors import InvalidEvent
+from vigil.engine.idempotency import check_retry
+from vigil.errors import EventIdReused, InvalidEvent
 from vigil.model import Deposit
 
 GOOD: dict[str, Any] = {
@@ -168,3 +170,28 @@ def test_every_string_field_of_every_event_is_checked() -> None:
     for cls in EVENT_CLASSES.values():
         checked = {name for name, _ in string_checks(cls)}
         assert {"event_id", "account_id", "device_id"} <= checked, cls
+
+
+# A crypto deposit as the release of 2026-12-06 wrote and digested it: before ``uncredited``,
+# ``deposit_address`` and ``memo`` existed (issue 18).
+OLD_DEPOSIT = (
+    b'{"type":"deposit","event_id":"ev-1","account_id":"acc-1","ts":"2026-01-05T02:58:31.560787Z",'
+    b'"region":"ID","country":null,"device_id":null,"ip":null,"geo":null,"network":null,"rail":"crypto",'
+    b'"asset":"USDT","amount":481762213,"fiat_value":"481.76","chain":"TRON","tx_hash":null,'
+    b'"source_address":"Tb2310397d2e51d5b8c682865b61b7a9f2","payment_method":null}'
+)
+
+
+def test_a_deposit_without_the_late_fields_keeps_its_canonical_form_and_both_digests_are_retries() -> None:
+    event = decode_event(OLD_DEPOSIT)
+    assert encode_event(event) == OLD_DEPOSIT  # the digest decisions kept before the fields existed
+    nulls = encode_event(event, late_nulls=True)
+    assert nulls == OLD_DEPOSIT[:-1] + b',"uncredited":null,"deposit_address":null,"memo":null}'
+    assert decode_event(nulls) == event
+    decided = make_engine().decide(event)
+    for form in (OLD_DEPOSIT, nulls):  # the release of 2026-12-07 digested the form with nulls
+        stored = replace(decided, input_digest=hashlib.sha256(form).hexdigest()[:32])
+        check_retry(event, stored)  # a retry, not a reused id
+    with pytest.raises(EventIdReused):
+        check_retry(replace(event, memo="123"), decided)
+    assert b'"memo":"123"}' in encode_event(replace(event, memo="123"))

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from tests.oracle import EARTH_RADIUS_KM, SPEC_FIELDS, OracleGap, flags_after, is_exact, problems, recompute
-from tests.strategies import event_streams, random_stream
+from tests.strategies import MRZS, event_streams, random_stream
 from vigil.features import Catalog, EventContext, Spec, context_of, default_catalog
 from vigil.features.specs import (
     DAY,
@@ -433,6 +433,34 @@ def test_hand_written_scenario() -> None:
         assert _same(False, got, want), f"{name} at event {i}: served {got!r}, expected {want!r}"
     speed = rows[4]["account.travel.speed_kmh"]
     assert speed is not None and math.isclose(speed, _km(PARIS, NEW_YORK) * 60, rel_tol=1e-9)
+
+
+def test_documents_on_several_accounts_and_under_several_names() -> None:
+    """The document-reuse features, pinned by hand: accounts and names per document (issuer and number
+    read from the MRZ), and the account's latest declared-name check; an unreadable MRZ counts nothing."""
+    anna, ivan, doc1, doc2 = MRZS[0][0], MRZS[1][0], MRZS[0][1], MRZS[2][1]
+
+    def kyc(i: int, account: str, lines: tuple[str, ...] | None, name: str | None = None) -> KycSubmitted:
+        return KycSubmitted(
+            event_id=f"k{i}", account_id=account, ts=_at(hours=i), region="eu", mrz=lines, full_name=name
+        )
+
+    events: list[Event] = [
+        kyc(0, "a", (anna, doc1), "Anna Maria Eriksson"),
+        kyc(1, "a", (anna, doc1), "Anna Eriksson"),  # the same account again, a name that does not match
+        kyc(2, "b", (anna, doc1)),  # the same document on another account
+        kyc(3, "c", (ivan, doc1), "Ivan Petrov"),  # ... under another name
+        kyc(4, "c", (anna, doc2), "Ivan Petrov"),  # another document
+        kyc(5, "d", (anna, "")),  # no MRZ can be read
+        Login(event_id="l6", account_id="a", ts=_at(hours=6), region="eu", success=True),
+    ]
+    rows = assert_parity(events)
+    accounts = "document.kyc_submitted.distinct_account_all"
+    holders = "document.kyc_submitted.distinct_holder_all"
+    flag = "account.kyc_submitted.latest_name_mismatch"
+    assert [r[accounts] for r in rows] == [1.0, 1.0, 2.0, 3.0, 1.0, None, None]
+    assert [r[holders] for r in rows] == [1.0, 1.0, 1.0, 2.0, 1.0, None, None]
+    assert [r[flag] for r in rows] == [0.0, 1.0, None, 0.0, 1.0, None, 1.0]
 
 
 # -- a seeded random stream ---------------------------------------------------------------------

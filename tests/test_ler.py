@@ -20,7 +20,7 @@ from vigil.ler.domains import check_requester
 from vigil.ler.fold import fold
 from vigil.ler.package import read_archive
 from vigil.model.access import Role
-from vigil.model.cases import ActionStatus
+from vigil.model.cases import ActionKind, ActionStatus, AppealState
 from vigil.model.ler import LerState, Step
 from vigil.model.reasons import ReasonCode
 
@@ -277,6 +277,36 @@ def test_an_unfreeze_order_releases_a_freeze_with_four_eyes() -> None:
     k.kit.actions.approve(order.case_id, unfreeze.action_id, "ok", Change("sue"))
     assert k.kit.desk.freeze_of("acc-1") is None
     assert k.requests.request(uid).answered
+
+
+def test_only_the_law_enforcement_desk_lifts_an_ordered_freeze_never_a_desk_unfreeze_or_an_appeal() -> None:
+    k = LerKit()
+    rid = k.verified(
+        kind="freeze", legal_basis="freeze_order", subjects=[{"kind": "account", "value": "acc-1"}]
+    )
+    order = k.ler.orders.freeze(rid, "acc-1", LIA).freezes[0]
+    k.kit.actions.approve(order.case_id, order.action_id, "ok", Change("sue"))
+    # a desk member's own unfreeze, on the order's case or on another case of the account: refused
+    with pytest.raises(Conflict, match="order on file"):
+        k.kit.actions.request(order.case_id, ActionKind.UNFREEZE, "customer called", Change("lia"))
+    other = k.kit.flag(1)
+    with pytest.raises(Conflict, match="order on file"):
+        k.kit.actions.request(
+            other, ActionKind.UNFREEZE, "customer called", Change("lia"), target=order.action_id
+        )
+    # the customer's appeal is taken (and tells nothing), but cannot be granted; it can be upheld
+    case, appeal = k.kit.appeals.file("acc-1", "please unfreeze", True, Change("svc-key"))
+    with pytest.raises(Conflict, match="an appeal cannot lift it"):
+        k.kit.appeals.decide(case.case_id, appeal.appeal_id, True, "looks fine", Change("sue"))
+    assert k.kit.desk.freeze_of("acc-1") == order.action_id
+    assert k.kit.desk.case(case.case_id).appeals[-1].state is AppealState.OPEN  # nothing recorded
+    k.kit.appeals.decide(case.case_id, appeal.appeal_id, False, "the freeze stays", Change("sue"))
+    assert k.kit.desk.freeze_of("acc-1") == order.action_id
+    # a desk freeze of its own on another account is still lifted by the desk as before
+    own = k.kit.flag(2, account="acc-2")
+    k.kit.actions.request(own, ActionKind.FREEZE_ACCOUNT, "fraud", Change("lia"))
+    k.kit.actions.request(own, ActionKind.UNFREEZE, "cleared", Change("lia"))
+    assert k.kit.desk.freeze_of("acc-2") is None
 
 
 def test_under_non_disclosure_nothing_customer_facing_reveals_the_request() -> None:

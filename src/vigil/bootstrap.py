@@ -49,6 +49,9 @@ from vigil.engine.snapshot import Resumed, Saved, resume, save
 from vigil.engine.snapshotter import Snapshotter
 from vigil.errors import ConfigError
 from vigil.features import Catalog, default_catalog
+from vigil.identity import DocumentPolicy
+from vigil.identity import default_policy as default_document_policy
+from vigil.identity import load_policy as load_document_policy
 from vigil.learning.service import Learning
 from vigil.ler import Disclosures, LerDesk, LerPolicy, LiaisonDesk, Orders, Signer, Sources, load_directory
 from vigil.ml.artifact import load
@@ -508,6 +511,19 @@ def policy(settings: Settings) -> Policy:
     return load_policy(text, file=str(settings.screening_policy))
 
 
+def document_policy(settings: Settings) -> DocumentPolicy:
+    """The identity-document policy: the built-in file (or ``VIGIL_KYC_POLICY``) with the minimum age."""
+    if settings.kyc_policy is None:
+        return default_document_policy(settings.kyc_minimum_age)
+    try:
+        text = settings.kyc_policy.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read identity-document policy {settings.kyc_policy}: {exc.strerror}"
+        ) from None
+    return load_document_policy(text, file=str(settings.kyc_policy), minimum_age=settings.kyc_minimum_age)
+
+
 def screener(settings: Settings, lists: ListStore) -> Screener | None:
     """The screener over the latest snapshots, or None while no list has been imported."""
     if not lists.snapshots():
@@ -643,6 +659,7 @@ def unstarted_engine(settings: Settings, opened: Stores | None = None) -> Engine
         scorer=models,
         full_trace=settings.full_trace,
         flag_lag=settings.flag_lag,
+        documents=document_policy(settings),
     )
     return engine
 

@@ -24,7 +24,17 @@ from typing import Any
 import msgspec
 
 from vigil.errors import InvalidEvent, InvalidInput
-from vigil.model import EVENT_CLASSES, Decision, Event, EventType, Outcome, Reason, Versions
+from vigil.model import (
+    EVENT_CLASSES,
+    Decision,
+    Deposit,
+    Event,
+    EventType,
+    KycSubmitted,
+    Outcome,
+    Reason,
+    Versions,
+)
 
 _HEAD = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _TYPE = msgspec.json.Decoder(str)
@@ -158,9 +168,25 @@ def decode_event(data: bytes | str, admission: Admission | None = None) -> Event
     return event
 
 
-def encode_event(event: Event) -> bytes:
-    """The event's JSON, ``type`` tag first; ``decode_event`` gives back an equal event."""
+# Optional fields added to an event type after decisions began keeping the digest of the event's canonical
+# JSON (``engine.idempotency``), last in their class: written only when one is set, so the canonical form,
+# and the digest, of an event that sets none is what it was before they existed (a retry of an event decided
+# by an older release is still a retry).
+# The deposit's three (issue 18) were first written as nulls by the release of 2026-12-07: its digests
+# are accepted too (``engine.idempotency``, ``late_nulls``).
+_LATE_FIELDS: dict[type[Event], bytes] = {
+    KycSubmitted: b',"sex":null,"mrz":null}',
+    Deposit: b',"uncredited":null,"deposit_address":null,"memo":null}',
+}
+
+
+def encode_event(event: Event, *, late_nulls: bool = False) -> bytes:
+    """The event's JSON, ``type`` tag first; ``decode_event`` gives back an equal event. ``late_nulls``
+    keeps the late optional fields that are unset as nulls (the form one release digested)."""
     body = _ENCODER.encode(event)
+    late = None if late_nulls else _LATE_FIELDS.get(type(event))
+    if late is not None and body.endswith(late):
+        body = body[: -len(late)] + b"}"
     return b'{"type":"' + event.TYPE.value.encode() + b'",' + body[1:]
 
 

@@ -32,6 +32,13 @@ class Settings(BaseSettings):
     screening_policy: Path | None = Field(
         default=None, description="screening policy file (category -> effect); unset = the built-in default"
     )
+    kyc_minimum_age: int = Field(
+        default=18, ge=0, le=150, description="a KYC submission whose MRZ makes the customer younger is held"
+    )
+    kyc_policy: Path | None = Field(
+        default=None,
+        description="identity-document policy (check -> effect, issuing states per region); unset = built-in",
+    )
 
     # -- what the edges admit (docs/api.md, "What an event may contain"): API, replay, decide ----------
     regions: frozenset[str] = Field(

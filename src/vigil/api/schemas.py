@@ -14,7 +14,7 @@ from typing import Any
 import msgspec
 
 from vigil.model import EVENT_CLASSES, Rail
-from vigil.model.events import FIAT_LIMIT
+from vigil.model.events import FIAT_LIMIT, MRZ_LINE_LIMIT, MRZ_LINES
 
 _REF = "#/components/schemas/{name}"
 
@@ -93,6 +93,13 @@ _FIELDS: dict[tuple[str, str], dict[str, Any]] = {
     ("KycSubmitted", "level"): {"minimum": 0},
     ("KycSubmitted", "birth_year"): {"minimum": 1900},
     ("KycSubmitted", "full_name"): {"pattern": r"[^\W\d_]", "description": "as on the document; has letters"},
+    ("KycSubmitted", "sex"): {"enum": ["M", "F", "X"], "description": "as on the document"},
+    ("KycSubmitted", "mrz"): {
+        "maxItems": MRZ_LINES,
+        "items": {"type": "string", "maxLength": MRZ_LINE_LIMIT},
+        "description": "the document's machine-readable zone, one string a line, as OCR read it"
+        " (ICAO 9303; a line that does not read is reported, not refused: docs/identity.md)",
+    },
 }
 # Fields a crypto deposit or withdrawal must have (they are optional on the fiat rail).
 _CRYPTO_NEEDS = {"Deposit": ("chain",), "Withdrawal": ("chain", "destination_address")}

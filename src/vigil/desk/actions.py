@@ -85,6 +85,8 @@ class Actions:
         def build(case: Case) -> Steps:
             check(case, Kind.ACTION_REQUESTED)
             data = self._validate(case, kind, asset, amount, target, value)
+            if kind is ActionKind.UNFREEZE and not reference:
+                _check_order(self.controls(case.account_id), str(data["target"]))
             action_id = f"{case_id}/{len(case.actions) + 1}"
             needs = self.desk.policy.needs_approval(kind.four_eyes, Decimal(str(data["value"])))
             needs = needs or (kind.four_eyes and (data.get("value_known") is False or four_eyes))
@@ -215,6 +217,18 @@ class Actions:
         waiting = [(c, a) for c in self.desk.all_cases() for a in c.pending]
         waiting.sort(key=lambda ca: ca[1].requested_us)
         return waiting
+
+
+def _check_order(in_force: Controls, target: str) -> None:
+    """A freeze that carries out an authority's order is lifted only by an unfreeze that carries out an
+    order too (the law-enforcement desk's unfreeze order, or the order's lapse): never by a desk member's
+    own unfreeze or a customer's appeal. The message names no order: the desk may not know its details."""
+    lifted = in_force.in_force(target)
+    if lifted is not None and lifted.reference:
+        raise Conflict(
+            f"freeze {target} carries out an order on file: only the law-enforcement desk lifts it"
+            " (an unfreeze order, or the order's lapse)"
+        )
 
 
 def _check_four_eyes(case: Case, action_id: str, approver: str) -> None:

@@ -3,9 +3,11 @@
 A verified customer's appeal is on the fast track (open at once, due within
 ``DeskPolicy.appeal_fast_us``); an unverified customer's waits until KYC is completed (then due within
 ``appeal_kyc_us``), and nobody can decide it before. Granting an appeal requests the unfreeze, which
-goes through four eyes like any other. An appeal on a resolved case reopens it. A case holds one open
-appeal at a time, and a new one is taken at most once per ``DeskPolicy.appeal_interval_us`` (counted
-from the last one filed): more is refused with ``TooManyAttempts`` saying when to try again.
+goes through four eyes like any other; a freeze that carries out an authority's order cannot be lifted
+by an appeal (granting is refused: only the law-enforcement desk lifts it). An appeal on a resolved
+case reopens it. A case holds one open appeal at a time, and a new one is taken at most once per
+``DeskPolicy.appeal_interval_us`` (counted from the last one filed): more is refused with
+``TooManyAttempts`` saying when to try again.
 """
 
 from __future__ import annotations
@@ -78,6 +80,13 @@ class Appeals:
                 raise Conflict(f"appeal {appeal_id} waits for the customer to complete KYC first")
             if appeal.state is not AppealState.OPEN:
                 raise Conflict(f"appeal {appeal_id} is already {appeal.state.value}")
+            if grant:
+                lifted = self.actions.controls(case.account_id).account_freeze
+                if lifted is not None and lifted.reference:
+                    raise Conflict(
+                        f"freeze {lifted.action_id} carries out an order on file: an appeal cannot lift it;"
+                        " uphold the appeal and refer the customer's words to the law-enforcement desk"
+                    )
             decided.append(True)
             return [(Kind.APPEAL_DECIDED, {"appeal": appeal_id, "grant": grant, "reason": reason.strip()})]
 

@@ -2,12 +2,14 @@
 
 ``decide(event)``: return the stored decision if the event was seen (idempotency), else look up
 the network origin, step the feature catalog, evaluate the rules, screen the counterparty address
-against the lists, score the event with its region's model when one is promoted, combine the outcome
-(forced outcomes, the region's score thresholds, the screening policy and the model's thresholds: the
-most severe wins), block money leaving an account the security desk froze (``restrictions``, or in a
-partitioned worker the freezes the stream told it: ``note_freeze``), record event and decision through
-the journal, and return the decision. The same input on the same
-state gives the same decision; only ``elapsed_us`` differs.
+against the lists, check a KYC submission against its document's MRZ (``documents``, the identity
+policy: its reasons force outcomes and add to the score as a rule's do), score the event with its
+region's model when one is promoted, combine the outcome (forced outcomes, the region's score
+thresholds, the screening and document policies and the model's thresholds: the most severe wins),
+block money leaving an account the security desk froze (``restrictions``, or in a partitioned worker
+the freezes the stream told it: ``note_freeze``), record event and decision through the journal, and
+return the decision. The same input on the same state gives the same decision; only ``elapsed_us``
+differs.
 
 Every event the engine is given has a *sequence*: 1, 2, 3... in the order given (a partitioned worker
 passes the event's stream sequence instead). A decision that holds or blocks flags its account in the
@@ -30,8 +32,9 @@ from vigil.engine.known import KnownIds
 from vigil.errors import StorageError
 from vigil.features import Catalog, CatalogState, context_of
 from vigil.graph import EntityGraph
+from vigil.identity import PASSED, DocumentPolicy, check_document, judge
 from vigil.ml.dataset import Evidence
-from vigil.model import Decision, Event, EventType, NetworkOrigin, Outcome, Reason, Versions
+from vigil.model import Decision, Event, EventType, KycSubmitted, NetworkOrigin, Outcome, Reason, Versions
 from vigil.model.reasons import ReasonCode
 from vigil.ports import GeoIp, Journal, RuleSourceReader, ScreeningStore
 from vigil.rules import RuleSet, load_rules
@@ -97,6 +100,7 @@ class Engine:
         scorer: Scorer | None = None,
         full_trace: bool = False,
         flag_lag: int = 0,
+        documents: DocumentPolicy | None = None,
     ) -> None:
         if flag_lag < 0:
             raise ValueError(f"flag_lag must be 0 or more, got {flag_lag}")
@@ -124,6 +128,8 @@ class Engine:
         self._used_addresses: dict[tuple[str, str], None] = {}
         self._used_by: dict[str, Customer] = {}
         self.scorer = scorer
+        # The identity-document policy: a KYC submission with an MRZ is checked against it (None: not).
+        self.documents = documents
         # Time and trace every rule (False: trace what matched, failed or could not say; count the rest).
         self.full_trace = full_trace
         # The desk's freezes in force: account id -> the freeze action, or None (set by vigil serve).
@@ -292,7 +298,8 @@ class Engine:
         if origin is not event.network:
             # Keep the looked-up origin with the event, so a replay sees what this decision saw.
             event = replace(event, network=origin)
-        features = self.catalog.observe(context_of(event, origin))
+        ctx = context_of(event, origin)
+        features = self.catalog.observe(ctx)
         evaluation = self.rules.evaluate(event, features, origin, trace=self.full_trace)
         thresholds = self.rules.thresholds_for(event.region)
         screen = (
@@ -300,6 +307,13 @@ class Engine:
             if self.screener is not None
             else NOTHING
         )
+        # A KYC submission against its MRZ (docs/identity.md): read once, with the catalog's context.
+        document = (
+            judge(check_document(event, self.documents, ctx.reading), self.documents)
+            if self.documents is not None and isinstance(event, KycSubmitted) and ctx.reading is not None
+            else PASSED
+        )
+        score = evaluation.score + document.score
         reasons = evaluation.reasons
         scored = (
             self.scorer.score(
@@ -309,13 +323,15 @@ class Engine:
             else None
         )
         if scored is None:
-            outcome = max(evaluation.forced, thresholds.outcome(evaluation.score), screen.outcome)
+            outcome = max(evaluation.forced, thresholds.outcome(score), screen.outcome, document.outcome)
         else:
             # One policy over all the evidence: the rules' score and their forced reviews are inputs of
             # the model, whose thresholds were chosen for the region's budgets; what the rules force
             # beyond review (a hold for a person, a block) and below it (a step-up), and screening,
             # still apply as they are.
-            outcome = max(_beyond_review(evaluation.reasons), screen.outcome, scored.outcome)
+            outcome = max(
+                _beyond_review(evaluation.reasons), screen.outcome, scored.outcome, document.outcome
+            )
             reasons += scored.reasons
             if evaluation.waivable_delay_s is not None and scored.outcome is Outcome.ALLOW:
                 # The whole picture says low risk: a trusted customer's delay becomes a step-up.
@@ -326,8 +342,10 @@ class Engine:
                     "a step-up instead of the delay"
                 )
                 reasons += (Reason(ReasonCode.PROTECT_DELAY_WAIVED, "model", 0.0, detail, Outcome.CHALLENGE),)
-        if screen.reasons or scored is not None:
-            reasons = tuple(sorted(screen.reasons + reasons, key=lambda r: r.severity, reverse=True))
+        if screen.reasons or document.reasons or scored is not None:
+            reasons = tuple(
+                sorted(screen.reasons + document.reasons + reasons, key=lambda r: r.severity, reverse=True)
+            )
         if event.TYPE in RESTRICTED and (self.restrictions is not None or self._freezes):
             freeze = self.freeze_of(event.account_id)
             if freeze is not None:
@@ -343,7 +361,7 @@ class Engine:
             event_type=event.TYPE,
             region=event.region,
             outcome=outcome,
-            score=evaluation.score,
+            score=score,
             reasons=reasons,
             trace=evaluation.trace,
             versions=self.versions,

@@ -6,6 +6,7 @@ import sys
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from vigil.identity import Reading, read_document
 from vigil.model import (
     AddressBookChanged,
     Deposit,
@@ -13,6 +14,7 @@ from vigil.model import (
     EventType,
     Geo,
     InternalTransfer,
+    KycSubmitted,
     Login,
     NetworkOrigin,
     P2POrder,
@@ -49,7 +51,9 @@ class EventContext:
     ``fiat`` is the fiat value in cents (None for events that move no value); ``country`` is the
     network origin's country; ``destination``/``source`` are address keys (``CHAIN:address``);
     ``pair`` keys the account with its counterparty; ``asset`` is the asset received (bought,
-    deposited) or sent (withdrawn, transferred).
+    deposited) or sent (withdrawn, transferred). A KYC submission with an MRZ carries its ``reading``
+    (``vigil.identity``), the hashed ``document`` (issuer and number) and ``holder`` (the zone's name) keys,
+    and ``name_mismatch``: whether the declared name is not the zone's (None when either is missing).
     """
 
     event: Event
@@ -70,6 +74,10 @@ class EventContext:
     counterparty: str | None = None
     pair: str | None = None
     book_address: str | None = None
+    reading: Reading | None = None
+    document: str | None = None
+    holder: str | None = None
+    name_mismatch: bool | None = None
 
 
 def context_of(event: Event, network: NetworkOrigin | None = None) -> EventContext:
@@ -118,6 +126,14 @@ def context_of(event: Event, network: NetworkOrigin | None = None) -> EventConte
         ctx.success = event.success
     elif isinstance(event, AddressBookChanged):
         ctx.book_address = address_key(event.chain, event.address)
+    elif isinstance(event, KycSubmitted) and event.mrz is not None:
+        reading = ctx.reading = read_document(event)
+        if reading is not None:
+            ctx.document, ctx.holder, ctx.name_mismatch = (
+                reading.document,
+                reading.holder,
+                reading.name_mismatch,
+            )
     if ctx.counterparty is not None:
         ctx.counterparty = _intern(ctx.counterparty)
         ctx.pair = _intern(f"{ctx.account}>{ctx.counterparty}")

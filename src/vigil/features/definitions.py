@@ -25,6 +25,7 @@ from vigil.features.specs import (
     IsNew,
     Key,
     Latest,
+    LatestFlag,
     SinceLast,
     Spec,
     TravelSpeed,
@@ -117,7 +118,7 @@ def anomaly(f: Mapping[str, float | None], ctx: EventContext) -> float | None:
 
 
 def default_specs() -> list[Spec]:
-    a, d, ip, dest, pair = Key.ACCOUNT, Key.DEVICE, Key.IP, Key.DESTINATION, Key.PAIR
+    a, d, ip, dest, pair, doc = Key.ACCOUNT, Key.DEVICE, Key.IP, Key.DESTINATION, Key.PAIR, Key.DOCUMENT
     return [
         # Velocity
         Window(a, ANY, "count", HOUR),
@@ -163,10 +164,16 @@ def default_specs() -> list[Spec]:
         Latest(a, scope(E.KYC_SUBMITTED), "expected_monthly_volume_fiat"),
         Latest(a, scope(E.KYC_SUBMITTED), "birth_year"),
         Latest(a, scope(E.KYC_SUBMITTED), "declared_annual_income_fiat"),
+        # Identity documents (docs/identity.md): whether the declared name was the MRZ's
+        LatestFlag(a, scope(E.KYC_SUBMITTED), "name_mismatch"),
         # Shared devices and IPs, repeated sign-ups
         Window(d, ANY, "distinct", 30 * DAY, "account"),
         Window(ip, ANY, "distinct", 30 * DAY, "account"),
         Window(ip, scope(E.ACCOUNT_OPENED), "count", DAY),
+        # Documents (by a digest of issuer and number, read from the MRZ) on several accounts, under
+        # several names
+        Window(doc, scope(E.KYC_SUBMITTED), "distinct", LIFETIME, "account"),
+        Window(doc, scope(E.KYC_SUBMITTED), "distinct", LIFETIME, "holder"),
         # Destinations used by several accounts
         Window(dest, WITHDRAWAL, "distinct", 7 * DAY, "account"),
         # Counterparties

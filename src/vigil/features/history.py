@@ -240,3 +240,36 @@ class Latest(Spec):
         if cells is None or _isnan(cells[at]):
             return None
         return float(cells[at])
+
+
+@dataclass(frozen=True, slots=True)
+class LatestFlag(Spec):
+    """1 or 0: the latest yes/no ``flag`` of the event's context (for example whether a KYC submission's
+    declared name is its document's), None before any event that had one."""
+
+    key: Key
+    scope: Scope
+    flag: str
+    width: ClassVar[int] = 1
+
+    @property
+    def name(self) -> str:
+        return f"{self.key}.{self.scope.name}.latest_{self.flag}"
+
+    def describe(self) -> str:
+        return f"1 when the latest {self.scope.name} event of this {self.key} had {self.flag}, 0 when not"
+
+    def matches(self, ctx: EventContext) -> bool:
+        return getattr(ctx, self.flag) is not None and self.scope.matches(ctx)
+
+    def initial(self) -> tuple[float, ...]:
+        return (NAN,)
+
+    def step_cells(self, cells: Any, at: int, ctx: EventContext) -> float | None:
+        value = cells[at] = 1.0 if getattr(ctx, self.flag) else 0.0
+        return value
+
+    def peek_cells(self, cells: Any | None, at: int, ctx: EventContext) -> float | None:
+        if cells is None or _isnan(cells[at]):
+            return None
+        return float(cells[at])

@@ -38,6 +38,7 @@ class Key(StrEnum):
     IP = "ip"
     DESTINATION = "destination"
     PAIR = "pair"
+    DOCUMENT = "document"
 
     def of(self, ctx: EventContext) -> str | None:
         return getattr(ctx, _KEY_ATTR[self])  # type: ignore[no-any-return]
@@ -49,11 +50,12 @@ _KEY_ATTR = {
     Key.IP: "ip",
     Key.DESTINATION: "destination",
     Key.PAIR: "pair",
+    Key.DOCUMENT: "document",
 }
 
 # Context attributes a windowed statistic may aggregate.
 FIELDS = frozenset(
-    {"fiat", "ip", "device", "country", "destination", "source", "counterparty", "asset", "account"}
+    {"fiat", "ip", "device", "country", "destination", "source", "counterparty", "asset", "account", "holder"}
 )
 ALL_TYPES = frozenset(EventType)
 

@@ -141,6 +141,7 @@ _OWN_RULE = frozenset(
         "fiat_currency",
         "document_country",
         "nationality",
+        "sex",
     }
 )
 

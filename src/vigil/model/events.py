@@ -160,6 +160,12 @@ class KycSubmitted(Event):
 
     ``full_name`` (as on the document) and ``birth_date`` are what name screening compares with the
     sanctions lists; without a name the customer cannot be name-screened.
+
+    ``mrz`` is the document's machine-readable zone as the exchange's OCR or KYC vendor read it, one
+    string a line. The model bounds its size only (``MRZ_LINES`` lines of at most ``MRZ_LINE_LIMIT``
+    characters): what the lines say, a wrong length or alphabet included, is judged by
+    ``vigil.identity``, so a malformed MRZ never makes the event fail (docs/identity.md). ``sex`` is
+    the declared sex as a document prints it: ``M``, ``F`` or ``X``.
     """
 
     TYPE: ClassVar[EventType] = EventType.KYC_SUBMITTED
@@ -175,10 +181,17 @@ class KycSubmitted(Event):
     occupation: str | None = None
     declared_annual_income_fiat: Decimal | None = None
     expected_monthly_volume_fiat: Decimal | None = None
+    sex: str | None = None
+    mrz: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         Event.__post_init__(self)
         _check_level(self.level)
+        if self.sex is not None and self.sex not in SEXES:
+            shown = repr(self.sex) if len(self.sex) <= 10 else f"a value of {len(self.sex):,} characters"
+            _fail("sex", f"{shown} is not one of M, F, X (as on the document; omit the field when unknown)")
+        if self.mrz is not None:
+            _check_mrz(self.mrz)
         for name in ("document_country", "nationality"):
             value = getattr(self, name)
             if value is not None:
@@ -212,6 +225,19 @@ class KycResult(Event):
     def __post_init__(self) -> None:
         Event.__post_init__(self)
         _check_level(self.level)
+
+
+SEXES = frozenset({"M", "F", "X"})
+MRZ_LINES = 10  # an MRZ has 2 or 3; more is still decided (the MRZ is reported unreadable), up to this
+MRZ_LINE_LIMIT = 200  # a line has 30 to 44 characters; OCR noise around it is tolerated up to this
+
+
+def _check_mrz(lines: tuple[str, ...]) -> None:
+    if len(lines) > MRZ_LINES:
+        _fail("mrz", f"{len(lines):,} lines is over the limit of {MRZ_LINES} (an MRZ has 2 or 3)")
+    for i, line in enumerate(lines):
+        if len(line) > MRZ_LINE_LIMIT:
+            _fail("mrz", f"line {i + 1} has {len(line):,} characters, over the limit of {MRZ_LINE_LIMIT}")
 
 
 def _check_level(level: int) -> None:

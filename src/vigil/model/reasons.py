@@ -49,6 +49,20 @@ class ReasonCode(StrEnum):
     # Identity
     KYC_DOCUMENT_CHECK_FAILED = "kyc.document_check_failed"
     KYC_LIVENESS_OR_DEEPFAKE = "kyc.liveness_or_deepfake"
+    # Identity documents: a KYC submission against its machine-readable zone (raised by the document
+    # policy, identity/policies/default.yaml), and documents reused across accounts (the identity pack)
+    IDENTITY_MRZ_UNREADABLE = "identity.mrz_unreadable"
+    IDENTITY_MRZ_INVALID = "identity.mrz_invalid"
+    IDENTITY_DOCUMENT_EXPIRED = "identity.document_expired"
+    IDENTITY_UNDERAGE = "identity.underage"
+    IDENTITY_NAME_MISMATCH = "identity.name_mismatch"
+    IDENTITY_BIRTH_DATE_MISMATCH = "identity.birth_date_mismatch"
+    IDENTITY_SEX_MISMATCH = "identity.sex_mismatch"
+    IDENTITY_NATIONALITY_MISMATCH = "identity.nationality_mismatch"
+    IDENTITY_ISSUER_OUTSIDE_REGION = "identity.issuer_outside_region"
+    IDENTITY_DOCUMENT_REUSED = "identity.document_reused"
+    IDENTITY_DOCUMENT_OTHER_NAME = "identity.document_other_name"
+    IDENTITY_UNMATCHED_NAME_WITHDRAWAL = "identity.unmatched_name_withdrawal"
     # Other
     P2P_UNREGISTERED_EXCHANGER = "p2p.unregistered_exchanger"
     MEMO_ILLICIT_TERMS = "memo.illicit_terms"

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from vigil.adapters.postgres.history import append_only
+
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
@@ -118,10 +120,7 @@ def upgrade() -> None:
 
     op.execute(_REFUSE_CHANGE)
     for table, message in _APPEND_ONLY.items():
-        op.execute(
-            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON {table}"
-            f" FOR EACH STATEMENT EXECUTE FUNCTION vigil_refuse_change('{message}')"
-        )
+        op.execute(append_only(table, message))
 
 
 def downgrade() -> None:

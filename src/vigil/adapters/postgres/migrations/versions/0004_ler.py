@@ -14,6 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from vigil.adapters.postgres.history import append_only
+
 revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
@@ -51,10 +53,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("sha256", name="ler_attachments_pkey"),
     )
     for table, message in _APPEND_ONLY.items():
-        op.execute(
-            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON {table}"
-            f" FOR EACH STATEMENT EXECUTE FUNCTION vigil_refuse_change('{message}')"
-        )
+        op.execute(append_only(table, message))
 
 
 def downgrade() -> None:

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from vigil.adapters.postgres.history import append_only
+
 revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
@@ -68,10 +70,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("n", name="claim_order_pkey"),
         sa.UniqueConstraint("claim_id", name="claim_order_claim_id_key"),
     )
-    op.execute(
-        "CREATE TRIGGER claim_events_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON claim_events"
-        f" FOR EACH STATEMENT EXECUTE FUNCTION vigil_refuse_change('{_MESSAGE}')"
-    )
+    op.execute(append_only("claim_events", _MESSAGE))
 
 
 def downgrade() -> None:
