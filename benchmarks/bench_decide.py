@@ -289,6 +289,7 @@ class MemoryFigures:
     bytes_per_account: float
     entities: dict[str, int]
     approx_bytes_by_key: dict[str, int]
+    approx_bytes_by_part: dict[str, int]  # features (all keys), eviction queue, entity graph, known event ids
     top_sites: list[tuple[str, int]]
 
 
@@ -339,6 +340,13 @@ def run_memory(lines: Sequence[bytes]) -> MemoryFigures:
     seen: set[int] = set()
     # Private, read only: the per-key split is for finding what to shrink, not a figure to gate on.
     by_key = {key.value: deep_size(table, seen) for key, table in engine.catalog._state.items()}
+    known = engine._known
+    by_part = {
+        "features": sum(by_key.values()),
+        "eviction queue": deep_size(getattr(engine.catalog, "_idle", None), seen),
+        "entity graph": deep_size(engine.catalog.graph, seen),
+        "known event ids": deep_size(known, seen),
+    }
     accounts = entities["account"]
     state = current - base
     return MemoryFigures(
@@ -349,6 +357,7 @@ def run_memory(lines: Sequence[bytes]) -> MemoryFigures:
         bytes_per_account=state / accounts if accounts else 0.0,
         entities=entities,
         approx_bytes_by_key=by_key,
+        approx_bytes_by_part=by_part,
         top_sites=top,
     )
 
@@ -392,7 +401,47 @@ def machine() -> dict[str, Any]:
     }
 
 
-def row(label: str, f: Figures) -> str:
+def optional(value: Any) -> dict[str, Any] | None:
+    return None if value is None else asdict(value)
+
+
+def report_memory(memory: MemoryFigures) -> None:
+    out = print
+    out(
+        f"feature state (tracemalloc, a journal keeping nothing, {memory.events:,} events decoded from JSON):"
+    )
+    out(
+        f"  total {memory.state_bytes / 1e6:.2f} MB ({memory.state_bytes:,} bytes),"
+        f" peak {memory.peak_bytes / 1e6:.2f} MB;"
+        f" {memory.accounts:,} active accounts -> {memory.bytes_per_account:,.0f} bytes per active account"
+    )
+    out(
+        "  entities with state: "
+        + ", ".join(
+            f"{k} {n:,} (~{memory.approx_bytes_by_key.get(k, 0) / 1e6:.2f} MB)"
+            for k, n in memory.entities.items()
+        )
+    )
+    out(
+        "  where the bytes are, per active account: "
+        + ", ".join(
+            f"{part} ~{size / memory.accounts:,.0f} B" for part, size in memory.approx_bytes_by_part.items()
+        )
+    )
+    out(
+        "  (per-key MB and per-part bytes: an approximate sys.getsizeof walk of the state, shared objects"
+        " counted once, in the order listed)"
+    )
+    out(
+        "  largest allocation sites: "
+        + "; ".join(f"{site} {size / 1e6:.2f} MB" for site, size in memory.top_sites[:5])
+    )
+    out("")
+
+
+def row(label: str, f: Figures | None) -> str:
+    if f is None:
+        return f"{label:<40} {'(not run)':>9}"
     return (
         f"{label:<40} {f.events:>9,} {f.rate:>12,.0f} {f.p50_us:>8.1f} {f.p90_us:>8.1f} {f.p99_us:>8.1f}"
         f" {f.p999_us:>9.1f} {f.max_us:>10.1f} {f.engine_p50_us:>8.1f} {f.engine_p99_us:>8.1f}"
@@ -418,6 +467,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tmpdir", default=None, help="where the SQLite files go (default: the system's)")
     parser.add_argument("--quick", action="store_true", help=f"~{QUICK_EVENTS:,} events, one run (CI smoke)")
     parser.add_argument("--json", type=Path, default=None, metavar="PATH", help="also write the figures here")
+    parser.add_argument(
+        "--scenarios",
+        default="ABCDM",
+        help="which scenarios to run (letters of A, B, C, D, M; default all): AM for a short before/after",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.events, args.repeat = QUICK_EVENTS, 1
@@ -436,25 +490,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     c_runs: list[SqliteRun] = []
     d_runs: list[DecodeFigures] = []
     versions: dict[str, str] = {}
+    chosen = set(args.scenarios.upper())
     for r in range(1, args.repeat + 1):
-        log(f"run {r}/{args.repeat}: A memory journal ...")
-        figures, versions = run_memory_journal(events)
-        a_runs.append(figures)
-        log(f"run {r}/{args.repeat}: B SQLite batch_size=1000 ...")
-        b_runs.append(run_sqlite(events, 1000, args.tmpdir))
-        log(f"run {r}/{args.repeat}: C SQLite batch_size=1 ({len(sync_events):,} events) ...")
-        c_runs.append(run_sqlite(sync_events, 1, args.tmpdir))
-        log(f"run {r}/{args.repeat}: D decode + decide ...")
-        d_runs.append(run_decode(stream.blob))
-    log("M feature-state memory (tracemalloc, one run) ...")
-    memory = run_memory(stream.lines)
+        if "A" in chosen:
+            log(f"run {r}/{args.repeat}: A memory journal ...")
+            figures, versions = run_memory_journal(events)
+            a_runs.append(figures)
+        if "B" in chosen:
+            log(f"run {r}/{args.repeat}: B SQLite batch_size=1000 ...")
+            b_runs.append(run_sqlite(events, 1000, args.tmpdir))
+        if "C" in chosen:
+            log(f"run {r}/{args.repeat}: C SQLite batch_size=1 ({len(sync_events):,} events) ...")
+            c_runs.append(run_sqlite(sync_events, 1, args.tmpdir))
+        if "D" in chosen:
+            log(f"run {r}/{args.repeat}: D decode + decide ...")
+            d_runs.append(run_decode(stream.blob))
+    if not versions:
+        versions = asdict(build_engine(settings("memory")).versions)
+    memory = None
+    if "M" in chosen:
+        log("M feature-state memory (tracemalloc, one run) ...")
+        memory = run_memory(stream.lines)
 
-    a = median_figures(a_runs)
-    b = median_figures([x.figures for x in b_runs])
-    c = median_figures([x.figures for x in c_runs])
-    d_rate = statistics.median(x.rate for x in d_runs)
-    d_decode = statistics.median(x.decode_only_rate for x in d_runs)
-    b_db = statistics.median(x.db_bytes for x in b_runs)
+    a = median_figures(a_runs) if a_runs else None
+    b = median_figures([x.figures for x in b_runs]) if b_runs else None
+    c = median_figures([x.figures for x in c_runs]) if c_runs else None
+    d_rate = statistics.median(x.rate for x in d_runs) if d_runs else math.nan
+    d_decode = statistics.median(x.decode_only_rate for x in d_runs) if d_runs else math.nan
+    b_db = statistics.median(x.db_bytes for x in b_runs) if b_runs else math.nan
     info = machine()
 
     out = print
@@ -483,54 +546,51 @@ def main(argv: Sequence[str] | None = None) -> int:
     out(row("A engine, no persistence (memory)", a))
     out(row("B engine + SQLite, batch_size=1000", b))
     out(row("C engine + SQLite, batch_size=1 (*)", c))
-    out(f"{'D decode_event + decide (memory)':<40} {len(events):>9,} {d_rate:>12,.0f}   (throughput only)")
-    out(f"{'  decode_event alone':<40} {len(events):>9,} {d_decode:>12,.0f}")
-    out(
-        f"(*) C ran on the first {len(sync_events):,} events of the stream only (to bound the run time): "
-        "the early, onboarding-heavy part, with less feature state than the full stream."
-    )
-    out(f"B's SQLite files: {b_db / 1e6:.1f} MB ({b_db / len(events):,.0f} bytes per event and decision)")
-    out("")
-    out(
-        f"feature state (tracemalloc, a journal keeping nothing, {memory.events:,} events decoded from JSON):"
-    )
-    out(
-        f"  total {memory.state_bytes / 1e6:.2f} MB ({memory.state_bytes:,} bytes),"
-        f" peak {memory.peak_bytes / 1e6:.2f} MB;"
-        f" {memory.accounts:,} active accounts -> {memory.bytes_per_account:,.0f} bytes per active account"
-    )
-    out(
-        "  entities with state: "
-        + ", ".join(
-            f"{k} {n:,} (~{memory.approx_bytes_by_key.get(k, 0) / 1e6:.2f} MB)"
-            for k, n in memory.entities.items()
+    if d_runs:
+        out(
+            f"{'D decode_event + decide (memory)':<40} {len(events):>9,} {d_rate:>12,.0f}   (throughput only)"
         )
-    )
-    out("  (per-key MB: an approximate sys.getsizeof walk of the state tables, shared objects counted once)")
-    out(
-        "  largest allocation sites: "
-        + "; ".join(f"{site} {size / 1e6:.2f} MB" for site, size in memory.top_sites[:5])
-    )
+        out(f"{'  decode_event alone':<40} {len(events):>9,} {d_decode:>12,.0f}")
+    if c is not None:
+        out(
+            f"(*) C ran on the first {len(sync_events):,} events of the stream only (to bound the run time): "
+            "the early, onboarding-heavy part, with less feature state than the full stream."
+        )
+    if b is not None:
+        out(f"B's SQLite files: {b_db / 1e6:.1f} MB ({b_db / len(events):,.0f} bytes per event and decision)")
     out("")
-    targets = [
-        (f"A throughput >= {TARGET_RATE_MEMORY:,}/s", f"{a.rate:,.0f}/s", a.rate >= TARGET_RATE_MEMORY),
-        (f"A p99 < {TARGET_P99_US:,.0f} µs", f"{a.p99_us:,.1f} µs", a.p99_us < TARGET_P99_US),
-        (
-            f"B throughput >= {TARGET_RATE_SQLITE:,}/s (group commit)",
-            f"{b.rate:,.0f}/s",
-            b.rate >= TARGET_RATE_SQLITE,
-        ),
-        (
-            f"C throughput >= {TARGET_RATE_SQLITE:,}/s (commit per decision)",
-            f"{c.rate:,.0f}/s",
-            c.rate >= TARGET_RATE_SQLITE,
-        ),
-        (
-            f"state < {TARGET_BYTES_PER_ACCOUNT:,} bytes per active account",
-            f"{memory.bytes_per_account:,.0f} B",
-            memory.bytes_per_account < TARGET_BYTES_PER_ACCOUNT,
-        ),
-    ]
+    if memory is not None:
+        report_memory(memory)
+    targets: list[tuple[str, str, bool]] = []
+    if a is not None:
+        targets.append(
+            (f"A throughput >= {TARGET_RATE_MEMORY:,}/s", f"{a.rate:,.0f}/s", a.rate >= TARGET_RATE_MEMORY)
+        )
+        targets.append((f"A p99 < {TARGET_P99_US:,.0f} µs", f"{a.p99_us:,.1f} µs", a.p99_us < TARGET_P99_US))
+    if b is not None:
+        targets.append(
+            (
+                f"B throughput >= {TARGET_RATE_SQLITE:,}/s (group commit)",
+                f"{b.rate:,.0f}/s",
+                b.rate >= TARGET_RATE_SQLITE,
+            )
+        )
+    if c is not None:
+        targets.append(
+            (
+                f"C throughput >= {TARGET_RATE_SQLITE:,}/s (commit per decision)",
+                f"{c.rate:,.0f}/s",
+                c.rate >= TARGET_RATE_SQLITE,
+            )
+        )
+    if memory is not None:
+        targets.append(
+            (
+                f"state < {TARGET_BYTES_PER_ACCOUNT:,} bytes per active account",
+                f"{memory.bytes_per_account:,.0f} B",
+                memory.bytes_per_account < TARGET_BYTES_PER_ACCOUNT,
+            )
+        )
     out("targets (from the issue)")
     for name, value, ok in targets:
         out(f"  {verdict(ok)}  {name:<52} {value:>14}")
@@ -549,14 +609,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             "repeat": args.repeat,
             "tmpdir_filesystem": tmp_fs,
             "scenarios": {
-                "A_memory": {"median": asdict(a), "runs": [asdict(x) for x in a_runs]},
+                "A_memory": {"median": optional(a), "runs": [asdict(x) for x in a_runs]},
                 "B_sqlite_batch_1000": {
-                    "median": asdict(b),
+                    "median": optional(b),
                     "runs": [asdict(x.figures) for x in b_runs],
                     "db_bytes": b_db,
                 },
                 "C_sqlite_batch_1": {
-                    "median": asdict(c),
+                    "median": optional(c),
                     "runs": [asdict(x.figures) for x in c_runs],
                     "subset": f"first {len(sync_events)} events",
                 },
@@ -566,7 +626,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "runs": [asdict(x) for x in d_runs],
                 },
             },
-            "memory": asdict(memory),
+            "memory": optional(memory),
             "targets": [{"target": name, "value": value, "pass": ok} for name, value, ok in targets],
         }
         args.json.write_text(json.dumps(report, indent=2) + "\n")

@@ -3,6 +3,7 @@ the test moves."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -79,11 +80,18 @@ class Kit:
     labels: MemoryLabelStore = field(default_factory=MemoryLabelStore)
     journal: MemoryJournal = field(default_factory=MemoryJournal)
     policy: DeskPolicy = field(default_factory=DeskPolicy)
+    on_freeze: Callable[[str, str | None, int], None] | None = None  # told each change of a freeze
 
     def __post_init__(self) -> None:
         self.audit = AuditTrail(self.audit_log, clock=self.clock)
         self.desk = Desk(
-            self.store, self.audit, self.notifier, labels=self.labels, policy=self.policy, clock=self.clock
+            self.store,
+            self.audit,
+            self.notifier,
+            labels=self.labels,
+            policy=self.policy,
+            clock=self.clock,
+            on_freeze=self.on_freeze,
         )
         self.actions = Actions(self.desk, self.journal)
         self.appeals = Appeals(self.actions)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.desk_kit import T0, Kit, decided, withdrawal
+from tests.desk_kit import MINUTE, T0, Kit, decided, withdrawal
 from vigil.adapters.memory_cases import MemoryCaseStore
 from vigil.adapters.sqlite_cases import SqliteCaseStore
 from vigil.desk.fold import fold
@@ -337,3 +337,21 @@ def test_sync_reads_in_batches_and_moves_the_cursor() -> None:
     assert kit.desk.sync([(i, e, decided(e)) for i, e in enumerate(events, start=1)], batch=2) == 5
     assert store.appends == 3 and store.cursor() == 5
     assert sum(a.count for c in kit.desk.all_cases() for a in c.alerts) == 5
+
+
+def test_each_change_of_an_account_freeze_is_told_once_with_when_it_was_settled() -> None:
+    """What ``vigil serve`` with workers puts on the stream (workers/controls.py): the freeze in force
+    after each act that changed it, and at a start every account the desk ever froze."""
+    told: list[tuple[str, str | None, int]] = []
+    kit = Kit(on_freeze=lambda account, freeze, at: told.append((account, freeze, at)))
+    cid = kit.flag(1)
+    kit.actions.request(cid, ActionKind.HOLD_WITHDRAWAL, "look first", Change("ana"), target="evt-1")
+    assert told == []  # not a freeze
+    freeze = kit.actions.request(cid, ActionKind.FREEZE_ACCOUNT, "mule", Change("ana")).actions[-1]
+    kit.clock.advance(5)
+    kit.actions.request(cid, ActionKind.UNFREEZE, "cleared", Change("ana"))
+    assert told == [("acc-1", freeze.action_id, T0), ("acc-1", None, T0 + 5 * MINUTE)]
+    restarted = Desk(kit.store, kit.audit, kit.notifier, on_freeze=lambda *told_: pytest.fail("at start"))
+    assert restarted.freeze_states() == [("acc-1", None, T0 + 5 * MINUTE)]
+    kit.flag(2, account="acc-2")
+    assert kit.desk.freeze_states() == [("acc-1", None, T0 + 5 * MINUTE)]  # acc-2 was never frozen

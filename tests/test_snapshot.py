@@ -32,7 +32,7 @@ from vigil.adapters.postgres import PostgresJournal
 from vigil.adapters.snapshot_files import DirectorySnapshots
 from vigil.adapters.sqlite import SqliteJournal
 from vigil.engine import Engine
-from vigil.engine.snapshot import HEADER_SPACE, MAGIC, Resumed, journal_end, resume, save
+from vigil.engine.snapshot import FORMAT, HEADER_SPACE, MAGIC, Resumed, journal_end, resume, save
 from vigil.errors import StorageError
 from vigil.features import default_catalog
 from vigil.features.stats import Count, Distinct, Mean, Sum, Var
@@ -255,7 +255,8 @@ def test_a_snapshot_of_another_catalog_is_refused(
         (lambda d: d + b"more", "corrupt: the payload has"),
         (lambda d: b"X" + d[1:], "not a Vigil snapshot"),
         (lambda d: d[:12] + b"{not json" + d[21:], "corrupt header"),
-        (lambda d: with_header(d, format=99), "snapshot format 99; this release reads format 2"),
+        (lambda d: with_header(d, format=99), f"snapshot format 99; this release reads format {FORMAT}"),
+        (lambda d: with_header(d, format=2), "snapshot format 2; this release reads format 3 (format 2 held"),
         (lambda d: with_header(d, position="10"), "corrupt header (position is not int)"),
         (lambda d: with_header(d, position=-1), "corrupt header (a negative position or size)"),
         (lambda d: with_header(d, extra=1), "corrupt header"),
@@ -356,3 +357,20 @@ def test_a_stale_or_unbuilt_engine_writes_no_snapshot() -> None:
     assert failed.stale
     with pytest.raises(RuntimeError, match="not its journal's"):
         save(failed, MemorySnapshots(), 0, "")
+
+
+def test_the_freezes_a_worker_was_told_are_in_its_snapshot_and_the_later_word_wins(tmp_path: Path) -> None:
+    store = DirectorySnapshots(tmp_path / "snaps")
+    journal = MemoryJournal()
+    live = engine_on(journal)
+    for event in STREAM[:50]:
+        live.decide(event)
+    live.note_freeze("acc-1", "c-1/1", 200)
+    live.note_freeze("acc-1", None, 100)  # older than what it holds: ignored
+    live.note_freeze("acc-2", "c-2/1", 100)
+    live.note_freeze("acc-2", None, 300)
+    assert live.freeze_of("acc-1") == "c-1/1" and live.freeze_of("acc-2") is None
+    snapshot_now(live, store)
+    restarted = engine_on(journal)
+    assert resume(restarted, store).snapshot is not None
+    assert restarted.freeze_of("acc-1") == "c-1/1" and restarted.freeze_of("acc-2") is None

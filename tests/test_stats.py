@@ -184,3 +184,25 @@ def test_a_copied_statistic_is_independent() -> None:
         clone.revert(3).update(7)
         assert original.get() == stat_type().update(3).update(5).get(), stat_type.__name__
         assert clone.get() == stat_type().update(5).update(7).get(), stat_type.__name__
+
+
+@given(
+    st.lists(st.tuples(st.integers(-20, 50), st.sampled_from("abcdefghijk")), max_size=80),
+    st.integers(1, 40),
+    st.integers(0, 80),
+)
+def test_the_compact_distinct_state_equals_the_distinct_window(
+    steps: list[tuple[int, str]], period: int, ahead: int
+) -> None:
+    """``seen.distinct_step``/``distinct_peek`` (tuples, grown past eight values) against ``DistinctWindow``,
+    late events (negative gaps) included."""
+    from vigil.features.seen import distinct_peek, distinct_step
+    from vigil.features.windows import DistinctWindow
+
+    window, compact = DistinctWindow(period), None
+    t = 0
+    for gap, x in steps:
+        t += gap
+        compact, value = distinct_step(compact, x, t, period)
+        assert value == window.update(x, t).get()
+        assert distinct_peek(compact, t + ahead, period) == window.value_at(t + ahead)

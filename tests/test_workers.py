@@ -10,17 +10,24 @@ import contextlib
 
 import pytest
 
-from tests.workers_kit import engine_on, owns, reference, stream, strip
+from tests.desk_kit import Kit, withdrawal
+from tests.workers_kit import engine_on, gapped, owns, reference, stream, strip
 from vigil.adapters.memory import MemoryJournal
 from vigil.adapters.memory_bus import MemoryBus
 from vigil.adapters.memory_snapshots import MemorySnapshots
 from vigil.codec import encode_event
+from vigil.desk.service import Change
 from vigil.errors import ClusterMismatch, DecisionTimeout, NotReady
 from vigil.model import Decision, Event, Outcome
-from vigil.workers import Submitter, Worker
+from vigil.model.cases import ActionKind, ActionStatus
+from vigil.model.reasons import ReasonCode
+from vigil.workers import ControlSender, Submitter, Worker, partition_of
 
 EVENTS = stream()
 PARTITIONS = 8
+# The same stream with a 40-day gap every 400 events: accounts, devices, IPs and addresses come back after
+# being evicted (all of them idle past the longest window), for an engine that evicts as early as it may.
+GAPPED = gapped(EVENTS, 400)
 
 
 def test_the_stream_has_what_the_proof_needs() -> None:
@@ -30,11 +37,13 @@ def test_the_stream_has_what_the_proof_needs() -> None:
     assert len(devices) < len({e.account_id for e in EVENTS}) * 2  # devices shared across accounts
 
 
-async def _run(workers: int, lag: int, events: list[Event]) -> tuple[list[Worker], dict[str, Decision]]:
+async def _run(
+    workers: int, lag: int, events: list[Event], evict_batch: int | None = None
+) -> tuple[list[Worker], dict[str, Decision]]:
     bus = MemoryBus()
     crew = [
         Worker(
-            engine_on(MemoryJournal(), lag),
+            engine_on(MemoryJournal(), lag, evict_batch=evict_batch),
             bus,
             ordinal=i,
             workers=workers,
@@ -74,6 +83,27 @@ def test_workers_decide_as_one_process_with_the_same_lag(workers: int, lag: int)
         mine = owns(w.ordinal, workers, PARTITIONS)
         assert w.engine.catalog.state_digest(mine) == one.catalog.state_digest(mine)
     assert sum(w.progress.decided for w in crew) == len(EVENTS)
+
+
+@pytest.mark.parametrize("workers", [1, 2, 4])
+def test_workers_with_eviction_decide_as_one_process_and_hold_its_state(workers: int) -> None:
+    """Eviction's sweeps are counted per observe, and a worker's account queues hold only its own
+    accounts: with a sweep of 2 entities per event, a worker's sweeps reach its accounts at other
+    events than the one process's. Decisions, and the state of its accounts and of every shared key, are
+    the same all the same (features/idle.py)."""
+    crew, decided = asyncio.run(_run(workers, 16, GAPPED, evict_batch=2))
+    one, expected = reference(GAPPED, 16, evict_batch=2)
+    for event in GAPPED:
+        assert decided[event.event_id] == expected[event.event_id], event.event_id
+    counts = one.catalog.entity_count()
+    assert one.catalog.evicted > 500 and counts["destination"] < 120  # entities evicted, rows dropped
+    for w in crew:
+        w.engine.settle_flags()
+        mine = owns(w.ordinal, workers, PARTITIONS)
+        assert w.engine.catalog.state_digest(mine) == one.catalog.state_digest(mine)
+        assert w.engine.catalog.evicted > 0
+    if workers > 1:  # the workers' sweeps did reach entities at other events than the one process's
+        assert any(w.engine.catalog.evicted != one.catalog.evicted for w in crew)
 
 
 def test_the_lag_changes_decisions_only_where_a_flag_is_read() -> None:
@@ -204,5 +234,110 @@ def test_a_worker_waiting_for_a_peer_that_never_comes_still_stops() -> None:
         stop.set()
         await asyncio.wait_for(task, 5.0)
         assert w.position == 3  # the event it waited on stays unread: the next start reads it again
+
+    asyncio.run(main())
+
+
+def _codes(decision: Decision) -> list[ReasonCode]:
+    return [r.code for r in decision.reasons]
+
+
+def test_a_desk_freeze_reaches_the_owning_worker_through_the_stream_and_survives_its_restart() -> None:
+    """The desk freezes an account (its hook tells the server's ``ControlSender``, which appends a control
+    record to the account's partition): the owning worker blocks the account's next withdrawal with the
+    desk's reason, the other worker's accounts are untouched, a restart from its snapshot keeps the
+    freeze, and the unfreeze lifts it."""
+
+    async def main() -> None:
+        bus = MemoryBus()
+        store = MemorySnapshots()
+
+        def worker(i: int) -> Worker:
+            return Worker(
+                engine_on(MemoryJournal(), 4),
+                bus,
+                ordinal=i,
+                workers=2,
+                partitions=PARTITIONS,
+                commit_events=8,
+                snapshots=store if i == 1 else None,
+                snapshot_events=1,
+            )
+
+        crew = [worker(0), worker(1)]
+        stops = [asyncio.Event(), asyncio.Event()]
+        tasks = [asyncio.create_task(w.run(s)) for w, s in zip(crew, stops, strict=True)]
+        for w in crew:
+            await w.ready.wait()
+        submitter = Submitter(bus, MemoryJournal(), timeout=10.0)
+        sender = ControlSender(bus, submitter.partition)
+        sending = asyncio.create_task(sender.run())
+        kit = Kit(on_freeze=sender.tell)
+        frozen = next(e.account_id for e in EVENTS if owns(1, 2, PARTITIONS)(e.account_id))
+        other = next(e.account_id for e in EVENTS if owns(0, 2, PARTITIONS)(e.account_id))
+
+        async def told() -> None:
+            while sender.pending:
+                await asyncio.sleep(0.01)
+
+        first = (await submitter.decide(withdrawal(1, frozen)))[0]
+        assert ReasonCode.DESK_ACCOUNT_FROZEN not in _codes(first)
+        case_id = kit.flag(900, frozen)
+        freeze = kit.actions.request(case_id, ActionKind.FREEZE_ACCOUNT, "mule", Change("ana")).actions[-1]
+        assert freeze.status is ActionStatus.APPLIED
+        await told()
+        blocked = (await submitter.decide(withdrawal(2, frozen)))[0]
+        assert blocked.outcome is Outcome.BLOCK and blocked.reasons[0].code is ReasonCode.DESK_ACCOUNT_FROZEN
+        assert freeze.action_id in blocked.reasons[0].detail
+        assert ReasonCode.DESK_ACCOUNT_FROZEN not in _codes((await submitter.decide(withdrawal(3, other)))[0])
+        assert crew[1].progress.controls == 1 and crew[0].progress.controls == 0
+
+        stops[1].set()  # the owning worker stops (a snapshot at its stop) and starts again
+        await tasks[1]
+        crew[1] = worker(1)
+        stops[1] = asyncio.Event()
+        tasks[1] = asyncio.create_task(crew[1].run(stops[1]))
+        await crew[1].ready.wait()
+        assert crew[1].progress.resumed_from > 0
+        again = (await submitter.decide(withdrawal(4, frozen)))[0]
+        assert again.reasons[0].code is ReasonCode.DESK_ACCOUNT_FROZEN and crew[1].progress.controls == 0
+
+        kit.actions.request(case_id, ActionKind.UNFREEZE, "cleared", Change("ana"))
+        await told()
+        lifted = (await submitter.decide(withdrawal(5, frozen)))[0]
+        assert ReasonCode.DESK_ACCOUNT_FROZEN not in _codes(lifted)
+        assert sender.sent == 2
+        sending.cancel()
+        for stop in stops:
+            stop.set()
+        await asyncio.gather(*tasks, sending, return_exceptions=True)
+
+    asyncio.run(main())
+
+
+def test_freeze_changes_wait_while_the_bus_is_down_and_say_so() -> None:
+    async def main() -> None:
+        bus = MemoryBus()
+        await bus.join({"partitions": str(PARTITIONS)})
+        sender = ControlSender(
+            bus, Submitter(bus, MemoryJournal(), timeout=1.0).partition, retry_seconds=0.05
+        )
+        bus.down = True
+        sender.tell("acc-1", "c-1/1", 10)
+        running = asyncio.create_task(sender.run())
+        await asyncio.sleep(0.1)
+        assert sender.pending == 1 and sender.failure is not None
+        assert "1 desk freeze change(s) not on the event stream yet" in sender.failure
+        bus.down = False
+        sender.tell("acc-1", None, 20)
+        for _ in range(100):
+            if not sender.pending:
+                break
+            await asyncio.sleep(0.01)
+        assert sender.sent == 2 and sender.failure is None
+        records = await anext(bus.read(0, idle=0.05))
+        assert [(r.control, r.partition) for r in records] == [(True, partition_of("acc-1", PARTITIONS))] * 2
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
 
     asyncio.run(main())

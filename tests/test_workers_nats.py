@@ -19,21 +19,27 @@ from pathlib import Path
 
 import pytest
 
+from tests.desk_kit import Kit, withdrawal
 from tests.nats import NATS_URL, drop, stream_name
 from tests.postgres import postgres_url
-from tests.workers_kit import engine_on, owns, reference, stream, strip
+from tests.workers_kit import engine_on, gapped, owns, reference, stream, strip
 from vigil.adapters.memory import MemoryJournal
 from vigil.adapters.nats_bus import NatsBus
 from vigil.adapters.postgres import PostgresJournal, connect
 from vigil.adapters.snapshot_files import DirectorySnapshots
+from vigil.desk.service import Change
 from vigil.engine.snapshot import restore_newest
 from vigil.errors import DecisionTimeout
-from vigil.model import Decision, Event
-from vigil.workers import Submitter
+from vigil.model import Decision, Event, Outcome
+from vigil.model.cases import ActionKind, ActionStatus
+from vigil.model.reasons import ReasonCode
+from vigil.workers import ControlSender, Submitter
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
-EVENTS = stream(n_accounts=80, days=8, seed=7)  # about 1,200 events (the memory-bus tests take 2,200)
+# About 1,200 events (the memory-bus tests take 2,200), with a 40-day gap every 300: the workers evict idle
+# accounts, devices, IPs and addresses (the default catalog's eviction) and see them come back.
+EVENTS = gapped(stream(n_accounts=80, days=8, seed=7), 300)
 LAG = 16
 PARTITIONS = 8
 
@@ -158,6 +164,7 @@ def _journal(url: str) -> dict[str, Decision]:
 
 def _digests_match(crew: Crew, tmp_path: Path) -> None:
     one, _ = reference(EVENTS, LAG)
+    assert one.catalog.evicted > 300  # the digests hold across evictions
     for i in range(crew.n):
         engine = engine_on(MemoryJournal(), LAG)
         header = restore_newest(
@@ -266,3 +273,70 @@ def test_a_worker_with_other_rules_or_lag_is_refused(tmp_path: Path) -> None:
         assert out.returncode == 3
         assert f"flag_lag '{LAG + 1}' (the cluster's is '{LAG}')" in out.stderr
         team.stop()
+
+
+def test_a_desk_freeze_reaches_the_owning_worker_process_and_an_unfreeze_lifts_it(tmp_path: Path) -> None:
+    """What ``vigil serve`` with workers does with the desk (bootstrap.security_desk, app.py): the desk's
+    freeze is told to a ``ControlSender``, which appends it to the account's partition on JetStream; the
+    ``vigil worker`` process that owns the partition blocks the account's next withdrawal with the desk's
+    reason code; after a SIGKILL it still does (its restart reads the control again); the unfreeze lifts
+    it. The other worker's accounts are untouched."""
+    with crew(2, tmp_path) as (team, _url, name):
+
+        async def main() -> None:
+            bus = NatsBus(NATS_URL, name)
+            submitter = Submitter(bus, MemoryJournal(), timeout=10.0)
+            sender = ControlSender(bus, submitter.partition)
+            sending = asyncio.create_task(sender.run())
+            kit = Kit(on_freeze=sender.tell)
+            try:
+                await _ready(submitter, team)
+                owner = 1
+                frozen = next(e.account_id for e in EVENTS if owns(owner, 2, PARTITIONS)(e.account_id))
+                other = next(e.account_id for e in EVENTS if owns(0, 2, PARTITIONS)(e.account_id))
+
+                async def decide(n: int, account: str) -> Decision:
+                    answered = await _submit_all(submitter, [withdrawal(n, account)])
+                    return answered[f"evt-{n}"]
+
+                async def told() -> None:
+                    for _ in range(500):
+                        if not sender.pending:
+                            return
+                        await asyncio.sleep(0.01)
+                    raise AssertionError("the control was not appended")
+
+                assert ReasonCode.DESK_ACCOUNT_FROZEN not in _codes(await decide(1, frozen))
+                case_id = kit.flag(900, frozen)
+                case = kit.actions.request(case_id, ActionKind.FREEZE_ACCOUNT, "mule", Change("ana"))
+                freeze = case.actions[-1]
+                assert freeze.status is ActionStatus.APPLIED
+                await told()
+                blocked = await decide(2, frozen)
+                assert blocked.outcome is Outcome.BLOCK
+                assert blocked.reasons[0].code is ReasonCode.DESK_ACCOUNT_FROZEN
+                assert freeze.action_id in blocked.reasons[0].detail
+                assert ReasonCode.DESK_ACCOUNT_FROZEN not in _codes(await decide(3, other))
+
+                team.procs[owner].kill()  # the owner dies; the harness starts it again
+                team.procs[owner].wait()
+                await _ready(submitter, team)
+                again = await decide(4, frozen)
+                assert again.reasons[0].code is ReasonCode.DESK_ACCOUNT_FROZEN
+
+                kit.actions.request(case_id, ActionKind.UNFREEZE, "cleared", Change("ana"))
+                await told()
+                assert ReasonCode.DESK_ACCOUNT_FROZEN not in _codes(await decide(5, frozen))
+                assert sender.sent == 2
+            finally:
+                sending.cancel()
+                await asyncio.gather(sending, return_exceptions=True)
+                await bus.close()
+
+        asyncio.run(main())
+        team.stop()
+        assert team.restarts == 1, team.log_text()
+
+
+def _codes(decision: Decision) -> list[ReasonCode]:
+    return [r.code for r in decision.reasons]

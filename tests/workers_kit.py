@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import timedelta
 
 from tests.conftest import builtin_rules
 from vigil.adapters.memory import MemoryJournal
@@ -21,17 +22,32 @@ def stream(n_accounts: int = 120, days: int = 10, seed: int = 5) -> list[Event]:
     return list(example_stream(n_accounts=n_accounts, days=days, seed=seed))
 
 
-def engine_on(journal: Journal, lag: int) -> Engine:
-    return Engine(default_catalog(graph=True), builtin_rules(), journal, flag_lag=lag)
+def gapped(events: list[Event], every: int, days: int = 40) -> list[Event]:
+    """``events`` cut into pieces of ``every``, each piece ``days`` after the previous one: past the longest
+    window (30 days), so that idle accounts, devices, IPs and addresses are evicted between pieces."""
+    return [replace(e, ts=e.ts + timedelta(days=days * (i // every))) for i, e in enumerate(events)]
+
+
+def engine_on(journal: Journal, lag: int, *, evict_batch: int | None = None) -> Engine:
+    """The engine every worker and the reference run; ``evict_batch``: a catalog that evicts as early as
+    it may (no lateness) and sweeps that many entities per event (default: the default catalog's)."""
+    catalog = (
+        default_catalog(graph=True)
+        if evict_batch is None
+        else default_catalog(graph=True, lateness=0, evict_batch=evict_batch)
+    )
+    return Engine(catalog, builtin_rules(), journal, flag_lag=lag)
 
 
 def strip(decision: Decision) -> Decision:
     return replace(decision, elapsed_us=0.0, trace=tuple(replace(t, elapsed_ns=0) for t in decision.trace))
 
 
-def reference(events: list[Event], lag: int) -> tuple[Engine, dict[str, Decision]]:
+def reference(
+    events: list[Event], lag: int, *, evict_batch: int | None = None
+) -> tuple[Engine, dict[str, Decision]]:
     """``vigil replay`` of the stream in one process, with the same flag lag."""
-    engine = engine_on(MemoryJournal(), lag)
+    engine = engine_on(MemoryJournal(), lag, evict_batch=evict_batch)
     decisions = {e.event_id: strip(engine.decide(e)) for e in events}
     engine.commit()
     return engine, decisions

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import logging
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -84,7 +83,7 @@ from vigil.screening.screener import Screener
 from vigil.settings import Settings
 from vigil.watchlists import load_screener
 from vigil.watchlists.clearances import Clearances
-from vigil.workers import Submitter, Worker
+from vigil.workers import ControlSender, Submitter, Worker
 
 
 def rule_source(settings: Settings) -> RuleSourceReader:
@@ -327,12 +326,20 @@ def together(settings: Settings) -> tuple[Atomic, sqlite3.Connection | None]:
 
 
 def security_desk(
-    settings: Settings, opened: Stores, notifier_: Notifier | None = None, *, background: bool = False
+    settings: Settings,
+    opened: Stores,
+    notifier_: Notifier | None = None,
+    *,
+    background: bool = False,
+    freezes: ControlSender | None = None,
 ) -> SecurityDesk:
     """The desk over one database's stores (which must hold cases, an audit log and labels).
 
     Notices go through an outbox with ``notify_tries`` attempts; with ``background`` (``vigil serve``)
     a worker thread delivers them, off the event loop; without, they are delivered where they are sent.
+    With ``freezes`` (``vigil serve`` with workers), every change of an account's freeze is told to the
+    workers through the event stream, and the state of every account the desk ever froze is told once now
+    (what a previous server may not have told before it stopped).
     """
     if opened.cases is None or opened.audit is None:
         raise ConfigError(
@@ -357,7 +364,11 @@ def security_desk(
         labels=opened.labels,
         policy=DeskPolicy(four_eyes_value=settings.four_eyes_value),
         outbox=outbox,
+        on_freeze=freezes.tell if freezes is not None else None,
     )
+    if freezes is not None:
+        for account_id, freeze, at_us in desk.freeze_states():
+            freezes.tell(account_id, freeze, at_us)
     actions = Actions(desk, opened.journal)
     return SecurityDesk(desk, actions, Appeals(actions), audit, Feed(desk, opened.journal))
 
@@ -729,9 +740,11 @@ def submitter(settings: Settings, journal_: Journal) -> Submitter | None:
     """What ``vigil serve`` decides through when ``VIGIL_BUS`` is set (None: in its own process)."""
     if settings.bus is None:
         return None
-    logging.getLogger("vigil.workers").warning(
-        "deciding through partitioned workers (VIGIL_BUS): the workers do not apply the security desk's"
-        " freezes yet, so a frozen account's withdrawals are not blocked by the engine"
-        " (docs/operations.md, Workers)"
-    )
     return Submitter(bus(settings), journal_, timeout=settings.bus_timeout_seconds)
+
+
+def freeze_sender(submitter_: Submitter | None) -> ControlSender | None:
+    """What tells the workers the desk's freezes (None in one process, where the engine asks the desk)."""
+    if submitter_ is None:
+        return None
+    return ControlSender(submitter_.bus, submitter_.partition)

@@ -451,12 +451,14 @@ class Notifier(Protocol):
 @dataclass(frozen=True, slots=True)
 class LogRecord:
     """One event in the partitioned log: its stream sequence (1, 2, 3...), partition, the event's JSON as
-    received, and where its decision is awaited (None when nobody waits)."""
+    received, and where its decision is awaited (None when nobody waits). With ``control``, not an event
+    but a control record for the partition's worker (``workers/controls.py``: the desk's freezes)."""
 
     seq: int
     partition: int
     body: bytes
     reply: str | None
+    control: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -481,7 +483,10 @@ class EventBus(Protocol):
     ``DecisionTimeout`` then, ``BusUnavailable`` when the log cannot be reached (nothing appended). Every
     wait is bounded. ``read(after)`` yields, in sequence order, batches of the records after sequence
     ``after``, waiting for new ones (an empty batch at least every ``idle`` seconds, so a reader can do
-    its periodic work); ``last()`` is the last sequence (0 when empty). ``note(body)`` appends to the
+    its periodic work); ``last()`` is the last sequence (0 when empty). ``control(partition, key, body)``
+    appends a control record to the partition (read back with ``control`` set; a key already appended
+    within the dedup window is not appended again) and returns once the log holds it: nobody answers it;
+    ``BusUnavailable`` when the log cannot be reached. ``note(body)`` appends to the
     workers' feed; ``notes(after)`` yields ``(position, body)`` after a position, in order, waiting, like
     ``read``. ``renew(ordinal, holder)`` holds ordinal's lease for the lease time; ``owners()`` maps the
     ordinals of the record's workers (0 to workers - 1) whose lease is held to their holder.
@@ -497,6 +502,8 @@ class EventBus(Protocol):
     def read(self, after: int, *, batch: int = 512, idle: float = 0.2) -> AsyncIterator[list[LogRecord]]: ...
 
     async def last(self) -> int: ...
+
+    async def control(self, partition: int, key: str, body: bytes) -> None: ...
 
     async def answer(self, reply: str, body: bytes, made: bool) -> None: ...
 

@@ -107,6 +107,25 @@ def test_an_event_id_submitted_again_is_a_duplicate_and_not_appended(run: Run) -
     run(body)
 
 
+def test_control_records_are_read_in_order_among_the_events_and_kept_once(run: Run) -> None:
+    async def body(bus: EventBus) -> None:
+        await bus.join(RECORD)
+        with pytest.raises(DecisionTimeout):
+            await bus.submit(2, "e1", b"event", timeout=0.2)  # nobody answers
+        await bus.control(2, "control:a:1", b"freeze a")
+        await bus.control(2, "control:a:1", b"freeze a")  # told twice: kept once
+        await bus.control(3, "control:b:1", b"freeze b")
+        records = await _take(bus.read(0, idle=0.05), 3)
+        assert [(r.seq, r.partition, r.body, r.control) for r in records] == [
+            (1, 2, b"event", False),
+            (2, 2, b"freeze a", True),
+            (3, 3, b"freeze b", True),
+        ]
+        assert records[1].reply is None and await bus.last() == 3
+
+    run(body)
+
+
 def test_an_idle_reader_gets_empty_batches(run: Run) -> None:
     async def body(bus: EventBus) -> None:
         await bus.join(RECORD)

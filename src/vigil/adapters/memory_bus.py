@@ -94,6 +94,16 @@ class MemoryBus:
         self._check()
         return len(self._records)
 
+    async def control(self, partition: int, key: str, body: bytes) -> None:
+        self._check()
+        now = time.monotonic()
+        seen = self._ids.get(key)
+        if seen is not None and now - seen < self.dedup_seconds:
+            return
+        self._ids[key] = now
+        self._records.append(LogRecord(len(self._records) + 1, partition, body, None, control=True))
+        self._wake_readers()
+
     async def answer(self, reply: str, body: bytes, made: bool) -> None:
         self._check()
         future = self._waiting.get(reply)

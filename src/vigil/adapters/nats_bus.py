@@ -5,7 +5,8 @@ name in lower case:
 
 - stream ``S``, subjects ``s.events.<partition>``: the events, one message each, ``Nats-Msg-Id`` = the
   event id (JetStream drops a second publish of it within its two-minute dedup window), header
-  ``Vigil-Reply`` = the subject where the server waits for the decision;
+  ``Vigil-Reply`` = the subject where the server waits for the decision; a control record for the
+  partition's worker (the desk's freezes) on the same subject, with header ``Vigil-Control: 1``;
 - stream ``S_NOTES``, subject ``s.notes``: the workers' feed (what each decided through which sequence,
   and the accounts their decisions flagged), kept a day;
 - key-value bucket ``S_LEASES``: key ``o<ordinal>`` = the worker holding it, expiring ``lease_seconds``
@@ -250,6 +251,7 @@ class NatsBus:
                     int(m.subject.rsplit(".", 1)[1]),
                     m.data,
                     (m.headers or {}).get("Vigil-Reply"),
+                    (m.headers or {}).get("Vigil-Control") == "1",
                 )
                 for seq, m in msgs
             ]
@@ -261,6 +263,20 @@ class NatsBus:
         except _NATS_ERRORS as exc:
             raise BusUnavailable(f"NATS at {self.url}: stream {self.stream}: {_reason(exc)}") from None
         return int(info.state.last_seq)
+
+    async def control(self, partition: int, key: str, body: bytes) -> None:
+        js = await self._connect()
+        try:
+            await js.publish(
+                f"{self.prefix}.events.{partition}",
+                body,
+                timeout=self.publish_timeout,
+                headers={"Nats-Msg-Id": key, "Vigil-Control": "1"},
+            )
+        except _NATS_ERRORS as exc:
+            raise BusUnavailable(
+                f"NATS at {self.url} did not take a control record ({_reason(exc)})"
+            ) from None
 
     async def answer(self, reply: str, body: bytes, made: bool) -> None:
         await self._connect()

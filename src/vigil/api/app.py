@@ -187,6 +187,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         app.state.services = current
         _reload_on_hup(current)
         clocks = asyncio.create_task(_clocks(current, settings.desk_tick_seconds))
+        freezes = asyncio.create_task(current.freezes.run()) if current.freezes is not None else None
         bootstrap.tune_gc()
         log.info(
             "ready",
@@ -203,6 +204,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             yield
         finally:
             clocks.cancel()
+            if freezes is not None:
+                freezes.cancel()
             if services is None:
                 current.close()
 

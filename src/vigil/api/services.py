@@ -24,6 +24,7 @@ from vigil.ports import ListStore, ScreeningStore
 from vigil.recovery import Recovery
 from vigil.screening.screener import Screener
 from vigil.settings import Settings
+from vigil.workers import ControlSender
 
 
 @dataclass
@@ -41,6 +42,7 @@ class Services:
     started: Resumed | None = None  # how the engine started: from which snapshot, how much replayed
     liaison: LiaisonDesk | None = None  # the law-enforcement desk (docs/ler.md)
     recovery: Recovery | None = None  # claims for funds sent by mistake (docs/recovery.md)
+    freezes: ControlSender | None = None  # with workers: tells them the desk's freezes (app.py runs it)
 
     @property
     def claims(self) -> Recovery:
@@ -97,6 +99,7 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Services:
     settings = settings.model_copy(update={"batch_size": 100_000})
     stores = bootstrap.stores(settings, serving=True)
     submitter = bootstrap.submitter(settings, stores.journal)
+    freezes = bootstrap.freeze_sender(submitter)  # None in one process: the engine asks the desk
     started: Resumed | None = None
     snapshots: Snapshotter | None = None
     if submitter is None:
@@ -107,7 +110,9 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Services:
     engine.defer_usage = True  # written with each group commit, not once per event
     if engine.screener is not None:
         engine.screener.names  # build the name index now, not on the first KYC event  # noqa: B018
-    security = bootstrap.security_desk(settings, stores, background=True)  # notices off the loop
+    security = bootstrap.security_desk(
+        settings, stores, background=True, freezes=freezes
+    )  # notices off the loop
     security.feed.catch_up()  # alerts for what was decided while the desk was not listening
     engine.restrictions = security.desk.freeze_of  # money out of a frozen account is blocked
     liaison = bootstrap.liaison_desk(settings, stores, security, graph=lambda: engine.graph)
@@ -131,4 +136,5 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Services:
         started=started,
         liaison=liaison,
         recovery=recovery,
+        freezes=freezes,
     )

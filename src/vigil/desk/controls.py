@@ -21,6 +21,9 @@ class Controls:
     amount_freezes: tuple[Action, ...]
     held_withdrawals: tuple[Action, ...]
     step_ups: tuple[Action, ...]
+    # When the account freeze in force (or its absence) was settled: the applied time of the last account
+    # freeze or of the unfreeze that lifted it (0: never frozen). A later word on the freeze wins.
+    account_freeze_at_us: int = 0
 
     @property
     def frozen(self) -> bool:
@@ -50,14 +53,15 @@ def controls(account_id: str, cases: Iterable[Case]) -> Controls:
     amounts: dict[str, Action] = {}
     held: dict[str, Action] = {}
     step_ups: list[Action] = []
+    account_at = 0
     for a in applied:
         if a.kind is ActionKind.FREEZE_ACCOUNT:
-            account = a
+            account, account_at = a, _applied_at(a)[0]
         elif a.kind is ActionKind.FREEZE_AMOUNT:
             amounts[a.action_id] = a
         elif a.kind is ActionKind.UNFREEZE:
             if account is not None and a.target == account.action_id:
-                account = None
+                account, account_at = None, _applied_at(a)[0]
             amounts.pop(a.target, None)
         elif a.kind is ActionKind.HOLD_WITHDRAWAL:
             held[a.target] = a
@@ -65,4 +69,6 @@ def controls(account_id: str, cases: Iterable[Case]) -> Controls:
             held.pop(a.target, None)
         elif a.kind is ActionKind.REQUIRE_STEP_UP:
             step_ups.append(a)
-    return Controls(account_id, account, tuple(amounts.values()), tuple(held.values()), tuple(step_ups))
+    return Controls(
+        account_id, account, tuple(amounts.values()), tuple(held.values()), tuple(step_ups), account_at
+    )

@@ -91,6 +91,7 @@ class Desk:
         outbox: Outbox | None = None,
         atomic: Atomic | None = None,
         people: Callable[[str], User | None] | None = None,
+        on_freeze: Callable[[str, str | None, int], None] | None = None,
     ) -> None:
         self.store, self.audit, self.notifier, self.labels = store, audit, notifier, labels
         # One transaction for a change and its audit records (the stores' database: bootstrap.stores).
@@ -105,11 +106,16 @@ class Desk:
         self.alerts_per_day: dict[tuple[int, str], int] = {}  # (day since epoch, region) -> alerts
         self.breaches_per_day: dict[int, int] = {}
         self._frozen: dict[str, str] = {}  # account id -> the freeze action in force
+        # Told (account, freeze action or None, when it was settled) after an act changed an account's
+        # freeze: vigil serve with workers puts it on the event stream (workers/controls.py).
+        self.on_freeze = on_freeze
+        self._started = False
         # SLA clocks: (due µs, case id) for open cases, earliest first; an entry whose time is not the
         # case's current ``_next_due`` is stale and skipped when it surfaces.
         self._clocks: list[tuple[int, str]] = []
         self._next_due: dict[str, int] = {}
         self._rebuild()
+        self._started = True
 
     # -- the index -------------------------------------------------------------------------------
     def _rebuild(self) -> None:
@@ -133,11 +139,26 @@ class Desk:
             self._refresh(folding.case.account_id)
 
     def _refresh(self, account_id: str) -> None:
-        freeze = controls(account_id, self.cases_of(account_id)).account_freeze
+        now = controls(account_id, self.cases_of(account_id))
+        freeze = now.account_freeze
+        before = self._frozen.get(account_id)
         if freeze is None:
             self._frozen.pop(account_id, None)
         else:
             self._frozen[account_id] = freeze.action_id
+        after = self._frozen.get(account_id)
+        if self._started and self.on_freeze is not None and after != before:
+            self.on_freeze(account_id, after, now.account_freeze_at_us)
+
+    def freeze_states(self) -> list[tuple[str, str | None, int]]:
+        """(account, freeze in force or None, when it was settled) for every account the desk ever froze
+        with an applied account freeze: what a server with workers tells them at its start."""
+        states = []
+        for account_id in sorted(self._by_account):
+            now = controls(account_id, self.cases_of(account_id))
+            if now.account_freeze_at_us:
+                states.append((account_id, self._frozen.get(account_id), now.account_freeze_at_us))
+        return states
 
     def _schedule(self, case: Case) -> None:
         """Keep the case's next SLA deadline in the heap (after every change that may move it)."""

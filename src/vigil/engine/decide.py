@@ -6,9 +6,10 @@ against the lists, check a KYC submission against its document's MRZ (``document
 policy: its reasons force outcomes and add to the score as a rule's do), score the event with its
 region's model when one is promoted, combine the outcome (forced outcomes, the region's score
 thresholds, the screening and document policies and the model's thresholds: the most severe wins),
-block money leaving an account the security desk froze (``restrictions``), record event and decision
-through the journal, and return the decision. The same input on the same state gives the same
-decision; only ``elapsed_us`` differs.
+block money leaving an account the security desk froze (``restrictions``, or in a partitioned worker
+the freezes the stream told it: ``note_freeze``), record event and decision through the journal, and
+return the decision. The same input on the same state gives the same decision; only ``elapsed_us``
+differs.
 
 Every event the engine is given has a *sequence*: 1, 2, 3... in the order given (a partitioned worker
 passes the event's stream sequence instead). A decision that holds or blocks flags its account in the
@@ -27,6 +28,7 @@ from time import perf_counter_ns
 from typing import TYPE_CHECKING
 
 from vigil.engine.idempotency import id_digest, input_digest
+from vigil.engine.known import KnownIds
 from vigil.errors import StorageError
 from vigil.features import Catalog, CatalogState, context_of
 from vigil.graph import EntityGraph
@@ -64,9 +66,11 @@ class EngineState:
     it holds (``idempotency.id_digest``). The live objects: what a snapshot pickles."""
 
     catalog: CatalogState
-    known: set[int]
+    known: KnownIds
     sequence: int = 0  # the last event's sequence
     flags: list[tuple[int, str, int]] = field(default_factory=list)  # a heap: flags not visible yet
+    # The desk's freezes a worker was told through the stream: account -> (freeze action or None, desk time).
+    freezes: dict[str, tuple[str | None, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +121,7 @@ class Engine:
         # Digests of the event ids the journal holds (``id_digest``), so a new event costs no lookup (only
         # a digest that is present, a retry or a rare collision, asks the journal). None until known (the
         # state is not rebuilt yet): ask every time.
-        self._known: set[int] | None = set() if journal.position() == 0 else None
+        self._known: KnownIds | None = KnownIds() if journal.position() == 0 else None
         # With ``defer_usage`` (the service), what screening remembers is written with the next
         # ``commit``, in one transaction, instead of once per event.
         self.defer_usage = defer_usage
@@ -130,6 +134,8 @@ class Engine:
         self.full_trace = full_trace
         # The desk's freezes in force: account id -> the freeze action, or None (set by vigil serve).
         self.restrictions: Callable[[str], str | None] | None = None
+        # Without ``restrictions``: the freezes told through the stream (``note_freeze``; a worker's).
+        self._freezes: dict[str, tuple[str | None, int]] = {}
         self._set_rules(rules)
 
     def _set_rules(self, rules: RuleSet) -> None:
@@ -217,6 +223,22 @@ class Engine:
         if self.flag_lag == 0 and seq <= self.sequence:
             self._release(self.sequence + 1, None)  # one process: visible from the next event on
 
+    def note_freeze(self, account_id: str, freeze: str | None, at_us: int) -> None:
+        """The desk's freeze in force on ``account_id`` is ``freeze`` (None: none) as of desk time ``at_us``
+        (a worker told through the stream, ``workers/controls.py``); an older word than the one held is
+        ignored. ``decide`` blocks what a frozen account may not do from the next event on."""
+        held = self._freezes.get(account_id)
+        if held is None or at_us >= held[1]:
+            self._freezes[account_id] = (freeze, at_us)
+
+    def freeze_of(self, account_id: str) -> str | None:
+        """The desk's freeze in force on an account (its action id), or None: ``restrictions`` when set
+        (``vigil serve`` asks its desk), else what the stream told (``note_freeze``)."""
+        if self.restrictions is not None:
+            return self.restrictions(account_id)
+        told = self._freezes.get(account_id)
+        return told[0] if told is not None else None
+
     @property
     def pending_flags(self) -> int:
         """Flags told but not visible yet (the lag)."""
@@ -263,7 +285,8 @@ class Engine:
         seq = self._advance(seq, flags_through)
         known = self._known
         digest = id_digest(event.event_id)
-        if known is None or digest in known:
+        present = known is None or digest in known
+        if present:
             stored = self.journal.get(event.event_id)
             if stored is not None:
                 return stored, False
@@ -323,8 +346,8 @@ class Engine:
             reasons = tuple(
                 sorted(screen.reasons + document.reasons + reasons, key=lambda r: r.severity, reverse=True)
             )
-        if self.restrictions is not None and event.TYPE in RESTRICTED:
-            freeze = self.restrictions(event.account_id)
+        if event.TYPE in RESTRICTED and (self.restrictions is not None or self._freezes):
+            freeze = self.freeze_of(event.account_id)
             if freeze is not None:
                 outcome = Outcome.BLOCK
                 detail = f"the security desk froze this account ({freeze})"
@@ -361,7 +384,10 @@ class Engine:
             self._stale = True
             raise
         if known is not None:
-            known.add(digest)
+            if present:
+                known.add(digest)  # a digest collision (or a retry the journal lost): never twice
+            else:
+                known.add_absent(digest)
         if outcome >= Outcome.HOLD:
             self.note_flag(seq, event.account_id, event.ts_us)  # later events' graph features see it
         if self.screening_store is not None:
@@ -426,10 +452,11 @@ class Engine:
         """Start from nothing, whatever the journal holds: a partitioned worker without a snapshot,
         which reads its log from the start instead of the journal."""
         self.catalog.reset()
-        self._known = set()
+        self._known = KnownIds()
         self.sequence = 0
         self._flags = []
         self._flag_seqs = set()
+        self._freezes = {}
         self._stale = False
 
     def rebuild(self) -> int:
@@ -439,7 +466,7 @@ class Engine:
     def replay_all(self) -> Replayed:
         """``rebuild``, saying where the journal ended."""
         self.catalog.reset()
-        self._known = set()
+        self._known = KnownIds()
         self.sequence = 0
         self._flags = []
         self._flag_seqs = set()
@@ -473,7 +500,7 @@ class Engine:
             raise RuntimeError(
                 "the engine's state is not its journal's (not rebuilt yet, or a write failed): no snapshot"
             )
-        return EngineState(self.catalog.state(), self._known, self.sequence, self._flags)
+        return EngineState(self.catalog.state(), self._known, self.sequence, self._flags, self._freezes)
 
     def restore(self, state: EngineState) -> None:
         """Take over a snapshot's state (then ``replay`` the journal after the snapshot's position).
@@ -483,4 +510,5 @@ class Engine:
         self.sequence = state.sequence
         self._flags = state.flags
         self._flag_seqs = {seq for seq, _, _ in state.flags}
+        self._freezes = state.freezes
         self._stale = False

@@ -7,12 +7,14 @@ replays the records after its position; a snapshot that does not fit is refused 
 saying why, and when none fits the whole journal is replayed. Snapshot plus tail equals a full replay,
 digest for digest (``tests/test_snapshot.py``). docs/operations.md, "Snapshots", is the operator's view.
 
-Layout (format 2: format 1 had no "sequence" and "flags", the lagged flags of ``Engine``)::
+Layout (format 3; format 1 kept one object per feature and entity and had no "sequence" and "flags",
+the lagged flags of ``Engine``; format 2 was written by two lines of work, each with one of the two)::
 
     bytes 0-7       magic b"VIGILSNP"
     bytes 8-11      length of the header, big-endian
     bytes 12-4095   the header: JSON, padded with spaces
-    bytes 4096-     the payload: a pickle (protocol 5) of {"tables", "graph", "known", "sequence", "flags"}
+    bytes 4096-     the payload: a pickle (protocol 5) of
+                    {"tables", "graph", "idle", "known", "sequence", "flags", "freezes"}
 
 The header says what the payload is for: ``format``, ``vigil`` (the release that wrote it: state
 layouts may change between releases), ``catalog`` (``Catalog.hash``), ``graph``, ``rules`` (the rule
@@ -47,15 +49,22 @@ from typing import IO, Any, BinaryIO
 import numpy as np
 
 from vigil.engine.decide import Engine, EngineState, Replayed
+from vigil.engine.known import KnownIds
 from vigil.errors import SnapshotRefused, StorageError
 from vigil.features import CatalogState
+from vigil.features.idle import Idle
 from vigil.graph import EntityGraph
 from vigil.ports import EventStore, SnapshotStore
 from vigil.version import __version__
 
 log = logging.getLogger("vigil.engine")
 
-FORMAT = 2  # bump when the layout or the payload's shape changes
+FORMAT = 3  # bump when the layout or the payload's shape changes (3: compact rows, eviction, flags, freezes)
+# Why an older format is refused (it is never read: the journal is replayed instead).
+_OLDER = {
+    1: "one object per feature and entity, no flag sequence",
+    2: "compact feature rows without the workers' flag sequence, or the sequence without compact rows",
+}
 MAGIC = b"VIGILSNP"
 HEADER_SPACE = 4096
 PROTOCOL = 5
@@ -156,7 +165,7 @@ def write(engine: Engine, out: BinaryIO, position: int, anchor: str, cursor: int
     ``anchor``) to ``out`` (seekable, empty). The caller makes sure the state is the journal's up to there:
     right after a successful commit, or ``resume``'s result."""
     state = engine.state()
-    known = np.fromiter(state.known, dtype=np.uint64, count=len(state.known))
+    known = state.known.array()
     out.write(b"\0" * HEADER_SPACE)  # the header goes here once the payload's digest is known
     hashing = _Hashing(out)
     with _collector_paused():
@@ -164,9 +173,11 @@ def write(engine: Engine, out: BinaryIO, position: int, anchor: str, cursor: int
             {
                 "tables": state.catalog.tables,
                 "graph": state.catalog.graph,
+                "idle": state.catalog.idle,
                 "known": known,
                 "sequence": state.sequence,
                 "flags": state.flags,
+                "freezes": state.freezes,
             }
         )
     header = Header(
@@ -207,6 +218,7 @@ _OTHERS = {  # what else state is made of: the digests' array, the containers
     "numpy": frozenset({"dtype", "ndarray", "_frombuffer", "_reconstruct"}),
     "builtins": frozenset({"set", "frozenset", "dict", "list", "tuple", "int", "float", "str", "bytes"}),
     "collections": frozenset({"deque"}),
+    "array": frozenset({"array", "_array_reconstructor"}),
 }
 
 
@@ -245,9 +257,12 @@ def read_header(head: bytes) -> Header:
         values = json.loads(head[12 : 12 + length])
         if not isinstance(values, dict):
             raise TypeError("the header is not a JSON object")
-        if values.get("format") != FORMAT:
+        found = values.get("format")
+        if found != FORMAT:
+            older = _OLDER.get(found) if isinstance(found, int) else None
             raise SnapshotRefused(
-                f"snapshot format {values.get('format')!r}; this release reads format {FORMAT}"
+                f"snapshot format {found!r}; this release reads format {FORMAT}"
+                + (f" (format {found} held {older})" if older else "")
             )
         header = Header(**values)
         for field in fields(Header):
@@ -309,15 +324,17 @@ def _payload(f: IO[bytes], header: Header) -> EngineState:
         with _collector_paused():
             data = _StateUnpickler(io.BytesIO(payload)).load()
         del payload
-        tables, graph, known = data["tables"], data["graph"], data["known"]
-        sequence, flags = data["sequence"], data["flags"]
-        if not isinstance(sequence, int) or not isinstance(flags, list):
-            raise TypeError("the payload's sequence or flags are not an int and a list")
+        tables, graph, idle, known = data["tables"], data["graph"], data["idle"], data["known"]
+        sequence, flags, freezes = data["sequence"], data["flags"], data["freezes"]
+        if not isinstance(sequence, int) or not isinstance(flags, list) or not isinstance(freezes, dict):
+            raise TypeError("the payload's sequence, flags or freezes are not an int, a list and a dict")
         if not isinstance(tables, dict) or not (graph is None or isinstance(graph, EntityGraph)):
             raise TypeError("the payload is not a catalog's state")
         if not isinstance(known, np.ndarray) or known.dtype != np.uint64 or known.ndim != 1:
             raise TypeError("the payload's event-id digests are not an array of uint64")
-        state = EngineState(CatalogState(tables, graph), set(known.tolist()), sequence, flags)
+        if not (idle is None or isinstance(idle, Idle)):
+            raise TypeError("the payload's eviction queue is not one")
+        state = EngineState(CatalogState(tables, graph, idle), KnownIds(known), sequence, flags, freezes)
     except Exception as exc:  # noqa: BLE001 - a payload past its checksum that still fails: whatever pickle raises
         raise SnapshotRefused(f"unreadable payload ({type(exc).__name__}: {exc})") from None
     # The state lives as long as the process: keep the cyclic collector from scanning it (a full scan

@@ -3,7 +3,9 @@
 ``Catalog.observe(ctx)`` steps every spec whose scope matches the event (updating its state) and
 returns a ``FeatureVector``: values of the stepped specs are computed at once, the others lazily
 when a rule asks for them (reading state never changes it). Entity state is created on the
-first event that changes it, so an account that only logs in carries no withdrawal windows.
+first event that changes it, so an account that only logs in carries no withdrawal windows; where each
+spec keeps it in the entity's row is ``layout.py``'s choice, and ``idle.py`` drops what idle entities no
+longer need, on event time.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Any
 
 from vigil.features.context import EventContext
 from vigil.features.graph import GraphFeatures
+from vigil.features.idle import BATCH, LATENESS, Idle
+from vigil.features.layout import Layout
 from vigil.features.specs import Derived, Key, Spec
 from vigil.graph import EntityGraph
 from vigil.model import EventType
@@ -69,6 +73,7 @@ class CatalogState:
 
     tables: dict[Key, dict[str, list[Any]]]
     graph: EntityGraph | None
+    idle: Idle | None = None  # the eviction queue (None: the catalog never evicts)
 
 
 class StaleFeatures(RuntimeError):
@@ -123,8 +128,16 @@ class Catalog:
     """An ordered set of feature specs, with the per-entity state they need."""
 
     def __init__(
-        self, specs: Sequence[Spec], derived: Sequence[Derived] = (), graph: GraphFeatures | None = None
+        self,
+        specs: Sequence[Spec],
+        derived: Sequence[Derived] = (),
+        graph: GraphFeatures | None = None,
+        *,
+        lateness: int | None = LATENESS,
+        evict_batch: int = BATCH,
     ) -> None:
+        """``lateness``: how far behind the latest event an event may be and still be served exactly after
+        its entity was evicted (idle.py); None: never evict."""
         self.specs = tuple(specs)
         self.derived = tuple(derived)
         self.graph_features = graph
@@ -142,36 +155,34 @@ class Catalog:
             for name in d.inputs:
                 if name not in self.index or self.index[name] >= len(self.specs):
                     raise ValueError(f"derived feature {d.name!r} needs unknown base feature {name!r}")
-        # Per key: (slot in the entity's state row, global index, spec).
-        self._keys: dict[Key, list[tuple[int, int, Spec]]] = {}
-        self._slot: list[tuple[Key, int]] = []
-        for i, spec in enumerate(self.specs):
-            entries = self._keys.setdefault(spec.key, [])
-            self._slot.append((spec.key, len(entries)))
-            entries.append((len(entries), i, spec))
-        # Per event type, per key: the specs that event type may step, and whether to check the rest of
-        # their scope (most scopes are event types only, already settled by this dispatch).
-        self._dispatch: dict[EventType, list[tuple[Key, list[tuple[int, int, Spec, bool]]]]] = {}
-        for etype in EventType:
-            plan = []
-            for key, entries in self._keys.items():
-                stepping = [(*e, e[2].needs_match) for e in entries if etype in e[2].scope.types]
-                plan.append((key, stepping))
-            self._dispatch[etype] = plan
+        # Where each spec keeps its state in an entity's row, and what each event type steps (layout.py).
+        self._layout = Layout(self.specs)
+        self._keys: dict[Key, list[int]] = self._layout.keys
+        self._width = self._layout.width
+        self._slot = self._layout.slot
+        self._peekers = self._layout.peek
+        self._dispatch = self._layout.plan
         # What ``observe_shared`` steps: the same plan without the account keys.
-        self._shared: dict[EventType, list[tuple[Key, list[tuple[int, int, Spec, bool]]]]] = {
-            etype: [(key, stepping) for key, stepping in plan if key not in ACCOUNT_KEYS and stepping]
+        self._shared = {
+            etype: [(key, steps) for key, steps in plan if key not in ACCOUNT_KEYS and steps]
             for etype, plan in self._dispatch.items()
         }
+        self._eviction = (lateness, evict_batch)
+        self._idle = self._new_idle()
         self._derived_for: dict[EventType, list[tuple[int, Derived]]] = {
             etype: [(len(self.specs) + j, d) for j, d in enumerate(self.derived) if etype in d.applies_to]
             for etype in EventType
         }
         self._state: dict[Key, dict[str, list[Any]]] = {key: {} for key in self._keys}
         self.generation = 0  # events observed: lazy reads of older vectors are refused
+        self._scratch: list[Any] = [None] * len(self.names)  # values observe_shared steps and nobody reads
         self.hash = hashlib.sha256(
             "\n".join(f"{n}|{self._describe(i)}" for i, n in enumerate(self.names)).encode()
         ).hexdigest()[:16]
+
+    def _new_idle(self) -> Idle | None:
+        lateness, batch = self._eviction
+        return None if lateness is None else Idle(self._layout.keep, lateness=lateness, batch=batch)
 
     def _describe(self, index: int) -> str:
         if index < len(self.specs):
@@ -205,29 +216,9 @@ class Catalog:
     def observe(self, ctx: EventContext) -> FeatureVector:
         """Step the state with one event and return the features as of that event."""
         n_specs = len(self.specs)
-        self.generation += 1
-        if self.graph_features is not None:
-            self.graph_features.graph.observe(ctx.event)
         values: list[Any] = [_LAZY] * len(self.names)
         rows: dict[Key, list[Any] | None] = {}
-        for key, stepping in self._dispatch[ctx.type]:
-            k = key.of(ctx)
-            if k is None:
-                for _, i, _spec in self._keys[key]:
-                    values[i] = None
-                rows[key] = None
-                continue
-            table = self._state[key]
-            row = table.get(k)
-            for slot, i, spec, check in stepping:
-                if not check or spec.matches(ctx):
-                    if row is None:
-                        row = table[k] = [None] * len(self._keys[key])
-                    state = row[slot]
-                    if state is None:
-                        state = row[slot] = spec.new_state()
-                    values[i] = spec.step(state, ctx)
-            rows[key] = row
+        self._fold(ctx, self._dispatch[ctx.type], values, rows)
         vector = FeatureVector(self, ctx, values, rows)
         for i, d in self._derived_for[ctx.type]:
             values[i] = d.fn(vector, ctx)
@@ -239,24 +230,60 @@ class Catalog:
     def observe_shared(self, ctx: EventContext) -> None:
         """Step only what is not the account's own: the shared keys' state (device, IP, destination) and
         the entity graph's links. A partitioned worker does this for the events of other partitions, so
-        that its shared state is the one process's (docs/operations.md, "Workers")."""
+        that its shared state is the one process's (docs/operations.md, "Workers"); it sweeps idle
+        entities as ``observe`` does, so that eviction keeps the one process's schedule."""
+        self._fold(ctx, self._shared[ctx.type], self._scratch, {})
+
+    def _fold(
+        self,
+        ctx: EventContext,
+        plan: list[tuple[Key, list[tuple[int, int, Any, bool]]]],
+        values: list[Any],
+        rows: dict[Key, list[Any] | None],
+    ) -> None:
+        """Sweep, step the graph, then step ``plan``'s keys, writing stepped values into ``values`` and
+        each key's row (or None) into ``rows``."""
         self.generation += 1
+        idle = self._idle
+        evictors = self._layout.evictors
+        if idle is not None:  # first, so that no row this event steps changes under its vector
+            idle.sweep(ctx.t, self._state, self._layout.keep, evictors)
         if self.graph_features is not None:
             self.graph_features.graph.observe(ctx.event)
-        for key, stepping in self._shared[ctx.type]:
+        tables, width = self._state, self._width
+        horizon: dict[Key, int] = idle.horizon if idle is not None else {}
+        for key, stepping in plan:
             k = key.of(ctx)
             if k is None:
+                for i in self._keys[key]:
+                    values[i] = None
+                rows[key] = None
                 continue
-            table = self._state[key]
+            table = tables[key]
             row = table.get(k)
-            for slot, _i, spec, check in stepping:
-                if not check or spec.matches(ctx):
+            if row is not None and idle is not None:
+                last = row[-1]
+                if last is not None and last <= horizon[key] and idle.evict(table, k, row, evictors[key]):
+                    row = None  # expired, not swept yet: evicted first, as the sweep would have
+            stepped = False
+            for slot, i, unit, check in stepping:
+                if not check or unit.matches(ctx):
+                    stepped = True
                     if row is None:
-                        row = table[k] = [None] * len(self._keys[key])
+                        row = table[k] = [None] * (width[key] + 1)  # last: its latest time bucket
+                    if i < 0:
+                        if i == -1:  # a bank group: it writes its windows' values itself
+                            unit.step_into(row, slot, ctx, values)
+                        else:  # a spec that may replace its slot's state: index -2 - i
+                            values[-2 - i] = unit.step_slot(row, slot, ctx)
+                        continue
                     state = row[slot]
                     if state is None:
-                        state = row[slot] = spec.new_state()
-                    spec.step(state, ctx)
+                        state = row[slot] = unit.new_state()
+                    values[i] = unit.step(state, ctx)
+            if stepped and idle is not None:
+                idle.touch(key, k, row, ctx.t)  # type: ignore[arg-type]
+            rows[key] = row
 
     def _peek(self, index: int, ctx: EventContext, rows: dict[Key, list[Any] | None]) -> float | None:
         if index >= self._graph_start:
@@ -264,7 +291,7 @@ class Catalog:
             return self.graph_features.value(self.names[index], ctx.account)
         key, slot = self._slot[index]
         row = rows[key]  # observe() fills a row (or None) for every key
-        return self.specs[index].peek(None if row is None else row[slot], ctx)
+        return self._peekers[index](None if row is None else row[slot], ctx)
 
     def state_digest(self, owns: Callable[[str], bool] | None = None) -> str:
         """A digest of all feature state, equal in every process for equal state.
@@ -275,26 +302,46 @@ class Catalog:
         worker's state: its own accounts, and all the shared keys and the graph).
         """
         h = hashlib.sha256()
+        idle = self._idle
         for key in sorted(self._state):
             table = self._state[key]
+            evict = self._layout.evictors[key]
             for entity in sorted(table):
-                if owns is not None and key in ACCOUNT_KEYS and not owns(account_of(key, entity)):
-                    continue
-                h.update(f"{key.value}|{entity}|{_state_repr(table[entity])}\n".encode())
+                row: list[Any] | None = table[entity]
+                if owns is not None:
+                    if key in ACCOUNT_KEYS and not owns(account_of(key, entity)):
+                        continue
+                    if idle is not None:  # an expired row as eviction leaves it, whether swept yet or not
+                        row = idle.settled(key, table[entity], evict)
+                        if row is None:
+                            continue
+                h.update(f"{key.value}|{entity}|{_state_repr(row)}\n".encode())
         graph = self.graph
         if graph is not None:
-            for row in graph.edge_rows():
-                h.update(repr(row).encode())
+            for edge in graph.edge_rows():
+                h.update(repr(edge).encode())
             h.update(repr(sorted(graph.names[a] for a in graph.flagged)).encode())
+        if idle is not None:
+            if owns is None:
+                h.update(idle.spelling().encode())
+            else:
+                h.update(
+                    idle.spelling(lambda key, e: key not in ACCOUNT_KEYS or owns(account_of(key, e))).encode()
+                )
         return h.hexdigest()
 
     def entity_count(self) -> dict[str, int]:
         """How many entities of each key hold state (for memory accounting)."""
         return {key.value: len(table) for key, table in self._state.items()}
 
+    @property
+    def evicted(self) -> int:
+        """Entities evicted so far (rows dropped, or made cold: only their all-time statistics kept)."""
+        return self._idle.evicted if self._idle is not None else 0
+
     def state(self) -> CatalogState:
         """The live state itself, not a copy: pickle it (or fork) before the next ``observe``."""
-        return CatalogState(self._state, self.graph)
+        return CatalogState(self._state, self.graph, self._idle)
 
     def restore(self, state: CatalogState) -> None:
         """Take over ``state`` (from ``state()`` of a catalog with the same ``hash``, in a snapshot).
@@ -317,6 +364,10 @@ class Catalog:
         ):
             raise ValueError("an entity graph built with another hub limit or other link weights")
         self._state = state.tables
+        lateness, batch = self._eviction
+        self._idle = None if lateness is None else state.idle or self._new_idle()
+        if self._idle is not None and lateness is not None:  # this catalog's schedule, the state's queues
+            self._idle.reschedule(lateness, batch)
         if self.graph_features is not None and state.graph is not None:
             self.graph_features.graph = state.graph
         self.generation += 1  # vectors read before the restore refuse their lazy values
@@ -325,5 +376,6 @@ class Catalog:
         """Forget all state (a fresh replay starts from here)."""
         for table in self._state.values():
             table.clear()
+        self._idle = self._new_idle()
         if self.graph_features is not None:
             self.graph_features.graph = self.graph_features.graph.empty_copy()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -24,6 +25,18 @@ from vigil.model import (
 )
 
 _CENT = Decimal("0.01")
+_intern = sys.intern
+
+# Event types whose context always carries a fiat value (``context_of`` sets it for every one).
+FIAT_TYPES = frozenset(
+    {
+        EventType.DEPOSIT,
+        EventType.WITHDRAWAL,
+        EventType.TRADE,
+        EventType.INTERNAL_TRANSFER,
+        EventType.P2P_ORDER,
+    }
+)
 
 
 def to_cents(value: Decimal) -> int:
@@ -68,16 +81,20 @@ class EventContext:
 
 
 def context_of(event: Event, network: NetworkOrigin | None = None) -> EventContext:
-    """Build the context; ``network`` (looked up by the engine) overrides the event's own."""
+    """Build the context; ``network`` (looked up by the engine) overrides the event's own.
+
+    Identifiers are interned (``sys.intern``): the state keeps one copy of an account id, device, IP
+    or asset however many events name it, and a key compares by identity first."""
     origin = network if network is not None else event.network
+    device, ip = event.device_id, event.ip
     ctx = EventContext(
         event=event,
         type=event.TYPE,
         t=event.ts_us,
-        account=event.account_id,
-        device=event.device_id,
-        ip=event.ip,
-        country=origin.country if origin is not None else None,
+        account=_intern(event.account_id),
+        device=None if device is None else _intern(device),
+        ip=None if ip is None else _intern(ip),
+        country=_intern(origin.country) if origin is not None and origin.country is not None else None,
         network=origin,
         geo=event.geo,
     )
@@ -118,5 +135,8 @@ def context_of(event: Event, network: NetworkOrigin | None = None) -> EventConte
                 reading.name_mismatch,
             )
     if ctx.counterparty is not None:
-        ctx.pair = f"{ctx.account}>{ctx.counterparty}"
+        ctx.counterparty = _intern(ctx.counterparty)
+        ctx.pair = _intern(f"{ctx.account}>{ctx.counterparty}")
+    if ctx.asset is not None:
+        ctx.asset = _intern(ctx.asset)
     return ctx

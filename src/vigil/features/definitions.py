@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from vigil.features.catalog import Catalog
 from vigil.features.context import EventContext
 from vigil.features.graph import GraphFeatures
+from vigil.features.idle import BATCH, LATENESS
 from vigil.features.specs import (
     DAY,
     HOUR,
@@ -181,8 +182,13 @@ def default_specs() -> list[Spec]:
     ]
 
 
-def default_catalog(*, graph: bool = True, hub_limit: int = 50) -> Catalog:
-    """A fresh catalog with empty state; with ``graph``, the graph features over an entity graph."""
+def default_catalog(
+    *, graph: bool = True, hub_limit: int = 50, lateness: int | None = LATENESS, evict_batch: int = BATCH
+) -> Catalog:
+    """A fresh catalog with empty state; with ``graph``, the graph features over an entity graph.
+
+    ``lateness``: idle entities are evicted (features/idle.py) exactly for events at most this far behind
+    the latest one (``evict_batch`` entities swept per event at most); None: never evict."""
     return Catalog(
         default_specs(),
         [
@@ -212,4 +218,6 @@ def default_catalog(*, graph: bool = True, hub_limit: int = 50) -> Catalog:
             ),
         ],
         graph=GraphFeatures(EntityGraph(hub_limit=hub_limit)) if graph else None,
+        lateness=lateness,
+        evict_batch=evict_batch,
     )

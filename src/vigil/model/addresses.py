@@ -7,6 +7,8 @@ validation belongs to screening.
 
 from __future__ import annotations
 
+import sys
+
 from vigil.model.enums import Chain
 
 # Bech32 addresses are case-insensitive (lower case is canonical); base58 ones are not.
@@ -17,7 +19,10 @@ _BECH32_PREFIXES: dict[Chain, tuple[str, ...]] = {
 
 
 def address_key(chain: Chain, address: str) -> str:
-    """``CHAIN:address`` with case folded where the chain's format ignores case."""
+    """``CHAIN:address`` with case folded where the chain's format ignores case.
+
+    Interned: the feature state, the entity graph and the destination table keep one copy of a key
+    however many events name it (an interned string is freed as usual once nothing holds it)."""
     if chain.is_evm or address.lower().startswith(_BECH32_PREFIXES.get(chain, ("\0",))):
         address = address.lower()
-    return f"{chain.value}:{address}"
+    return sys.intern(f"{chain.value}:{address}")

@@ -35,11 +35,14 @@ class Submitter:
             self._record = record
         return self._record
 
+    async def partition(self, account_id: str) -> int:
+        """The partition of an account in this cluster (where its events and the desk's controls go)."""
+        return partition_of(account_id, int((await self.record())["partitions"]))
+
     async def decide(self, event: Event) -> tuple[Decision, bool]:
         """The decision and whether it was made now (False: stored before), once a worker journaled it."""
-        partitions = int((await self.record())["partitions"])
         answer = await self.bus.submit(
-            partition_of(event.account_id, partitions), event.event_id, encode_event(event), self.timeout
+            await self.partition(event.account_id), event.event_id, encode_event(event), self.timeout
         )
         if answer.duplicate:
             decision = await self._stored(event.event_id)

@@ -19,6 +19,10 @@ nothing acknowledged: restarted (by its supervisor, with its ordinal) it takes i
 from there; an event of its own whose decision the journal already holds is observed, not decided
 again (and answered with the stored decision).
 
+The security desk's freezes come through the stream too: a control record on an account's partition
+says which freeze is in force on it (``controls.py``); the owning worker folds it in order, so the
+account's events after it are decided with it, and its snapshots keep it.
+
 Ownership is the platform's: a supervisor restarts a dead worker with its ordinal, and the worker holds
 a lease per ordinal in NATS key-value (renewed every quarter of the lease time) so that servers can say
 which partitions have no owner. A worker whose catalog, rules, partitions or lag differ from the
@@ -33,6 +37,8 @@ import os
 import socket
 from dataclasses import dataclass, field
 
+import msgspec
+
 from vigil.codec import decode_event, encode_decision
 from vigil.engine import Engine
 from vigil.engine.snapshot import restore_newest, save
@@ -40,6 +46,7 @@ from vigil.errors import ClusterMismatch, InvalidEvent
 from vigil.model import Decision, Outcome
 from vigil.ports import EventBus, LogRecord, SnapshotStore
 from vigil.workers.cluster import cluster_record, differences
+from vigil.workers.controls import decode_control
 from vigil.workers.notes import Note, decode_note, encode_note
 from vigil.workers.partitions import owned
 
@@ -76,6 +83,7 @@ class Progress:
     decided: int = 0
     observed: int = 0  # own events whose decision the journal already held
     shared: int = 0  # other partitions' events folded
+    controls: int = 0  # the desk's freeze changes for its own accounts folded
     waits: int = 0  # times it waited for its peers' decisions
     snapshots: int = 0
     resumed_from: int = 0  # the stream sequence its snapshot reflected (0: from the start)
@@ -219,6 +227,9 @@ class Worker:
     async def _take(self, record: LogRecord, horizon: int) -> None:
         engine = self.engine
         seq = record.seq
+        if record.control:
+            self._control(record)
+            return
         try:
             event = decode_event(record.body)
         except InvalidEvent as exc:  # the server checked it: a record no worker can read is skipped by all
@@ -257,6 +268,18 @@ class Worker:
             self._answers.append((record.reply, decision, made, event.event_id))
         self.position = seq
         self._pending += 1
+
+    def _control(self, record: LogRecord) -> None:
+        """A control record: the desk's freeze of an account, folded by the account's worker alone."""
+        if record.partition in self._own:
+            try:
+                control = decode_control(record.body)
+            except msgspec.DecodeError as exc:  # a server wrote it: one no worker can read is skipped
+                log.error("stream sequence %d is not a control record (%s): skipped", record.seq, exc)
+            else:
+                self.engine.note_freeze(control.account_id, control.freeze, control.at_us)
+                self.progress.controls += 1
+        self.position = record.seq
 
     async def _commit(self) -> None:
         """Journal, then tell the peers, then answer (module docstring); a snapshot when one is due."""

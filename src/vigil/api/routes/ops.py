@@ -45,6 +45,8 @@ async def ready(request: Request) -> Response:
                 ok = False
                 error = NotReady(f"partition(s) {', '.join(map(str, unowned))} have no owner")
                 log.error("partition(s) %s have no owner: no worker holds their lease", unowned)
+    if services.freezes is not None and services.freezes.failure is not None:
+        ok, error = False, NotReady(services.freezes.failure)  # the workers miss a freeze the desk applied
     services.metrics.ready.set(1 if ok else 0)
     body = {
         "ready": ok,
