@@ -184,6 +184,7 @@ OLD_DEPOSIT = (
 
 def test_a_deposit_without_the_late_fields_keeps_its_canonical_form_and_both_digests_are_retries() -> None:
     event = decode_event(OLD_DEPOSIT)
+    assert isinstance(event, Deposit)
     assert encode_event(event) == OLD_DEPOSIT  # the digest decisions kept before the fields existed
     nulls = encode_event(event, late_nulls=True)
     assert nulls == OLD_DEPOSIT[:-1] + b',"uncredited":null,"deposit_address":null,"memo":null}'
