@@ -76,3 +76,29 @@ def test_a_server_with_workers_puts_each_desk_freeze_on_the_accounts_partition()
         assert isinstance(told[0], FreezeControl)
     finally:
         asyncio.run(drop(name))
+
+
+def test_a_server_with_workers_reads_their_journalled_decisions_into_the_desk() -> None:
+    """The workers journal their decisions in their own processes: the server's desk reads them every
+    ``desk_follow_seconds`` (alerts and cases), not only at its start."""
+    name = stream_name()
+    try:
+        asyncio.run(_join(name))
+        settings = Settings(
+            db="memory", bus=NATS_URL, bus_stream=name, access_log=False, desk_follow_seconds=0.05
+        )
+        services = build(settings)
+        assert services.stores is not None
+        journal = services.stores.journal
+        with TestClient(create_app(services=services)):
+            for n, account in enumerate(("acc-1", "acc-2"), start=1):
+                event = withdrawal(n, account)
+                journal.record(event, decided(event))  # as a worker's commit would
+            journal.flush()
+            deadline = time.monotonic() + 10
+            while len(list(services.desk.desk.all_cases())) < 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert {c.account_id for c in services.desk.desk.all_cases()} == {"acc-1", "acc-2"}
+        services.close()
+    finally:
+        asyncio.run(drop(name))

@@ -191,6 +191,12 @@ class Settings(BaseSettings):
     desk_tick_seconds: float = Field(
         default=30.0, gt=0, le=3600, description="how often vigil serve checks the desk's SLA clocks"
     )
+    desk_follow_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=3600,
+        description="with workers (VIGIL_BUS): how often vigil serve reads their decisions into the desk",
+    )
     reporting_currency: str = Field(
         default="USD",
         pattern=r"^[A-Z]{3}$",

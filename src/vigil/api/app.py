@@ -177,6 +177,22 @@ async def _clocks(services: Services, every: float) -> None:
                 log.warning("law-enforcement clocks", extra={"fields": {"what": happened}})
 
 
+async def _follow(services: Services, every: float) -> None:
+    """With workers (``VIGIL_BUS``) the decisions are made and journalled in other processes: read them
+    into the desk (alerts, cases) and the recovery desk (uncredited deposits) every ``every`` seconds."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            added = services.security.feed.catch_up() if services.security is not None else 0
+            if services.recovery is not None:
+                services.recovery.catch_up()
+        except VigilError as exc:  # a storage hiccup: the next turn reads what this one missed
+            log.error("reading the workers' decisions failed: %s", exc)
+            continue
+        if added:
+            log.info("alerts from the workers", extra={"fields": {"alerts": added}})
+
+
 def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
     settings = settings or (services.settings if services is not None else Settings())
     metrics = services.metrics if services is not None else Metrics()
@@ -188,6 +204,11 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         _reload_on_hup(current)
         clocks = asyncio.create_task(_clocks(current, settings.desk_tick_seconds))
         freezes = asyncio.create_task(current.freezes.run()) if current.freezes is not None else None
+        follow = (
+            asyncio.create_task(_follow(current, settings.desk_follow_seconds))
+            if current.decider.submitter is not None
+            else None
+        )
         bootstrap.tune_gc()
         log.info(
             "ready",
@@ -204,8 +225,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             yield
         finally:
             clocks.cancel()
-            if freezes is not None:
-                freezes.cancel()
+            for task in (freezes, follow):
+                if task is not None:
+                    task.cancel()
             if services is None:
                 current.close()
 

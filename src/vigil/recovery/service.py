@@ -41,6 +41,7 @@ from vigil.recovery.requests import ClaimRequest, HistoryProof, SignatureProof
 from vigil.screening.chains.parse import parse_address
 from vigil.screening.policy import Direction
 from vigil.screening.screener import Screener
+from vigil.tail import SafeTail
 
 SYSTEM = "vigil"
 Step = tuple[ClaimKind, ClaimData, bool]  # what is recorded, its details, and whether Vigil did it
@@ -98,6 +99,7 @@ class Recovery:
         clock: Callable[[], int] = _now_us,
     ) -> None:
         self.store, self.audit, self.journal = store, audit, journal
+        self.tail = SafeTail()
         self.atomic = atomic
         self.policy = policy if policy is not None else RecoveryPolicy()
         self._screener, self._notify, self._clock = screener, notify, clock
@@ -113,15 +115,16 @@ class Recovery:
         if self.journal is None:
             return 0
         found: list[UncreditedDeposit] = []
-        last = self.store.cursor()
-        for position, event, _ in self.journal.tail(last, trace=False):
-            last = position
+        after = last = self.store.cursor()
+        records = ((p, e) for p, e, _ in self.journal.tail(after, trace=False))
+        for cursor, event in self.tail.read(after, records):  # never past a position still missing
+            last = cursor
             d = deposit_of(event)
             if d is not None:
                 found.append(d)
-        if last == self.store.cursor():
+        if last == after and not found:
             return 0
-        return self.store.add_deposits(found, cursor=last)
+        return self.store.add_deposits(found, cursor=last)  # a deposit read again is kept once
 
     def observe(self, events: Iterable[Event]) -> int:
         """Deposits added from ``events`` (a feed other than the journal: tests, the benchmark)."""
