@@ -159,17 +159,10 @@ def test_generated_keys_prove_their_addresses_on_evm_tron_and_bitcoin() -> None:
 def test_unsupported_schemes_say_so() -> None:
     with pytest.raises(UnsupportedProof, match="not supported on XRP"):
         signer_matches(Chain.XRP, "rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe", "m", "AA==")
-    # BIP-322's test vector for "Hello World" (a simple signature: a witness, not 65 bytes):
-    # https://github.com/bitcoin/bips/blob/master/bip-0322.mediawiki#test-vectors
-    bip322 = (
-        "AkcwRAIgZRfIY3p7/DoVTty6YZbWS71bc5Vct9p9Fia83eRmw2QCICK/ENGfwLtptFluMGs2KsqoNSk89pO7F29zJLUx9a/sASECx/EgAxlk"
-        "QpQ9hYjgGu6EBCPMVPwVIVJqO4XCsMvViHI="
-    )
-    with pytest.raises(UnsupportedProof, match="BIP-322"):
-        signer_matches(Chain.BTC, "bc1q9vza2e8x573nczrlzms0wvx3gsqjx7vavgkx0l", "Hello World", bip322)
-    taproot = "bc1p5cyxnuxmeuwuvkwfem96lqzszd02n6xdcjrs20cac6yqjjwudpxqkedrcr"
-    with pytest.raises(UnsupportedProof, match="Taproot"):
-        signer_matches(Chain.BTC, taproot, "m", "AA==")
+    # BIP-322 beyond native segwit needs a script interpreter: a P2WSH address is refused, not judged
+    p2wsh = "bc1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3qccfmv3"
+    with pytest.raises(UnsupportedProof, match="script interpreter"):
+        signer_matches(Chain.BTC, p2wsh, "m", "AkcwRAIg" + "A" * 100)
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,9 @@
   P2WPKH. Wallets that sign segwit addresses with a 31-34 header (Electrum, Bitcoin Core's
   descendants) are accepted for the three types a compressed key has; an uncompressed key only ever
   proves its P2PKH address.
-- **BIP-322** (the witness-based scheme that Taproot addresses need) is not supported: such a
-  signature is refused with ``UnsupportedProof`` saying so, never judged false.
+- **BIP-322** "simple" (``bip322.py``) for native segwit addresses: P2WPKH, when the signature is not a
+  65-byte BIP-137 one, and Taproot key paths, always. Other BIP-322 forms (script paths, P2WSH, nested
+  segwit, "full") are refused with ``UnsupportedProof`` saying so, never judged false.
 
 ``verify_signature`` returns nothing: it raises ``InvalidProof`` when the signature is malformed or
 recovers another address, ``UnsupportedProof`` for a chain or scheme it cannot check.
@@ -26,10 +27,11 @@ import hashlib
 from typing import Final
 
 from coincurve import PublicKey
-from Crypto.Hash import RIPEMD160, keccak
+from Crypto.Hash import keccak
 
 from vigil.errors import InvalidAddress, InvalidProof, UnsupportedProof
 from vigil.model import Chain
+from vigil.recovery.bip322 import hash160, varint, verify_simple
 from vigil.screening.chains import base58, bech32
 from vigil.screening.chains.parse import parse_address
 
@@ -49,18 +51,6 @@ def keccak256(data: bytes) -> bytes:
     return keccak.new(digest_bits=256, data=data).digest()
 
 
-def _hash160(data: bytes) -> bytes:
-    return RIPEMD160.new(hashlib.sha256(data).digest()).digest()
-
-
-def _varint(n: int) -> bytes:
-    if n < 0xFD:
-        return bytes([n])
-    if n <= 0xFFFF:
-        return b"\xfd" + n.to_bytes(2, "little")
-    return b"\xfe" + n.to_bytes(4, "little")
-
-
 def eip191_hash(message: str, prefix: str = "\x19Ethereum Signed Message:\n") -> bytes:
     data = message.encode()
     return keccak256(prefix.encode() + str(len(data)).encode() + data)
@@ -70,7 +60,7 @@ def bip137_hash(message: str, chain: Chain = Chain.BTC) -> bytes:
     magic = _UTXO[chain][0].encode()
     data = message.encode()
     return hashlib.sha256(
-        hashlib.sha256(_varint(len(magic)) + magic + _varint(len(data)) + data).digest()
+        hashlib.sha256(varint(len(magic)) + magic + varint(len(data)) + data).digest()
     ).digest()
 
 
@@ -131,10 +121,10 @@ def _utxo_candidates(chain: Chain, key: PublicKey, header: int) -> list[str]:
     _, p2pkh, p2sh, hrp = _UTXO[chain]
     compressed = key.format(compressed=True)
     if 27 <= header <= 30:
-        return [base58.encode_check(bytes([p2pkh]) + _hash160(key.format(compressed=False)))]
-    h = _hash160(compressed)
+        return [base58.encode_check(bytes([p2pkh]) + hash160(key.format(compressed=False)))]
+    h = hash160(compressed)
     legacy = base58.encode_check(bytes([p2pkh]) + h)
-    nested = base58.encode_check(bytes([p2sh]) + _hash160(b"\x00\x14" + h))
+    nested = base58.encode_check(bytes([p2sh]) + hash160(b"\x00\x14" + h))
     native = bech32.encode_segwit(hrp, 0, h) if hrp is not None else None
     if 31 <= header <= 34:
         return [a for a in (legacy, nested, native) if a is not None]
@@ -148,6 +138,17 @@ def _same(chain: Chain, a: str, b: str) -> bool:
         return parse_address(chain, a).canonical == parse_address(chain, b).canonical
     except InvalidAddress:
         return False
+
+
+def _segwit(chain: Chain, address: str) -> tuple[int, bytes] | None:
+    """The witness version and program of a native segwit address of ``chain`` (None: another kind)."""
+    hrp = _UTXO[chain][3]
+    if hrp is None or not address.lower().startswith(hrp + "1"):
+        return None
+    try:
+        return bech32.decode_segwit(hrp, address)
+    except (InvalidAddress, ValueError):
+        return None
 
 
 def signer_matches(chain: Chain, address: str, message: str, signature: str) -> None:
@@ -179,17 +180,15 @@ def signer_matches(chain: Chain, address: str, message: str, signature: str) -> 
             " prove the claim with the withdrawal history instead",
             field="proof.kind",
         )
-    if claimed.canonical.startswith(("bc1p", "ltc1p")):
-        raise UnsupportedProof(
-            "a Taproot address signs with BIP-322, which Vigil does not verify yet;"
-            " sign from a P2PKH or P2WPKH address (BIP-137), or prove with the withdrawal history",
-            field="proof.signature",
-        )
     raw = _signature_bytes(signature, hex_first=False)
+    segwit = _segwit(chain, claimed.canonical)
+    if segwit is not None and (len(raw) != 65 or segwit[0] == 1):  # Taproot signs with BIP-322 only
+        verify_simple(segwit[0], segwit[1], message, signature)
+        return
     if len(raw) != 65:
         raise UnsupportedProof(
-            f"a {len(raw)}-byte signature is not BIP-137 (65 bytes); BIP-322 signatures are not"
-            " supported: sign with the wallet's legacy 'sign message' (BIP-137)",
+            f"a {len(raw)}-byte signature is not BIP-137 (65 bytes); BIP-322 is verified for native"
+            " segwit addresses only: sign from one, or with the wallet's legacy 'sign message' (BIP-137)",
             field="proof.signature",
         )
     header = raw[0]
