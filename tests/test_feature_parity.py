@@ -427,6 +427,25 @@ def test_hand_written_scenario() -> None:
         (35, "account.p2p_order.distinct_counterparty_30d"): 1.0,
         (36, "destination.withdrawal.distinct_account_7d"): 1.0,
         (37, "destination.withdrawal.distinct_account_7d"): 2.0,
+        # Fan-in: alice's transfers step bob's receiver state; read on them (bob receives) and on
+        # bob's own events (his trade the next hour; his withdrawal 30 days later, out of the window).
+        (17, "receiver.internal_transfer.distinct_account_7d"): 1.0,
+        (18, "receiver.internal_transfer.distinct_account_7d"): 1.0,
+        (18, "receiver.internal_transfer.sum_fiat_7d"): 19999.99,
+        (20, "receiver.internal_transfer.sum_fiat_7d"): 19999.99,
+        (21, "receiver.internal_transfer.distinct_account_7d"): 0.0,
+        (33, "receiver.internal_transfer.distinct_account_7d"): 0.0,
+        # Accumulation: 30-day deposits 950 + 9,500 + 500; the 9,500 fiat deposit is in the 3,000-10,000
+        # band; withdrawals 12,000 + 100 + 50 + 10 + 900 by event 19; a P2P sale of 300 at 25.
+        (8, "account.exit_share_of_deposits_30d"): 12000.0 / 10450.0,
+        (8, "account.cashed_out_ratio_30d"): 12000.0 / 10450.0,
+        (16, "account.deposit_fiat3000to10000.count_30d"): 1.0,
+        (16, "account.exit_share_of_deposits_30d"): None,
+        (24, "account.exit_share_of_deposits_30d"): 300.0 / 10950.0,
+        (24, "account.cashed_out_ratio_30d"): 13060.0 / 10950.0,
+        (25, "account.cashed_out_ratio_30d"): 13360.0 / 10950.0,
+        (25, "account.p2p_order_sell.sum_fiat_30d"): 300.0,
+        (15, "account.withdrawal.distinct_destination_24h"): 1.0,
     }
     for (i, name), want in expected.items():
         got = rows[i][name]

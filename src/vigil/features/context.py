@@ -35,7 +35,8 @@ class EventContext:
 
     ``fiat`` is the fiat value in cents (None for events that move no value); ``country`` is the
     network origin's country; ``destination``/``source`` are address keys (``CHAIN:address``);
-    ``pair`` keys the account with its counterparty; ``asset`` is the asset received (bought,
+    ``pair`` keys the account with its counterparty; ``receiver`` is the account value arrives at (an
+    internal transfer's counterparty, else the event's own account); ``asset`` is the asset received (bought,
     deposited) or sent (withdrawn, transferred).
     """
 
@@ -57,6 +58,7 @@ class EventContext:
     counterparty: str | None = None
     pair: str | None = None
     book_address: str | None = None
+    receiver: str | None = None
 
 
 def context_of(event: Event, network: NetworkOrigin | None = None) -> EventContext:
@@ -103,4 +105,5 @@ def context_of(event: Event, network: NetworkOrigin | None = None) -> EventConte
         ctx.book_address = address_key(event.chain, event.address)
     if ctx.counterparty is not None:
         ctx.pair = f"{ctx.account}>{ctx.counterparty}"
+    ctx.receiver = ctx.counterparty if ctx.type is EventType.INTERNAL_TRANSFER else ctx.account
     return ctx

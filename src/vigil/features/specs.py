@@ -45,6 +45,9 @@ class Key(StrEnum):
     IP = "ip"
     DESTINATION = "destination"
     PAIR = "pair"
+    # The account money arrives at: an internal transfer's counterparty, else the event's own account.
+    # Stepped by the senders' transfers, read at the receiver's own events (its withdrawals): fan-in.
+    RECEIVER = "receiver"
 
     def of(self, ctx: EventContext) -> str | None:
         return getattr(ctx, _KEY_ATTR[self])  # type: ignore[no-any-return]
@@ -56,6 +59,7 @@ _KEY_ATTR = {
     Key.IP: "ip",
     Key.DESTINATION: "destination",
     Key.PAIR: "pair",
+    Key.RECEIVER: "receiver",
 }
 
 # Context attributes a windowed statistic may aggregate.

@@ -23,7 +23,7 @@ _FAMILIES: tuple[tuple[Callable[[str], bool], ReasonCode], ...] = (
     (lambda n: "anomaly" in n, ReasonCode.MODEL_ANOMALY),
     (
         lambda n: (
-            n.startswith(("graph.", "device.", "ip.", "destination.", "pair."))
+            n.startswith(("graph.", "device.", "ip.", "destination.", "pair.", "receiver."))
             or "distinct_counterparty" in n
         ),
         ReasonCode.MODEL_NETWORK,
