@@ -12,6 +12,7 @@ from vigil.errors import InvalidInput
 from vigil.learning.budgets import goal_of, parse_override
 from vigil.ml.dataset import DAY_US, Activity
 from vigil.ml.thresholds import Budget, Cut, Goal, choose
+from vigil.model import EventType, Outcome
 from vigil.model.learning import GLOBAL
 
 W, D = "withdrawal", "deposit"
@@ -164,3 +165,22 @@ def test_active_account_days_count_distinct_accounts_per_utc_day_and_region() ->
     assert activity.account_days(t0 + DAY_US, None) == {GLOBAL: 2, "EU": 1, "AF": 1}
     assert activity.account_days(t0, t0 + 4 * 3_600_000_000) == {GLOBAL: 1, "EU": 1, "AF": 1}
     assert activity.account_days(t0 + 100 * DAY_US) == {GLOBAL: 0, "EU": 0, "AF": 0}
+
+
+def test_p2p_orders_are_held_within_the_same_share_as_withdrawals() -> None:
+    # A P2P sale is a cash-out: the model may hold it, and the hold threshold keeps honest P2P orders
+    # within the held share too (here the P2P scores are higher, so they set the threshold).
+    legit = [0.1] * 995 + [0.5, 0.6, 0.7, 0.8, 0.9] + [0.2] * 995 + [0.95, 0.96, 0.97, 0.98, 0.985]
+    types = [W] * 1000 + ["p2p_order"] * 1000
+    p, y, regions, t, values = _window(legit, types, [0.99])
+    goal = Goal(Budget(max_held=0.002, max_false_alerts=1000.0), min_rows=10)
+    cut = choose(p, y, regions, t, values, {GLOBAL: 100, "EU": 100}, goal)["EU"]
+    assert cut.hold == np.nextafter(0.97, 1.0)  # two honest P2P orders over it, as 0.2% of 1,000 allows
+    assert cut.legit_p2p == 1000 and cut.held_p2p == 2 and cut.held == 0 and cut.met
+    assert cut.outcome(0.99, EventType.P2P_ORDER) is Outcome.HOLD
+    assert cut.outcome(0.99, EventType.WITHDRAWAL) is Outcome.HOLD
+    assert cut.outcome(0.99, EventType.DEPOSIT) is Outcome.REVIEW
+    # a cut read from an older sidecar (no P2P counts) still loads
+    old = cut.to_json()
+    del old["legit_p2p"], old["held_p2p"]
+    assert Cut.from_json(old).held_p2p == 0
