@@ -16,7 +16,8 @@ holds money on its way out (``HOLDABLE``): a withdrawal, and a P2P order, where 
 fiat paid outside the exchange (a P2P sale is a cash-out, issue 16); it only reviews other events.
 A threshold is a probability and stops at 1.0:
 when more legitimate events than the budget allows score exactly 1.0, or when a region with fewer
-than ``min_rows`` legitimate rows takes the all-regions thresholds (``own`` False) and they cost it more
+than ``min_rows`` legitimate rows, or whose budget allows fewer than ``min_alerts`` false alerts on the
+window, takes the all-regions thresholds (``own`` False) and they cost it more
 than its budget, the budget is **not met**: the cut says so (``met`` False) and records what the
 closest point costs, never a figure it did not measure.
 """
@@ -72,10 +73,16 @@ class Goal:
     budget: Budget = field(default_factory=Budget)
     regions: Mapping[str, Budget] = field(default_factory=dict)  # region -> its own budget
     min_rows: int = 1000  # legitimate rows a region needs for its own thresholds
+    # False alerts a region's budget must allow on the calibration window for its own thresholds: with
+    # fewer, its threshold is the highest score of a handful of legitimate events (noise, and far
+    # stricter than its budget on any other window); the all-regions thresholds serve it instead.
+    min_alerts: int = 5
 
     def __post_init__(self) -> None:
         if self.min_rows < 1:
             raise InvalidInput(f"min_rows must be at least 1, got {self.min_rows}", field="min_rows")
+        if self.min_alerts < 0:
+            raise InvalidInput(f"min_alerts must be 0 or more, got {self.min_alerts}", field="min_alerts")
 
     def of(self, region: str) -> Budget:
         return self.regions.get(region, self.budget)
@@ -85,7 +92,8 @@ class Goal:
         return (
             self.budget.describe()
             + (f" (overrides: {own})" if own else "")
-            + f"; a region needs {self.min_rows:,} legitimate rows for thresholds of its own"
+            + f"; a region needs {self.min_rows:,} legitimate rows and a budget of {self.min_alerts} false"
+            " alerts on the calibration window for thresholds of its own"
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -93,6 +101,7 @@ class Goal:
             "budget": asdict(self.budget),
             "regions": {r: asdict(b) for r, b in sorted(self.regions.items())},
             "min_rows": self.min_rows,
+            "min_alerts": self.min_alerts,
         }
 
 
@@ -274,7 +283,10 @@ def choose(
     for region in sorted(set(regions.tolist())):
         m = regions == region
         days, budget = account_days[region], goal.of(region)
-        own = int(np.sum(m & (y == 0))) >= goal.min_rows
+        own = (
+            int(np.sum(m & (y == 0))) >= goal.min_rows
+            and _allowed(budget.max_false_alerts / 1000, days) >= goal.min_alerts
+        )
         r, h = _thresholds(p[m], y[m], types[m], days, budget) if own else (review, hold)
         cuts[region] = operating_point(r, h, p[m], y[m], types[m], values[m], days, budget, own=own)
     return cuts
