@@ -491,6 +491,12 @@ def _cashed_out(inputs: Sequence[Value], fiat: float | None) -> Value:
     return ((withdrawals or 0.0) + (sales or 0.0)) / deposits
 
 
+def _repeats(inputs: Sequence[Value], fiat: float | None) -> Value:
+    """withdrawals of 24 h minus their distinct amounts."""
+    count, distinct = inputs
+    return (count or 0.0) - (distinct or 0.0)
+
+
 # Derived features by function name: how many inputs the formula takes, and the formula (the
 # inputs come in the order the catalog's ``Derived.inputs`` names them).
 DERIVED: Mapping[str, tuple[int, Callable[[Sequence[Value], float | None], Value]]] = {
@@ -501,6 +507,8 @@ DERIVED: Mapping[str, tuple[int, Callable[[Sequence[Value], float | None], Value
     "anomaly": (6, _anomaly),
     "exit_share_of_deposits_30d": (1, _exit_share),
     "cashed_out_ratio_30d": (3, _cashed_out),
+    "exit_ratio_to_last_deposit": (1, _exit_share),
+    "repeated_amount_withdrawals_24h": (2, _repeats),
 }
 
 

@@ -8,6 +8,7 @@ values are None, within ``rel_tol=1e-9, abs_tol=1e-6`` for other floats.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Callable, Sequence
@@ -446,12 +447,34 @@ def test_hand_written_scenario() -> None:
         (25, "account.cashed_out_ratio_30d"): 13360.0 / 10950.0,
         (25, "account.p2p_order_sell.sum_fiat_30d"): 300.0,
         (15, "account.withdrawal.distinct_destination_24h"): 1.0,
+        (12, "account.withdrawal.distinct_fiat_24h"): 3.0,
+        (12, "account.repeated_amount_withdrawals_24h"): 0.0,
+        (8, "account.deposit.latest_fiat_value"): 9500.0,
+        (8, "account.exit_ratio_to_last_deposit"): 12000.0 / 9500.0,
+        (25, "account.exit_ratio_to_last_deposit"): 300.0 / 500.0,
     }
     for (i, name), want in expected.items():
         got = rows[i][name]
         assert _same(False, got, want), f"{name} at event {i}: served {got!r}, expected {want!r}"
     speed = rows[4]["account.travel.speed_kmh"]
     assert speed is not None and math.isclose(speed, _km(PARIS, NEW_YORK) * 60, rel_tol=1e-9)
+
+
+def test_a_cash_out_split_into_equal_amounts() -> None:
+    # The withdrawal of 12,000 at event 8 repeated twice within the hour, to the cent, and once a day
+    # later (out of the 24 h window): the repeats count, the distinct amounts do not grow.
+    events = scenario()[:9]
+    first = events[8]
+    assert isinstance(first, Withdrawal)
+    again = [
+        dataclasses.replace(first, event_id=f"r{i}", ts=first.ts + delta)
+        for i, delta in enumerate(
+            (timedelta(minutes=10), timedelta(minutes=20), timedelta(days=1, minutes=30))
+        )
+    ]
+    rows = assert_parity([*events, *again])
+    assert [r["account.repeated_amount_withdrawals_24h"] for r in rows[8:]] == [0.0, 1.0, 2.0, 0.0]
+    assert [r["account.withdrawal.distinct_fiat_24h"] for r in rows[8:]] == [1.0, 1.0, 1.0, 1.0]
 
 
 # -- a seeded random stream ---------------------------------------------------------------------

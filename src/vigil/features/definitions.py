@@ -116,6 +116,22 @@ def cashed_out_ratio_30d(f: Mapping[str, float | None], ctx: EventContext) -> fl
     return out / deposits
 
 
+def exit_ratio_to_last_deposit(f: Mapping[str, float | None], ctx: EventContext) -> float | None:
+    """This withdrawal's or P2P order's value over the account's latest deposit (money forwarded as it
+    came in); None before any deposit."""
+    last = f["account.deposit.latest_fiat_value"]
+    if not last or ctx.fiat is None:
+        return None
+    return (ctx.fiat / 100.0) / last
+
+
+def repeated_amount_withdrawals_24h(f: Mapping[str, float | None], ctx: EventContext) -> float | None:
+    """Withdrawals of the last 24 h (this one included) that repeat an amount already withdrawn in those
+    24 h, to the cent: a cash-out split into equal pieces."""
+    count = f["account.withdrawal.count_24h"] or 0.0
+    return count - (f["account.withdrawal.distinct_fiat_24h"] or 0.0)
+
+
 ANOMALY_INPUTS = (
     "account.withdrawal.zscore_fiat",
     "account.deposit.zscore_fiat",
@@ -180,6 +196,8 @@ def default_specs() -> list[Spec]:
         Window(a, WITHDRAWAL, "sum", 30 * DAY, "fiat"),
         Window(a, WITHDRAWAL, "distinct", DAY, "destination"),
         Window(a, P2P_SALE, "sum", 30 * DAY, "fiat"),
+        Window(a, WITHDRAWAL, "distinct", DAY, "fiat"),
+        Latest(a, DEPOSIT, "fiat_value"),
         # Baselines and history
         ZScore(a, WITHDRAWAL),
         ZScore(a, DEPOSIT),
@@ -247,6 +265,15 @@ def default_catalog(*, graph: bool = True, hub_limit: int = 50) -> Catalog:
                     "account.p2p_order_sell.sum_fiat_30d",
                 ),
                 EXIT_EVENTS,
+            ),
+            Derived(
+                Key.ACCOUNT, exit_ratio_to_last_deposit, ("account.deposit.latest_fiat_value",), EXIT_EVENTS
+            ),
+            Derived(
+                Key.ACCOUNT,
+                repeated_amount_withdrawals_24h,
+                ("account.withdrawal.count_24h", "account.withdrawal.distinct_fiat_24h"),
+                frozenset({E.WITHDRAWAL}),
             ),
             Derived(
                 Key.PAIR,
