@@ -112,7 +112,7 @@ class Cut:
     review: float
     hold: float
     budget: Budget
-    own: bool  # False: too few rows of its own; the all-regions thresholds serve it
+    own: bool  # False: too few rows or too small a budget of its own; the all-regions thresholds serve it
     rows: int
     account_days: int  # active account-days of the window
     legit_withdrawals: int
