@@ -62,7 +62,7 @@ EARTH_RADIUS_KM = 6371.0088
 MIN_TRAVEL_HOURS = 1 / 60
 EVM_CHAINS = frozenset({"ETH", "BSC", "POLYGON", "ARB", "OP", "BASE", "AVAX", "ETC"})
 
-KEYS = frozenset({"account", "device", "ip", "destination", "pair", "document"})
+KEYS = frozenset({"account", "device", "ip", "destination", "pair", "document", "receiver"})
 FIELDS = frozenset(
     {"fiat", "ip", "device", "country", "destination", "source", "counterparty", "asset", "account", "holder"}
 )
@@ -152,6 +152,8 @@ def event_record(event: Event, attributes: Sequence[str]) -> dict[str, Any]:
         "source": source,
         "counterparty": counterparty,
         "pair": None if counterparty is None else f"{event.account_id}>{counterparty}",
+        # where the value arrives: a transfer's counterparty, any other event's own account
+        "receiver": counterparty if isinstance(event, InternalTransfer) else event.account_id,
         "book_address": book_address,
         "book_action": book_action,
         "document": document,
@@ -191,6 +193,7 @@ def event_record_columns() -> list[str]:
         "source",
         "counterparty",
         "pair",
+        "receiver",
         "book_address",
         "book_action",
         "document",
@@ -496,6 +499,28 @@ def _anomaly(inputs: Sequence[Value], fiat: float | None) -> Value:
     return z / 5.0 + (device or 0.0) + (ip or 0.0) + (country or 0.0) + (1.0 - share)
 
 
+def _exit_share(inputs: Sequence[Value], fiat: float | None) -> Value:
+    """This exit's value over the 30-day deposits; None without them."""
+    (deposits,) = inputs
+    if not deposits or fiat is None:
+        return None
+    return fiat / deposits
+
+
+def _cashed_out(inputs: Sequence[Value], fiat: float | None) -> Value:
+    """(withdrawals + P2P sales) / deposits, all over 30 days; None without deposits."""
+    deposits, withdrawals, sales = inputs
+    if not deposits:
+        return None
+    return ((withdrawals or 0.0) + (sales or 0.0)) / deposits
+
+
+def _repeats(inputs: Sequence[Value], fiat: float | None) -> Value:
+    """withdrawals of 24 h minus their distinct amounts."""
+    count, distinct = inputs
+    return (count or 0.0) - (distinct or 0.0)
+
+
 # Derived features by function name: how many inputs the formula takes, and the formula (the
 # inputs come in the order the catalog's ``Derived.inputs`` names them).
 DERIVED: Mapping[str, tuple[int, Callable[[Sequence[Value], float | None], Value]]] = {
@@ -504,6 +529,10 @@ DERIVED: Mapping[str, tuple[int, Callable[[Sequence[Value], float | None], Value
     "withdrawn_share_of_deposits": (2, _ratio),
     "pair_share_of_trade_volume_30d": (2, _pair_share),
     "anomaly": (6, _anomaly),
+    "exit_share_of_deposits_30d": (1, _exit_share),
+    "cashed_out_ratio_30d": (3, _cashed_out),
+    "exit_ratio_to_last_deposit": (1, _exit_share),
+    "repeated_amount_withdrawals_24h": (2, _repeats),
 }
 
 

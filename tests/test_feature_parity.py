@@ -8,6 +8,7 @@ values are None, within ``rel_tol=1e-9, abs_tol=1e-6`` for other floats.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Callable, Sequence
@@ -427,6 +428,30 @@ def test_hand_written_scenario() -> None:
         (35, "account.p2p_order.distinct_counterparty_30d"): 1.0,
         (36, "destination.withdrawal.distinct_account_7d"): 1.0,
         (37, "destination.withdrawal.distinct_account_7d"): 2.0,
+        # Fan-in: alice's transfers step bob's receiver state; read on them (bob receives) and on
+        # bob's own events (his trade the next hour; his withdrawal 30 days later, out of the window).
+        (17, "receiver.internal_transfer.distinct_account_7d"): 1.0,
+        (18, "receiver.internal_transfer.distinct_account_7d"): 1.0,
+        (18, "receiver.internal_transfer.sum_fiat_7d"): 19999.99,
+        (20, "receiver.internal_transfer.sum_fiat_7d"): 19999.99,
+        (21, "receiver.internal_transfer.distinct_account_7d"): 0.0,
+        (33, "receiver.internal_transfer.distinct_account_7d"): 0.0,
+        # Accumulation: 30-day deposits 950 + 9,500 + 500; the 9,500 fiat deposit is in the 3,000-10,000
+        # band; withdrawals 12,000 + 100 + 50 + 10 + 900 by event 19; a P2P sale of 300 at 25.
+        (8, "account.exit_share_of_deposits_30d"): 12000.0 / 10450.0,
+        (8, "account.cashed_out_ratio_30d"): 12000.0 / 10450.0,
+        (16, "account.deposit_fiat3000to10000.count_30d"): 1.0,
+        (16, "account.exit_share_of_deposits_30d"): None,
+        (24, "account.exit_share_of_deposits_30d"): 300.0 / 10950.0,
+        (24, "account.cashed_out_ratio_30d"): 13060.0 / 10950.0,
+        (25, "account.cashed_out_ratio_30d"): 13360.0 / 10950.0,
+        (25, "account.p2p_order_sell.sum_fiat_30d"): 300.0,
+        (15, "account.withdrawal.distinct_destination_24h"): 1.0,
+        (12, "account.withdrawal.distinct_fiat_24h"): 3.0,
+        (12, "account.repeated_amount_withdrawals_24h"): 0.0,
+        (8, "account.deposit.latest_fiat_value"): 9500.0,
+        (8, "account.exit_ratio_to_last_deposit"): 12000.0 / 9500.0,
+        (25, "account.exit_ratio_to_last_deposit"): 300.0 / 500.0,
     }
     for (i, name), want in expected.items():
         got = rows[i][name]
@@ -461,6 +486,23 @@ def test_documents_on_several_accounts_and_under_several_names() -> None:
     assert [r[accounts] for r in rows] == [1.0, 1.0, 2.0, 3.0, 1.0, None, None]
     assert [r[holders] for r in rows] == [1.0, 1.0, 1.0, 2.0, 1.0, None, None]
     assert [r[flag] for r in rows] == [0.0, 1.0, None, 0.0, 1.0, None, 1.0]
+
+
+def test_a_cash_out_split_into_equal_amounts() -> None:
+    # The withdrawal of 12,000 at event 8 repeated twice within the hour, to the cent, and once a day
+    # later (out of the 24 h window): the repeats count, the distinct amounts do not grow.
+    events = scenario()[:9]
+    first = events[8]
+    assert isinstance(first, Withdrawal)
+    again = [
+        dataclasses.replace(first, event_id=f"r{i}", ts=first.ts + delta)
+        for i, delta in enumerate(
+            (timedelta(minutes=10), timedelta(minutes=20), timedelta(days=1, minutes=30))
+        )
+    ]
+    rows = assert_parity([*events, *again])
+    assert [r["account.repeated_amount_withdrawals_24h"] for r in rows[8:]] == [0.0, 1.0, 2.0, 0.0]
+    assert [r["account.withdrawal.distinct_fiat_24h"] for r in rows[8:]] == [1.0, 1.0, 1.0, 1.0]
 
 
 # -- a seeded random stream ---------------------------------------------------------------------

@@ -12,6 +12,7 @@ from vigil.errors import InvalidInput
 from vigil.learning.budgets import goal_of, parse_override
 from vigil.ml.dataset import DAY_US, Activity
 from vigil.ml.thresholds import Budget, Cut, Goal, choose
+from vigil.model import EventType, Outcome
 from vigil.model.learning import GLOBAL
 
 W, D = "withdrawal", "deposit"
@@ -79,7 +80,7 @@ def test_a_region_without_enough_rows_takes_the_global_thresholds_with_its_own_f
     small = _window([0.3] * 30 + [0.99] * 3, [W] * 33, [0.97], "AF")  # 3 honest events over the EU's cut
     p, y, regions, t, values = (np.concatenate([a, b]) for a, b in zip(big, small, strict=True))
     days = {GLOBAL: 3100, "EU": 3000, "AF": 100}
-    cuts = choose(p, y, regions, t, values, days, Goal(Budget(0.01, 1.0)))
+    cuts = choose(p, y, regions, t, values, days, Goal(Budget(0.01, 1.0), min_alerts=3))
     eu, af, glob = cuts["EU"], cuts["AF"], cuts[GLOBAL]
     assert eu.own and not af.own and (af.review, af.hold) == (glob.review, glob.hold)
     assert af.rows == 34 and af.legit_withdrawals == 33 and af.account_days == 100
@@ -94,7 +95,7 @@ def test_per_region_budgets_override_the_default() -> None:
     eu = _window(legit, [D] * 2000, [0.9], "EU")
     na = _window(legit, [D] * 2000, [0.9], "NA")
     p, y, regions, t, values = (np.concatenate([a, b]) for a, b in zip(eu, na, strict=True))
-    goal = Goal(Budget(0.001, 2.0), regions={"NA": Budget(0.001, 0.5)})
+    goal = Goal(Budget(0.001, 2.0), regions={"NA": Budget(0.001, 0.5)}, min_alerts=2)
     cuts = choose(p, y, regions, t, values, {GLOBAL: 8000, "EU": 4000, "NA": 4000}, goal)
     assert cuts["EU"].false_alerts == 8 and cuts["NA"].false_alerts == 2
     assert cuts["NA"].review > cuts["EU"].review and cuts["NA"].budget.max_false_alerts == 0.5
@@ -115,6 +116,8 @@ def test_malformed_windows_and_budgets_are_refused_by_name() -> None:
         Budget(max_false_alerts=math.inf)
     with pytest.raises(InvalidInput, match="min_rows"):
         Goal(min_rows=0)
+    with pytest.raises(InvalidInput, match="min_alerts"):
+        Goal(min_alerts=-1)
     with pytest.raises(InvalidInput, match="older Vigil"):
         Cut.from_json({"review": 0.1, "hold": 0.2, "legit_held": 0.0, "illicit_caught": 1.0})
     with pytest.raises(InvalidInput, match="thresholds"):
@@ -164,3 +167,40 @@ def test_active_account_days_count_distinct_accounts_per_utc_day_and_region() ->
     assert activity.account_days(t0 + DAY_US, None) == {GLOBAL: 2, "EU": 1, "AF": 1}
     assert activity.account_days(t0, t0 + 4 * 3_600_000_000) == {GLOBAL: 1, "EU": 1, "AF": 1}
     assert activity.account_days(t0 + 100 * DAY_US) == {GLOBAL: 0, "EU": 0, "AF": 0}
+
+
+def test_p2p_orders_are_held_within_the_same_share_as_withdrawals() -> None:
+    # A P2P sale is a cash-out: the model may hold it, and the hold threshold keeps honest P2P orders
+    # within the held share too (here the P2P scores are higher, so they set the threshold).
+    legit = [0.1] * 995 + [0.5, 0.6, 0.7, 0.8, 0.9] + [0.2] * 995 + [0.95, 0.96, 0.97, 0.98, 0.985]
+    types = [W] * 1000 + ["p2p_order"] * 1000
+    p, y, regions, t, values = _window(legit, types, [0.99])
+    goal = Goal(Budget(max_held=0.002, max_false_alerts=1000.0), min_rows=10)
+    cut = choose(p, y, regions, t, values, {GLOBAL: 100, "EU": 100}, goal)["EU"]
+    assert cut.hold == np.nextafter(0.97, 1.0)  # two honest P2P orders over it, as 0.2% of 1,000 allows
+    assert cut.legit_p2p == 1000 and cut.held_p2p == 2 and cut.held == 0 and cut.met
+    assert cut.outcome(0.99, EventType.P2P_ORDER) is Outcome.HOLD
+    assert cut.outcome(0.99, EventType.WITHDRAWAL) is Outcome.HOLD
+    assert cut.outcome(0.99, EventType.DEPOSIT) is Outcome.REVIEW
+    # a cut read from an older sidecar (no P2P counts) still loads
+    old = cut.to_json()
+    del old["legit_p2p"], old["held_p2p"]
+    assert Cut.from_json(old).held_p2p == 0
+
+
+def test_a_region_whose_budget_allows_too_few_alerts_takes_the_global_thresholds() -> None:
+    # 2,000 legitimate rows each, but 1 false alert per 1,000 over 600 account-days allows none: the
+    # region's own threshold would be the highest of its honest scores (noise). The global one serves it.
+    rng = np.random.default_rng(5)
+    eu = _window(rng.uniform(0, 0.5, 2000).tolist(), [D] * 2000, [0.45], "EU")
+    na = _window(rng.uniform(0, 0.5, 2000).tolist(), [D] * 2000, [0.45], "NA")
+    p, y, regions, t, values = (np.concatenate([a, b]) for a, b in zip(eu, na, strict=True))
+    days = {GLOBAL: 6600, "EU": 600, "NA": 6000}
+    cuts = choose(p, y, regions, t, values, days, Goal(Budget(0.001, 1.0)))
+    assert not cuts["EU"].own and (cuts["EU"].review, cuts["EU"].hold) == (
+        cuts[GLOBAL].review,
+        cuts[GLOBAL].hold,
+    )
+    assert cuts["NA"].own and cuts["NA"].false_alerts == 6  # its budget allows 6: its own
+    alone = choose(p, y, regions, t, values, days, Goal(Budget(0.001, 1.0), min_alerts=0))["EU"]
+    assert alone.own and alone.false_alerts == 0 and alone.review > cuts["EU"].review

@@ -109,7 +109,8 @@ class Bank:
             if group_key not in by_group:
                 by_group[group_key] = []
                 order.append(group_key)
-            by_group[group_key].append(BankWindow(index, len(order) - 1, period, is_sum))
+            # the group's own number (windows of one scope need not be next to each other)
+            by_group[group_key].append(BankWindow(index, order.index(group_key), period, is_sum))
         self.groups = [Group(self, g, key[0], key[1], by_group[key]) for g, key in enumerate(order)]
         self.windows = {w.index: w for group in self.groups for w in group.windows}
         n_groups = len(self.groups)

@@ -50,7 +50,8 @@ class EventContext:
 
     ``fiat`` is the fiat value in cents (None for events that move no value); ``country`` is the
     network origin's country; ``destination``/``source`` are address keys (``CHAIN:address``);
-    ``pair`` keys the account with its counterparty; ``asset`` is the asset received (bought,
+    ``pair`` keys the account with its counterparty; ``receiver`` is the account value arrives at (an
+    internal transfer's counterparty, else the event's own account); ``asset`` is the asset received (bought,
     deposited) or sent (withdrawn, transferred). A KYC submission with an MRZ carries its ``reading``
     (``vigil.identity``), the hashed ``document`` (issuer and number) and ``holder`` (the zone's name) keys,
     and ``name_mismatch``: whether the declared name is not the zone's (None when either is missing).
@@ -78,6 +79,7 @@ class EventContext:
     document: str | None = None
     holder: str | None = None
     name_mismatch: bool | None = None
+    receiver: str | None = None
 
 
 def context_of(event: Event, network: NetworkOrigin | None = None) -> EventContext:
@@ -139,4 +141,5 @@ def context_of(event: Event, network: NetworkOrigin | None = None) -> EventConte
         ctx.pair = _intern(f"{ctx.account}>{ctx.counterparty}")
     if ctx.asset is not None:
         ctx.asset = _intern(ctx.asset)
+    ctx.receiver = ctx.counterparty if ctx.type is EventType.INTERNAL_TRANSFER else ctx.account
     return ctx

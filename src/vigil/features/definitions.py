@@ -52,6 +52,11 @@ PROFILE_CHANGE = scope(E.PASSWORD_RESET, E.TWOFA_CHANGED, E.ADDRESS_BOOK_CHANGED
 TRADE_BUY = scope(E.TRADE, side=Side.BUY)
 MONEY = scope(E.DEPOSIT, E.WITHDRAWAL, E.TRADE, E.INTERNAL_TRANSFER, E.P2P_ORDER, label="money")
 PAIR_FLOW = scope(E.TRADE, E.INTERNAL_TRANSFER, label="pair_flow")
+# Deposits between 30% and 100% of the common 10,000 reporting line: structuring that varies its steps
+# over weeks instead of clustering just under the line (FATF, Red Flag Indicators, 2020).
+UNDER_10K_DEPOSIT = scope(E.DEPOSIT, min_fiat=3000, max_fiat=10000)
+P2P_SALE = scope(E.P2P_ORDER, side=Side.SELL)
+EXIT_EVENTS = frozenset({E.WITHDRAWAL, E.P2P_ORDER})
 
 
 def passthrough_ratio_2h(f: Mapping[str, float | None], ctx: EventContext) -> float | None:
@@ -92,6 +97,43 @@ def pair_share_of_trade_volume_30d(f: Mapping[str, float | None], ctx: EventCont
     return pair / total
 
 
+def exit_share_of_deposits_30d(f: Mapping[str, float | None], ctx: EventContext) -> float | None:
+    """This withdrawal's or P2P order's value over the account's deposits of the last 30 days.
+
+    None without deposits in those 30 days.
+    """
+    deposits = f["account.deposit.sum_fiat_30d"]
+    if not deposits or ctx.fiat is None:
+        return None
+    return (ctx.fiat / 100.0) / deposits
+
+
+def cashed_out_ratio_30d(f: Mapping[str, float | None], ctx: EventContext) -> float | None:
+    """Withdrawals and P2P sales of the last 30 days (this event included) over deposits of the same
+    30 days; None without deposits in them."""
+    deposits = f["account.deposit.sum_fiat_30d"]
+    if not deposits:
+        return None
+    out = (f["account.withdrawal.sum_fiat_30d"] or 0.0) + (f["account.p2p_order_sell.sum_fiat_30d"] or 0.0)
+    return out / deposits
+
+
+def exit_ratio_to_last_deposit(f: Mapping[str, float | None], ctx: EventContext) -> float | None:
+    """This withdrawal's or P2P order's value over the account's latest deposit (money forwarded as it
+    came in); None before any deposit."""
+    last = f["account.deposit.latest_fiat_value"]
+    if not last or ctx.fiat is None:
+        return None
+    return (ctx.fiat / 100.0) / last
+
+
+def repeated_amount_withdrawals_24h(f: Mapping[str, float | None], ctx: EventContext) -> float | None:
+    """Withdrawals of the last 24 h (this one included) that repeat an amount already withdrawn in those
+    24 h, to the cent: a cash-out split into equal pieces."""
+    count = f["account.withdrawal.count_24h"] or 0.0
+    return count - (f["account.withdrawal.distinct_fiat_24h"] or 0.0)
+
+
 ANOMALY_INPUTS = (
     "account.withdrawal.zscore_fiat",
     "account.deposit.zscore_fiat",
@@ -119,6 +161,7 @@ def anomaly(f: Mapping[str, float | None], ctx: EventContext) -> float | None:
 
 def default_specs() -> list[Spec]:
     a, d, ip, dest, pair, doc = Key.ACCOUNT, Key.DEVICE, Key.IP, Key.DESTINATION, Key.PAIR, Key.DOCUMENT
+    receiver = Key.RECEIVER
     return [
         # Velocity
         Window(a, ANY, "count", HOUR),
@@ -145,6 +188,18 @@ def default_specs() -> list[Spec]:
         Window(a, HIGH_VALUE_OUT, "count", DAY),
         Window(a, PROFILE_CHANGE, "count", 7 * DAY),
         Window(a, scope(E.P2P_ORDER), "distinct", 30 * DAY, "counterparty"),
+        # Accumulation over weeks: what an account's earlier deposits say at its exit (issue 16)
+        Window(a, DEPOSIT, "count", 7 * DAY),
+        Window(a, DEPOSIT, "count", 30 * DAY),
+        Window(a, DEPOSIT, "sum", 30 * DAY, "fiat"),
+        Window(a, UNDER_10K_DEPOSIT, "count", 7 * DAY),
+        Window(a, UNDER_10K_DEPOSIT, "count", 30 * DAY),
+        Window(a, WITHDRAWAL, "count", 30 * DAY),
+        Window(a, WITHDRAWAL, "sum", 30 * DAY, "fiat"),
+        Window(a, WITHDRAWAL, "distinct", DAY, "destination"),
+        Window(a, P2P_SALE, "sum", 30 * DAY, "fiat"),
+        Window(a, WITHDRAWAL, "distinct", DAY, "fiat"),
+        Latest(a, DEPOSIT, "fiat_value"),
         # Baselines and history
         ZScore(a, WITHDRAWAL),
         ZScore(a, DEPOSIT),
@@ -179,6 +234,9 @@ def default_specs() -> list[Spec]:
         # Counterparties
         Window(pair, PAIR_FLOW, "count", DAY),
         Window(pair, scope(E.TRADE), "sum", 30 * DAY, "fiat"),
+        # Fan-in: internal transfers received from other accounts (a mule ring's collector)
+        Window(receiver, scope(E.INTERNAL_TRANSFER), "distinct", 7 * DAY, "account"),
+        Window(receiver, scope(E.INTERNAL_TRANSFER), "sum", 7 * DAY, "fiat"),
     ]
 
 
@@ -210,6 +268,26 @@ def default_catalog(
                 frozenset({E.WITHDRAWAL}),
             ),
             Derived(Key.ACCOUNT, anomaly, ANOMALY_INPUTS),
+            Derived(Key.ACCOUNT, exit_share_of_deposits_30d, ("account.deposit.sum_fiat_30d",), EXIT_EVENTS),
+            Derived(
+                Key.ACCOUNT,
+                cashed_out_ratio_30d,
+                (
+                    "account.deposit.sum_fiat_30d",
+                    "account.withdrawal.sum_fiat_30d",
+                    "account.p2p_order_sell.sum_fiat_30d",
+                ),
+                EXIT_EVENTS,
+            ),
+            Derived(
+                Key.ACCOUNT, exit_ratio_to_last_deposit, ("account.deposit.latest_fiat_value",), EXIT_EVENTS
+            ),
+            Derived(
+                Key.ACCOUNT,
+                repeated_amount_withdrawals_24h,
+                ("account.withdrawal.count_24h", "account.withdrawal.distinct_fiat_24h"),
+                frozenset({E.WITHDRAWAL}),
+            ),
             Derived(
                 Key.PAIR,
                 pair_share_of_trade_volume_30d,

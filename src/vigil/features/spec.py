@@ -39,6 +39,9 @@ class Key(StrEnum):
     DESTINATION = "destination"
     PAIR = "pair"
     DOCUMENT = "document"
+    # The account money arrives at: an internal transfer's counterparty, else the event's own account.
+    # Stepped by the senders' transfers, read at the receiver's own events (its withdrawals): fan-in.
+    RECEIVER = "receiver"
 
     def of(self, ctx: EventContext) -> str | None:
         return getattr(ctx, _KEY_ATTR[self])  # type: ignore[no-any-return]
@@ -51,6 +54,7 @@ _KEY_ATTR = {
     Key.DESTINATION: "destination",
     Key.PAIR: "pair",
     Key.DOCUMENT: "document",
+    Key.RECEIVER: "receiver",
 }
 
 # Context attributes a windowed statistic may aggregate.

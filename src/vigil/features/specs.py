@@ -84,8 +84,9 @@ WindowState = TimeWindow[Any] | CountWindow | DistinctWindow | Lifetime[Any]
 
 
 def _scale(field_name: str | None, value: float | None, stat: str) -> float | None:
-    """Fiat state is integer cents: report fiat units (a variance is in cents squared)."""
-    if value is None or field_name != "fiat":
+    """Fiat state is integer cents: report fiat units (a variance is in cents squared); a number of
+    distinct amounts is a count."""
+    if value is None or field_name != "fiat" or stat == "distinct":
         return value
     return value / 10_000.0 if stat == "var" else value / 100.0
 

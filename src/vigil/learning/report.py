@@ -26,7 +26,9 @@ def _verdict(cut: Cut) -> str:
     if not cut.alerts_met:
         over.append(f"false alerts over {cut.budget.max_false_alerts:g}/1k")
     verdict = "met" if not over else "NOT MET: " + ", ".join(over) + " (closest point shown)"
-    return verdict + ("" if cut.own else "; global thresholds (too few rows of its own)")
+    return verdict + (
+        "" if cut.own else "; global thresholds (too few rows or too small a budget of its own)"
+    )
 
 
 def line(region: str, cut: Cut) -> str:

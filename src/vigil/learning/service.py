@@ -31,12 +31,16 @@ from vigil.ml.artifact import Trained, dump, load
 from vigil.ml.dataset import TrainingSet, training_set
 from vigil.ml.metrics import average_precision
 from vigil.ml.model import RiskModel
-from vigil.ml.thresholds import Goal, choose
+from vigil.ml.thresholds import HOLDABLE, Goal, choose
 from vigil.model.learning import GLOBAL, Promotion
 from vigil.ports import Journal, LabelStore, ModelRegistry
 
 DAY_US = 86_400_000_000
 MIN_CALIBRATION_ILLICIT = 5  # illicit events a calibration window needs (Platt scaling has two parameters)
+# The model is trained with an illicit withdrawal or P2P order (where the value leaves, what a hold can
+# stop) weighing this many other illicit rows (``RiskModel.exit_weight``; tuned on seed 1, issue 16).
+EXIT_WEIGHT = 5.0
+EXIT_TYPES = np.asarray(sorted(t.value for t in HOLDABLE), dtype=np.str_)
 Floats = npt.NDArray[np.float64]
 
 
@@ -170,7 +174,9 @@ class Learning:
                 field="window",
             )
         progress("fitting", len(train), 0)
-        fitted = (model or RiskModel()).fit(train.x, train.y, train.names)
+        fitted = (model or RiskModel(exit_weight=EXIT_WEIGHT)).fit(
+            train.x, train.y, train.names, exits=np.isin(train.types, EXIT_TYPES)
+        )
         progress("calibrating", len(calib), 0)
         fitted.calibrate(calib.x, calib.y)
         cuts = choose(

@@ -23,12 +23,15 @@ _FAMILIES: tuple[tuple[Callable[[str], bool], ReasonCode], ...] = (
     (lambda n: "anomaly" in n, ReasonCode.MODEL_ANOMALY),
     (
         lambda n: (
-            n.startswith(("graph.", "device.", "ip.", "destination.", "pair.", "document."))
+            n.startswith(("graph.", "device.", "ip.", "destination.", "pair.", "document.", "receiver."))
             or "distinct_counterparty" in n
         ),
         ReasonCode.MODEL_NETWORK,
     ),
-    (lambda n: "passthrough" in n or "ratio" in n or "share_of" in n, ReasonCode.MODEL_PASSTHROUGH),
+    (
+        lambda n: "passthrough" in n or "ratio" in n or "share_of" in n or "latest_fiat" in n,
+        ReasonCode.MODEL_PASSTHROUGH,
+    ),
     (lambda n: "kyc_submitted" in n or "seconds_since_first" in n, ReasonCode.MODEL_PROFILE),
     (
         lambda n: any(
@@ -36,7 +39,10 @@ _FAMILIES: tuple[tuple[Callable[[str], bool], ReasonCode], ...] = (
         ),
         ReasonCode.MODEL_BEHAVIOUR,
     ),
-    (lambda n: any(k in n for k in (".count_", ".sum_", ".distinct_")), ReasonCode.MODEL_VELOCITY),
+    (
+        lambda n: any(k in n for k in (".count_", ".sum_", ".distinct_", "repeated_")),
+        ReasonCode.MODEL_VELOCITY,
+    ),
 )
 
 

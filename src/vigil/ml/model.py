@@ -32,6 +32,7 @@ class RiskModel:
         min_child_samples: int = 50,
         feature_fraction: float = 0.8,
         positive_weight: float = 1.0,
+        exit_weight: float = 1.0,
         num_threads: int = 2,
         seed: int = 1,
     ) -> None:
@@ -41,6 +42,10 @@ class RiskModel:
         self.min_child_samples = min_child_samples
         self.feature_fraction = feature_fraction
         self.positive_weight = positive_weight
+        # How much more an illicit row that moves value out (``fit``'s ``exits``) weighs than another
+        # illicit row: the engine is judged on the value it stops at the exits, while most illicit rows
+        # (a wash trader's fills, a ring's logins) carry none.
+        self.exit_weight = exit_weight
         self.num_threads = num_threads
         self.seed = seed
 
@@ -59,9 +64,18 @@ class RiskModel:
             "verbose": -1,
         }
 
-    def fit(self, x: Floats, y: npt.NDArray[np.int8], names: tuple[str, ...]) -> Self:
-        """Train the trees on ``x`` (rows in time order; NaN = missing) and the labels ``y``."""
+    def fit(
+        self,
+        x: Floats,
+        y: npt.NDArray[np.int8],
+        names: tuple[str, ...],
+        exits: npt.NDArray[np.bool_] | None = None,
+    ) -> Self:
+        """Train the trees on ``x`` (rows in time order; NaN = missing) and the labels ``y``; ``exits``
+        marks the rows that move value out of the exchange (their illicit rows weigh ``exit_weight``)."""
         _check(x, y, names)
+        if exits is not None and exits.shape != y.shape:
+            raise InvalidInput(f"{len(exits)} exit marks for {len(y)} rows", field="exits")
         positives = int(y.sum())
         if positives == 0 or positives == len(y):
             raise InvalidInput(
@@ -69,6 +83,8 @@ class RiskModel:
                 field="labels",
             )
         weight = np.where(y == 1, self.positive_weight, 1.0)
+        if exits is not None:
+            weight = np.where((y == 1) & exits, weight * self.exit_weight, weight)
         data = lgb.Dataset(
             x,
             label=y,

@@ -9,11 +9,15 @@ A ``Budget`` is what honest users may pay, per region:
   evaluation counts them (``vigil.evaluation.metrics``).
 
 On the calibration window, a region's **review** threshold is the lowest probability that keeps its
-legitimate events at or over it within the false-alert budget, and its **hold** threshold (withdrawals
-only) the lowest that keeps its legitimate withdrawals held within the held budget, and never under
-review (so every hold is an alert the budget counted). A threshold is a probability and stops at 1.0:
+legitimate events at or over it within the false-alert budget, and its **hold** threshold the lowest
+that keeps its legitimate withdrawals held within the held budget **and** its legitimate P2P orders held
+within the same share, and never under review (so every hold is an alert the budget counted). The model
+holds money on its way out (``HOLDABLE``): a withdrawal, and a P2P order, where the crypto leaves against
+fiat paid outside the exchange (a P2P sale is a cash-out, issue 16); it only reviews other events.
+A threshold is a probability and stops at 1.0:
 when more legitimate events than the budget allows score exactly 1.0, or when a region with fewer
-than ``min_rows`` legitimate rows takes the all-regions thresholds (``own`` False) and they cost it more
+than ``min_rows`` legitimate rows, or whose budget allows fewer than ``min_alerts`` false alerts on the
+window, takes the all-regions thresholds (``own`` False) and they cost it more
 than its budget, the budget is **not met**: the cut says so (``met`` False) and records what the
 closest point costs, never a figure it did not measure.
 """
@@ -34,6 +38,9 @@ from vigil.model.learning import GLOBAL
 
 Floats = npt.NDArray[np.float64]
 _WITHDRAWAL = EventType.WITHDRAWAL.value
+_P2P = EventType.P2P_ORDER.value
+# What the model may hold: value leaving the exchange (module docstring).
+HOLDABLE = frozenset({EventType.WITHDRAWAL, EventType.P2P_ORDER})
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +73,16 @@ class Goal:
     budget: Budget = field(default_factory=Budget)
     regions: Mapping[str, Budget] = field(default_factory=dict)  # region -> its own budget
     min_rows: int = 1000  # legitimate rows a region needs for its own thresholds
+    # False alerts a region's budget must allow on the calibration window for its own thresholds: with
+    # fewer, its threshold is the highest score of a handful of legitimate events (noise, and far
+    # stricter than its budget on any other window); the all-regions thresholds serve it instead.
+    min_alerts: int = 5
 
     def __post_init__(self) -> None:
         if self.min_rows < 1:
             raise InvalidInput(f"min_rows must be at least 1, got {self.min_rows}", field="min_rows")
+        if self.min_alerts < 0:
+            raise InvalidInput(f"min_alerts must be 0 or more, got {self.min_alerts}", field="min_alerts")
 
     def of(self, region: str) -> Budget:
         return self.regions.get(region, self.budget)
@@ -79,7 +92,8 @@ class Goal:
         return (
             self.budget.describe()
             + (f" (overrides: {own})" if own else "")
-            + f"; a region needs {self.min_rows:,} legitimate rows for thresholds of its own"
+            + f"; a region needs {self.min_rows:,} legitimate rows and a budget of {self.min_alerts} false"
+            " alerts on the calibration window for thresholds of its own"
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -87,6 +101,7 @@ class Goal:
             "budget": asdict(self.budget),
             "regions": {r: asdict(b) for r, b in sorted(self.regions.items())},
             "min_rows": self.min_rows,
+            "min_alerts": self.min_alerts,
         }
 
 
@@ -97,7 +112,7 @@ class Cut:
     review: float
     hold: float
     budget: Budget
-    own: bool  # False: too few rows of its own; the all-regions thresholds serve it
+    own: bool  # False: too few rows or too small a budget of its own; the all-regions thresholds serve it
     rows: int
     account_days: int  # active account-days of the window
     legit_withdrawals: int
@@ -105,9 +120,11 @@ class Cut:
     false_alerts: int  # legitimate events at or over ``review``
     illicit: int
     caught_review: float  # share of illicit events at or over ``review`` (reviewed or held)
-    caught_hold: float  # share of illicit events held (withdrawals at or over ``hold``)
+    caught_hold: float  # share of illicit events held (withdrawals and P2P orders at or over ``hold``)
     value_review: float  # the same, as shares of the illicit events' fiat value
     value_hold: float
+    legit_p2p: int = 0  # legitimate P2P orders of the window (held within the same share)
+    held_p2p: int = 0  # those at or over ``hold``
 
     @property
     def legit_held(self) -> float:
@@ -121,7 +138,9 @@ class Cut:
 
     @property
     def held_met(self) -> bool:
-        return self.held <= _allowed(self.budget.max_held, self.legit_withdrawals)
+        return self.held <= _allowed(self.budget.max_held, self.legit_withdrawals) and (
+            self.held_p2p <= _allowed(self.budget.max_held, self.legit_p2p)
+        )
 
     @property
     def alerts_met(self) -> bool:
@@ -132,7 +151,7 @@ class Cut:
         return self.held_met and self.alerts_met
 
     def outcome(self, probability: float, event_type: EventType) -> Outcome:
-        if probability >= self.hold and event_type is EventType.WITHDRAWAL:
+        if probability >= self.hold and event_type in HOLDABLE:
             return Outcome.HOLD
         if probability >= self.review:
             return Outcome.REVIEW
@@ -194,8 +213,9 @@ def operating_point(
     """What thresholds ``review`` and ``hold`` cost and catch on a window (one region's rows)."""
     legit, bad = y == 0, y == 1
     withdrawal = types == _WITHDRAWAL
+    p2p = types == _P2P
     reviewed = p >= review
-    held = withdrawal & (p >= hold)
+    held = (withdrawal | p2p) & (p >= hold)
     flagged = reviewed | held
     worth = np.nan_to_num(values[bad], nan=0.0)
     return Cut(
@@ -206,13 +226,15 @@ def operating_point(
         rows=len(p),
         account_days=account_days,
         legit_withdrawals=int((legit & withdrawal).sum()),
-        held=int((legit & held).sum()),
+        held=int((legit & withdrawal & held).sum()),
         false_alerts=int((legit & flagged).sum()),
         illicit=int(bad.sum()),
         caught_review=_share(flagged[bad]),
         caught_hold=_share(held[bad]),
         value_review=_share(flagged[bad], worth),
         value_hold=_share(held[bad], worth),
+        legit_p2p=int((legit & p2p).sum()),
+        held_p2p=int((legit & p2p & held).sum()),
     )
 
 
@@ -221,10 +243,12 @@ def _thresholds(
 ) -> tuple[float, float]:
     legit = y == 0
     review = _lowest_within(p[legit], _allowed(budget.max_false_alerts / 1000, account_days))
-    honest_withdrawals = p[legit & (types == _WITHDRAWAL)]
-    hold = 1.0
-    if len(honest_withdrawals):
-        hold = _lowest_within(honest_withdrawals, _allowed(budget.max_held, len(honest_withdrawals)))
+    holds = []
+    for kind in (_WITHDRAWAL, _P2P):  # each kind of exit within the held share
+        honest = p[legit & (types == kind)]
+        if len(honest):
+            holds.append(_lowest_within(honest, _allowed(budget.max_held, len(honest))))
+    hold = max(holds) if holds else 1.0
     return review, max(hold, review)
 
 
@@ -259,7 +283,10 @@ def choose(
     for region in sorted(set(regions.tolist())):
         m = regions == region
         days, budget = account_days[region], goal.of(region)
-        own = int(np.sum(m & (y == 0))) >= goal.min_rows
+        own = (
+            int(np.sum(m & (y == 0))) >= goal.min_rows
+            and _allowed(budget.max_false_alerts / 1000, days) >= goal.min_alerts
+        )
         r, h = _thresholds(p[m], y[m], types[m], days, budget) if own else (review, hold)
         cuts[region] = operating_point(r, h, p[m], y[m], types[m], values[m], days, budget, own=own)
     return cuts
