@@ -32,11 +32,13 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import yaml
 
 from vigil.features import to_cents
 from vigil.graph.links import links_of
@@ -69,7 +71,14 @@ FIELDS = frozenset(
 NUMERIC_FIELDS = frozenset({"fiat"})
 FLAGS = frozenset({"name_mismatch"})  # yes/no facts of an event a LatestFlag may read
 WINDOW_STATS = frozenset({"count", "sum", "mean", "var", "distinct"})
-SCOPE_FIELDS = frozenset({"types", "label", "success", "side", "min_fiat", "max_fiat"})
+SCOPE_FIELDS = frozenset({"types", "label", "success", "side", "min_fiat", "max_fiat", "line_band"})
+# The reporting lines, read from the data file itself (not through vigil.features.lines): a region's
+# line in cents, else the file's default.
+_LINES_DATA = yaml.safe_load(
+    (Path(__file__).parent.parent / "src" / "vigil" / "features" / "reporting_lines.yaml").read_text()
+)
+LINE_CENTS: dict[str, int] = {region: entry["cents"] for region, entry in _LINES_DATA["lines"].items()}
+DEFAULT_LINE_CENTS: int = _LINES_DATA["default_cents"]
 # Every feature kind the oracle computes, with the dataclass fields it reads.
 SPEC_FIELDS: dict[str, frozenset[str]] = {
     "Window": frozenset({"key", "scope", "stat", "period", "field"}),
@@ -145,6 +154,7 @@ def event_record(event: Event, attributes: Sequence[str]) -> dict[str, Any]:
         "ip": event.ip,
         "country": None if event.network is None else event.network.country,
         "fiat": fiat,
+        "line": LINE_CENTS.get(event.region, DEFAULT_LINE_CENTS),
         "asset": asset,
         "side": side,
         "success": success,
@@ -186,6 +196,7 @@ def event_record_columns() -> list[str]:
         "ip",
         "country",
         "fiat",
+        "line",
         "asset",
         "side",
         "success",
@@ -285,6 +296,7 @@ class Oracle:
         self.hour: IntArray = frame["hour"].to_numpy(dtype=np.int64)
         self.has_fiat: BoolArray = frame["fiat"].notna().to_numpy(dtype=bool)
         self.cents: IntArray = frame["fiat"].fillna(0).to_numpy(dtype=np.int64)
+        self.line: IntArray = frame["line"].to_numpy(dtype=np.int64)
         self.has_geo: BoolArray = frame["lat"].notna().to_numpy(dtype=bool)
         self.lat: FloatArray = frame["lat"].to_numpy(dtype=np.float64)
         self.lon: FloatArray = frame["lon"].to_numpy(dtype=np.float64)
@@ -320,6 +332,11 @@ class Oracle:
                 mask &= self.cents >= scope.min_fiat * 100
             if scope.max_fiat is not None:
                 mask &= self.cents < scope.max_fiat * 100
+        if scope.line_band is not None:  # percent of the event's region's line
+            low, high = scope.line_band
+            mask &= (
+                self.has_fiat & (self.cents * 100 >= low * self.line) & (self.cents * 100 < high * self.line)
+            )
         return mask
 
     def _matches(self, spec: Any) -> BoolArray:
@@ -515,6 +532,14 @@ def _cashed_out(inputs: Sequence[Value], fiat: float | None) -> Value:
     return ((withdrawals or 0.0) + (sales or 0.0)) / deposits
 
 
+def _covered(inputs: Sequence[Value], fiat: float | None) -> Value:
+    """min(near-line deposits of 30 days / this exit's value, 1); None for an exit of no value."""
+    (near,) = inputs
+    if not fiat:
+        return None
+    return min((near or 0.0) / fiat, 1.0)
+
+
 def _repeats(inputs: Sequence[Value], fiat: float | None) -> Value:
     """withdrawals of 24 h minus their distinct amounts."""
     count, distinct = inputs
@@ -533,6 +558,7 @@ DERIVED: Mapping[str, tuple[int, Callable[[Sequence[Value], float | None], Value
     "cashed_out_ratio_30d": (3, _cashed_out),
     "exit_ratio_to_last_deposit": (1, _exit_share),
     "repeated_amount_withdrawals_24h": (2, _repeats),
+    "exit_covered_by_near_line_deposits_30d": (1, _covered),
 }
 
 

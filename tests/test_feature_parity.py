@@ -403,9 +403,9 @@ def test_hand_written_scenario() -> None:
         (15, "account.address_book.destination_age_s"): 3600.0,
         (16, "account.deposit.count_24h"): 1.0,
         (16, "account.deposit.distinct_source_7d"): 2.0,
-        (17, "account.cashflow_fiat9000to10000.count_24h"): 1.0,
+        (17, "account.cashflow_line90to100.count_24h"): 1.0,
         (18, "account.outflow_fiat10000to.count_24h"): 2.0,
-        (18, "account.cashflow_fiat9000to10000.count_24h"): 1.0,
+        (18, "account.cashflow_line90to100.count_24h"): 1.0,
         (19, "account.cashflow_fiat900to1000.count_24h"): 1.0,
         (19, "destination.withdrawal.distinct_account_7d"): None,
         (19, "account.address_book.destination_age_s"): None,
@@ -436,11 +436,12 @@ def test_hand_written_scenario() -> None:
         (20, "receiver.internal_transfer.sum_fiat_7d"): 19999.99,
         (21, "receiver.internal_transfer.distinct_account_7d"): 0.0,
         (33, "receiver.internal_transfer.distinct_account_7d"): 0.0,
-        # Accumulation: 30-day deposits 950 + 9,500 + 500; the 9,500 fiat deposit is in the 3,000-10,000
-        # band; withdrawals 12,000 + 100 + 50 + 10 + 900 by event 19; a P2P sale of 300 at 25.
+        # Accumulation: 30-day deposits 950 + 9,500 + 500; the 9,500 fiat deposit is in 30-100% of the
+        # line (region "eu" is not in the lines file: the default, 10,000); withdrawals 12,000 + 100 +
+        # 50 + 10 + 900 by event 19; a P2P sale of 300 at 25.
         (8, "account.exit_share_of_deposits_30d"): 12000.0 / 10450.0,
         (8, "account.cashed_out_ratio_30d"): 12000.0 / 10450.0,
-        (16, "account.deposit_fiat3000to10000.count_30d"): 1.0,
+        (16, "account.deposit_line30to100.count_30d"): 1.0,
         (16, "account.exit_share_of_deposits_30d"): None,
         (24, "account.exit_share_of_deposits_30d"): 300.0 / 10950.0,
         (24, "account.cashed_out_ratio_30d"): 13060.0 / 10950.0,
@@ -578,3 +579,101 @@ def test_parity_on_generated_streams(events: list[Event]) -> None:
     assert len({e.event_id for e in events}) == len(events)
     assert all(a.ts_us <= b.ts_us for a, b in itertools.pairwise(events))
     assert_parity(events)
+
+
+# -- each region's reporting line ---------------------------------------------------------------
+
+
+def regional_scenario() -> list[Event]:
+    """Deposits and exits of one account in India's region (SA: INR 10 lakh, USD 11,947.43 in the lines
+    file), one in Indonesia's (ID: IDR 500 million, USD 31,545.74) and one in a region the file does not
+    name (the default, USD 10,000)."""
+    n = iter(range(1000))
+
+    def base(account: str, region: str, ts: datetime) -> dict[str, Any]:
+        return {"event_id": f"r{next(n):03d}", "account_id": account, "ts": ts, "region": region}
+
+    def deposit(account: str, region: str, ts: datetime, value: str) -> Deposit:
+        return Deposit(
+            **base(account, region, ts),
+            rail=Rail.FIAT,
+            asset="USD",
+            amount=1,
+            fiat_value=_money(value),
+            payment_method="bank_transfer",
+        )
+
+    def withdraw(account: str, region: str, ts: datetime, value: str) -> Withdrawal:
+        return Withdrawal(
+            **base(account, region, ts),
+            rail=Rail.CRYPTO,
+            asset="ETH",
+            amount=10**15,
+            fiat_value=_money(value),
+            chain=Chain.ETH,
+            destination_address=ETH_LOWER,
+        )
+
+    def sell(account: str, region: str, ts: datetime, value: str) -> P2POrder:
+        return P2POrder(
+            **base(account, region, ts),
+            side=Side.SELL,
+            asset="USDT",
+            amount=1,
+            fiat_value=_money(value),
+            fiat_currency="INR",
+            payment_method="upi",
+        )
+
+    return [
+        # 0-3: SA. 80% of 11,947.43 is 9,557.944: 9,557.95 is in the band, 9,557.94 just under it;
+        # 11,947.42 the last cent under the line; 11,947.43 the line itself (out).
+        deposit("sa", "SA", _at(days=0), "9557.95"),
+        deposit("sa", "SA", _at(days=1), "9557.94"),
+        deposit("sa", "SA", _at(days=2), "11947.42"),
+        deposit("sa", "SA", _at(days=3), "11947.43"),
+        # 4, 5: two exits; 6: 8 days after the first deposit (it left the 7-day count, not the 30-day).
+        withdraw("sa", "SA", _at(days=3, hours=1), "10800.00"),
+        sell("sa", "SA", _at(days=3, hours=2), "30000.00"),
+        withdraw("sa", "SA", _at(days=8, hours=1), "10800.00"),
+        # 7, 8: ID: 28,000 is in 80-100% of 31,545.74 (under the default line it would be out); 9,500 is not.
+        deposit("id", "ID", _at(days=1), "28000.00"),
+        deposit("id", "ID", _at(days=1, hours=1), "9500.00"),
+        withdraw("id", "ID", _at(days=1, hours=2), "14000.00"),
+        # 10-12: a region the file does not name: the default line, 10,000.
+        deposit("xx", "XX", _at(days=1), "9500.00"),
+        deposit("xx", "XX", _at(days=1, hours=1), "28000.00"),
+        withdraw("xx", "XX", _at(days=1, hours=2), "0.00"),
+    ]
+
+
+def test_bands_follow_each_regions_reporting_line() -> None:
+    rows = assert_parity(regional_scenario())
+    expected: dict[tuple[int, str], float | None] = {
+        (0, "account.deposit_line80to100.count_7d"): 1.0,
+        (1, "account.deposit_line80to100.count_7d"): 1.0,
+        (2, "account.deposit_line80to100.count_7d"): 2.0,
+        (3, "account.deposit_line80to100.count_7d"): 2.0,
+        (3, "account.deposit_line30to100.count_30d"): 3.0,
+        (3, "account.deposit_line80to100.sum_fiat_30d"): 9557.95 + 11947.42,
+        (2, "account.cashflow_line90to100.count_24h"): 1.0,
+        (3, "account.cashflow_line90to100.count_24h"): 0.0,  # the line itself is out; 2 is 24 h old
+        (4, "account.cashflow_line90to100.count_24h"): 1.0,
+        (4, "account.withdrawal_line80to100.count_7d"): 1.0,
+        (4, "account.exit_covered_by_near_line_deposits_30d"): 1.0,
+        (5, "account.exit_covered_by_near_line_deposits_30d"): (9557.95 + 11947.42) / 30000.0,
+        (5, "account.withdrawal_line80to100.count_7d"): 1.0,
+        (6, "account.deposit_line80to100.count_7d"): 1.0,
+        (6, "account.deposit_line80to100.count_30d"): 2.0,
+        (6, "account.withdrawal_line80to100.count_30d"): 2.0,
+        (8, "account.deposit_line80to100.count_7d"): 1.0,
+        (8, "account.deposit_line30to100.count_7d"): 2.0,  # 30% of the ID line is 9,463.72
+        (9, "account.exit_covered_by_near_line_deposits_30d"): 1.0,
+        (11, "account.deposit_line80to100.count_7d"): 1.0,
+        (11, "account.deposit_line80to100.sum_fiat_30d"): 9500.0,
+        (11, "account.cashflow_line90to100.count_24h"): 1.0,
+        (12, "account.exit_covered_by_near_line_deposits_30d"): None,
+    }
+    for (i, name), want in expected.items():
+        got = rows[i][name]
+        assert _same(False, got, want), f"{name} at event {i}: served {got!r}, expected {want!r}"

@@ -75,9 +75,7 @@ class Group:
         self.has_sum = any(w.is_sum for w in windows)
         self.lifetime_sum = any(w.is_sum and w.period == LIFETIME_PERIOD for w in windows)
         self.total = -1  # cell of the all-time count, if a window needs it
-        s = scope
-        plain = s.success is None and s.side is None and s.min_fiat is None and s.max_fiat is None
-        self.needs_match = not (plain and field is None)
+        self.needs_match = not (scope.plain and field is None)
 
     def matches(self, ctx: EventContext) -> bool:
         if not self.scope.matches(ctx):

@@ -20,6 +20,7 @@ from vigil.features.context import EventContext
 from vigil.features.graph import GraphFeatures
 from vigil.features.idle import BATCH, LATENESS, Idle
 from vigil.features.layout import Layout
+from vigil.features.lines import LINES
 from vigil.features.specs import Derived, Key, Spec
 from vigil.graph import EntityGraph
 from vigil.model import EventType
@@ -176,9 +177,10 @@ class Catalog:
         self._state: dict[Key, dict[str, list[Any]]] = {key: {} for key in self._keys}
         self.generation = 0  # events observed: lazy reads of older vectors are refused
         self._scratch: list[Any] = [None] * len(self.names)  # values observe_shared steps and nobody reads
-        self.hash = hashlib.sha256(
-            "\n".join(f"{n}|{self._describe(i)}" for i, n in enumerate(self.names)).encode()
-        ).hexdigest()[:16]
+        spelled = "\n".join(f"{n}|{self._describe(i)}" for i, n in enumerate(self.names))
+        if any(spec.scope.line_band is not None for spec in self.specs):  # the lines are part of the catalog
+            spelled += f"\nlines|{LINES.digest}"
+        self.hash = hashlib.sha256(spelled.encode()).hexdigest()[:16]
 
     def _new_idle(self) -> Idle | None:
         lateness, batch = self._eviction

@@ -6,6 +6,7 @@ import sys
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from vigil.features.lines import LINES
 from vigil.identity import Reading, read_document
 from vigil.model import (
     AddressBookChanged,
@@ -55,6 +56,7 @@ class EventContext:
     deposited) or sent (withdrawn, transferred). A KYC submission with an MRZ carries its ``reading``
     (``vigil.identity``), the hashed ``document`` (issuer and number) and ``holder`` (the zone's name) keys,
     and ``name_mismatch``: whether the declared name is not the zone's (None when either is missing).
+    ``line`` is the reporting line of the event's region, in cents (``features/lines.py``).
     """
 
     event: Event
@@ -80,6 +82,7 @@ class EventContext:
     holder: str | None = None
     name_mismatch: bool | None = None
     receiver: str | None = None
+    line: int = LINES.default
 
 
 def context_of(event: Event, network: NetworkOrigin | None = None) -> EventContext:
@@ -99,6 +102,7 @@ def context_of(event: Event, network: NetworkOrigin | None = None) -> EventConte
         country=_intern(origin.country) if origin is not None and origin.country is not None else None,
         network=origin,
         geo=event.geo,
+        line=LINES.of(event.region),
     )
     if isinstance(event, Withdrawal):
         ctx.fiat = to_cents(event.fiat_value)

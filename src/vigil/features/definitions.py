@@ -44,17 +44,21 @@ TRADE = scope(E.TRADE)
 LOGIN = scope(E.LOGIN)
 LOGIN_FAILED = scope(E.LOGIN, success=False)
 CASH_IN_OUT = (E.DEPOSIT, E.WITHDRAWAL, E.INTERNAL_TRANSFER)
-# Reporting thresholds structuring tries to stay under: 10% below 1,000 and 10,000.
+# Reporting thresholds structuring tries to stay under: 10% below 1,000 (the travel rule's line, the
+# same everywhere in round terms) and 10% below the event's region's reporting line (features/lines.py).
 NEAR_1K = scope(*CASH_IN_OUT, label="cashflow", min_fiat=900, max_fiat=1000)
-NEAR_10K = scope(*CASH_IN_OUT, label="cashflow", min_fiat=9000, max_fiat=10000)
+NEAR_LINE = scope(*CASH_IN_OUT, label="cashflow", line_band=(90, 100))
 HIGH_VALUE_OUT = scope(E.WITHDRAWAL, E.INTERNAL_TRANSFER, label="outflow", min_fiat=10000)
 PROFILE_CHANGE = scope(E.PASSWORD_RESET, E.TWOFA_CHANGED, E.ADDRESS_BOOK_CHANGED, label="profile_change")
 TRADE_BUY = scope(E.TRADE, side=Side.BUY)
 MONEY = scope(E.DEPOSIT, E.WITHDRAWAL, E.TRADE, E.INTERNAL_TRANSFER, E.P2P_ORDER, label="money")
 PAIR_FLOW = scope(E.TRADE, E.INTERNAL_TRANSFER, label="pair_flow")
-# Deposits between 30% and 100% of the common 10,000 reporting line: structuring that varies its steps
-# over weeks instead of clustering just under the line (FATF, Red Flag Indicators, 2020).
-UNDER_10K_DEPOSIT = scope(E.DEPOSIT, min_fiat=3000, max_fiat=10000)
+# Deposits between 30% and 100% of the region's reporting line: structuring that varies its steps over
+# weeks instead of clustering just under the line (FATF, Red Flag Indicators, 2020); and between 80% and
+# 100% of it, deposits and withdrawals shaped against the line (issue 16).
+UNDER_LINE_DEPOSIT = scope(E.DEPOSIT, line_band=(30, 100))
+NEAR_LINE_DEPOSIT = scope(E.DEPOSIT, line_band=(80, 100))
+NEAR_LINE_WITHDRAWAL = scope(E.WITHDRAWAL, line_band=(80, 100))
 P2P_SALE = scope(E.P2P_ORDER, side=Side.SELL)
 EXIT_EVENTS = frozenset({E.WITHDRAWAL, E.P2P_ORDER})
 
@@ -127,6 +131,16 @@ def exit_ratio_to_last_deposit(f: Mapping[str, float | None], ctx: EventContext)
     return (ctx.fiat / 100.0) / last
 
 
+def exit_covered_by_near_line_deposits_30d(f: Mapping[str, float | None], ctx: EventContext) -> float | None:
+    """The share of this withdrawal or P2P order that the account's deposits of the last 30 days in 80-100%
+    of its region's reporting line could have paid for (their sum over the exit's value, at most 1); None
+    for an exit of no value."""
+    if not ctx.fiat:
+        return None
+    near = f["account.deposit_line80to100.sum_fiat_30d"] or 0.0
+    return min(near / (ctx.fiat / 100.0), 1.0)
+
+
 def repeated_amount_withdrawals_24h(f: Mapping[str, float | None], ctx: EventContext) -> float | None:
     """Withdrawals of the last 24 h (this one included) that repeat an amount already withdrawn in those
     24 h, to the cent: a cash-out split into equal pieces."""
@@ -184,7 +198,7 @@ def default_specs() -> list[Spec]:
         Window(a, TRADE_BUY, "sum", 30 * DAY, "fiat"),
         Window(a, MONEY, "count", 30 * DAY),
         Window(a, NEAR_1K, "count", DAY),
-        Window(a, NEAR_10K, "count", DAY),
+        Window(a, NEAR_LINE, "count", DAY),
         Window(a, HIGH_VALUE_OUT, "count", DAY),
         Window(a, PROFILE_CHANGE, "count", 7 * DAY),
         Window(a, scope(E.P2P_ORDER), "distinct", 30 * DAY, "counterparty"),
@@ -192,8 +206,13 @@ def default_specs() -> list[Spec]:
         Window(a, DEPOSIT, "count", 7 * DAY),
         Window(a, DEPOSIT, "count", 30 * DAY),
         Window(a, DEPOSIT, "sum", 30 * DAY, "fiat"),
-        Window(a, UNDER_10K_DEPOSIT, "count", 7 * DAY),
-        Window(a, UNDER_10K_DEPOSIT, "count", 30 * DAY),
+        Window(a, UNDER_LINE_DEPOSIT, "count", 7 * DAY),
+        Window(a, UNDER_LINE_DEPOSIT, "count", 30 * DAY),
+        Window(a, NEAR_LINE_DEPOSIT, "count", 7 * DAY),
+        Window(a, NEAR_LINE_DEPOSIT, "count", 30 * DAY),
+        Window(a, NEAR_LINE_DEPOSIT, "sum", 30 * DAY, "fiat"),
+        Window(a, NEAR_LINE_WITHDRAWAL, "count", 7 * DAY),
+        Window(a, NEAR_LINE_WITHDRAWAL, "count", 30 * DAY),
         Window(a, WITHDRAWAL, "count", 30 * DAY),
         Window(a, WITHDRAWAL, "sum", 30 * DAY, "fiat"),
         Window(a, WITHDRAWAL, "distinct", DAY, "destination"),
@@ -281,6 +300,12 @@ def default_catalog(
             ),
             Derived(
                 Key.ACCOUNT, exit_ratio_to_last_deposit, ("account.deposit.latest_fiat_value",), EXIT_EVENTS
+            ),
+            Derived(
+                Key.ACCOUNT,
+                exit_covered_by_near_line_deposits_30d,
+                ("account.deposit_line80to100.sum_fiat_30d",),
+                EXIT_EVENTS,
             ),
             Derived(
                 Key.ACCOUNT,

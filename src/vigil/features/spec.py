@@ -80,7 +80,9 @@ def period_label(period_us: int) -> str:
 class Scope:
     """Which events a feature counts: event types, and optionally login success, side or a fiat band.
 
-    The fiat band is ``[min_fiat, max_fiat)`` in fiat units. Its name derives from the parameters.
+    The fiat band is ``[min_fiat, max_fiat)`` in fiat units; the line band ``[low, high)`` is in percent
+    of the event's region's reporting line (``features/lines.py``, ``EventContext.line``). Its name
+    derives from the parameters.
     """
 
     types: frozenset[EventType]
@@ -89,6 +91,18 @@ class Scope:
     side: Side | None = None
     min_fiat: int | None = None
     max_fiat: int | None = None
+    line_band: tuple[int, int] | None = None
+
+    @property
+    def plain(self) -> bool:
+        """True when the event type alone decides whether the scope matches."""
+        return (
+            self.success is None
+            and self.side is None
+            and self.min_fiat is None
+            and self.max_fiat is None
+            and self.line_band is None
+        )
 
     @property
     def name(self) -> str:
@@ -106,6 +120,8 @@ class Scope:
             low = "" if self.min_fiat is None else str(self.min_fiat)
             high = "" if self.max_fiat is None else str(self.max_fiat)
             base += f"_fiat{low}to{high}"
+        if self.line_band is not None:
+            base += f"_line{self.line_band[0]}to{self.line_band[1]}"
         return base
 
     def matches(self, ctx: EventContext) -> bool:
@@ -122,6 +138,13 @@ class Scope:
             if self.min_fiat is not None and cents < self.min_fiat * 100:
                 return False
             if self.max_fiat is not None and cents >= self.max_fiat * 100:
+                return False
+        if self.line_band is not None:
+            cents = ctx.fiat
+            if cents is None:
+                return False
+            low, high = self.line_band  # percent of the line: cents / line in [low/100, high/100)
+            if not low * ctx.line <= cents * 100 < high * ctx.line:
                 return False
         return True
 
@@ -154,9 +177,7 @@ class Spec:
     @property
     def needs_match(self) -> bool:
         """False when the event type alone decides (the catalog then skips ``matches``)."""
-        s = self.scope
-        plain = s.success is None and s.side is None and s.min_fiat is None and s.max_fiat is None
-        return not (plain and self.field is None and type(self).matches is Spec.matches)
+        return not (self.scope.plain and self.field is None and type(self).matches is Spec.matches)
 
     @property
     def expires(self) -> bool:

@@ -29,7 +29,9 @@ _FAMILIES: tuple[tuple[Callable[[str], bool], ReasonCode], ...] = (
         ReasonCode.MODEL_NETWORK,
     ),
     (
-        lambda n: "passthrough" in n or "ratio" in n or "share_of" in n or "latest_fiat" in n,
+        lambda n: (
+            "passthrough" in n or "ratio" in n or "share_of" in n or "latest_fiat" in n or "covered_by" in n
+        ),
         ReasonCode.MODEL_PASSTHROUGH,
     ),
     (lambda n: "kyc_submitted" in n or "seconds_since_first" in n, ReasonCode.MODEL_PROFILE),
