@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from coincurve import PrivateKey
-from Crypto.Hash import RIPEMD160
 
 from vigil.model import Chain, Deposit, Rail, Uncredited
 from vigil.model.claims import claim_message
+from vigil.recovery.bip322 import hash160
 from vigil.recovery.proofs import bip137_hash, eip191_hash, evm_address, tron_address
 from vigil.screening.chains import base58, bech32
 
@@ -35,13 +35,13 @@ def tron_of(k: PrivateKey) -> str:
 
 
 def p2wpkh_of(k: PrivateKey) -> str:
-    h = RIPEMD160.new(hashlib.sha256(k.public_key.format(compressed=True)).digest()).digest()
+    h = hash160(k.public_key.format(compressed=True))
     return bech32.encode_segwit("bc", 0, h)
 
 
 def p2pkh_of(k: PrivateKey, *, compressed: bool = True) -> str:
     pub = k.public_key.format(compressed=compressed)
-    return base58.encode_check(b"\x00" + RIPEMD160.new(hashlib.sha256(pub).digest()).digest())
+    return base58.encode_check(b"\x00" + hash160(pub))
 
 
 def sign_evm(k: PrivateKey, message: str, prefix: str = "\x19Ethereum Signed Message:\n") -> str:
